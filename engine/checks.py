@@ -1,0 +1,414 @@
+"""Semantic checks of a structured scenario: references, citations, conditions, balance and
+reachability. Every finding goes to a ``Located`` collector with the data path it concerns,
+which turns it into file:line:col."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+from .conditions import Condition, Namespace
+from .model import FORMAT_VERSION, Citation, Effect, Option, Otherwise, Scenario
+from .vocabulary import ACTOR_KINDS, BETTER, DIMENSIONS, RATING_MAX, RATING_MIN, Track
+
+_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+_VAR_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def check_scenario(scn: Scenario, loc, *, explore: bool = True) -> None:
+    """Report every semantic problem of ``scn`` to ``loc`` (an engine.loader.Located)."""
+    if scn.format != FORMAT_VERSION:
+        loc.error(("format",), f"format {scn.format} is not known; this engine reads format "
+                               f"{FORMAT_VERSION}")
+    if not _ID.match(scn.id):
+        loc.error(("id",), "scenario id must be lower case letters, digits, '-' or '_'")
+    ok = _check_ids(scn, loc)
+    _check_sources(scn, loc)
+    _check_indicators(scn, loc)
+    _check_actors(scn, loc)
+    ns = Namespace({i.id: n for n, i in enumerate(scn.indicators)},
+                   frozenset(f.id for f in scn.flags))
+    for path, cond in _conditions(scn):
+        for problem in ns.check(cond):
+            loc.error(path, f"condition: {problem.message}", col_offset=problem.column)
+    indicators = {i.id for i in scn.indicators}
+    flags = {f.id for f in scn.flags}
+    for path, eff in _effects(scn):
+        _check_effect(path, eff, indicators, flags, loc)
+    _check_rounds(scn, loc)
+    _check_events_endings(scn, loc)
+    _check_usage(scn, loc)
+    if not any(p.is_error for p in loc.problems) and ok:
+        _check_dominance(scn, loc)
+        if explore:
+            _check_reachability(scn, loc)
+
+
+# --------------------------------------------------------------------------- walkers
+
+
+def _option_paths(scn: Scenario) -> Iterator[tuple[tuple, Option]]:
+    for r, rnd in enumerate(scn.rounds):
+        for o, opt in enumerate(rnd.options):
+            yield ("rounds", r, "options", o), opt
+
+
+def _effect_lists(scn: Scenario) -> Iterator[tuple[tuple, tuple[Effect, ...]]]:
+    for path, opt in _option_paths(scn):
+        yield (*path, "effects"), opt.effects
+    for e, ev in enumerate(scn.events):
+        yield ("events", e, "effects"), ev.effects
+
+
+def _effects(scn: Scenario) -> Iterator[tuple[tuple, Effect]]:
+    for path, effects in _effect_lists(scn):
+        for i, eff in enumerate(effects):
+            yield (*path, i), eff
+
+
+def _conditions(scn: Scenario) -> Iterator[tuple[tuple, Condition]]:
+    for r, rnd in enumerate(scn.rounds):
+        if rnd.when is not None:
+            yield ("rounds", r, "when"), rnd.when
+        for t, ct in enumerate(rnd.conditional_text):
+            yield ("rounds", r, "conditional_text", t, "when"), ct.when
+    for path, opt in _option_paths(scn):
+        if opt.requires is not None:
+            yield (*path, "requires"), opt.requires
+    for path, eff in _effects(scn):
+        if eff.when is not None:
+            yield (*path, "when"), eff.when
+        if isinstance(eff.chance, tuple):
+            for c, case in enumerate(eff.chance):
+                if case.when is not None:
+                    yield (*path, "chance", c, "when"), case.when
+    for e, ev in enumerate(scn.events):
+        if ev.when is not None:
+            yield ("events", e, "when"), ev.when
+    for e, end in enumerate(scn.endings):
+        if end.when is not None:
+            yield ("endings", e, "when"), end.when
+
+
+def _citations(scn: Scenario) -> Iterator[tuple[tuple, Citation]]:
+    for path, opt in _option_paths(scn):
+        for t, tr in enumerate(opt.tradeoffs):
+            for c, cite in enumerate(tr.cite):
+                yield (*path, "tradeoffs", t, "cite", c), cite
+    for e, ev in enumerate(scn.events):
+        for c, cite in enumerate(ev.cite):
+            yield ("events", e, "cite", c), cite
+    for e, end in enumerate(scn.endings):
+        for c, cite in enumerate(end.cite):
+            yield ("endings", e, "cite", c), cite
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_ids(scn: Scenario, loc) -> bool:
+    ok = True
+    groups: list[tuple[str, list[tuple[tuple, str]], re.Pattern]] = [
+        ("source", [(("sources", i, "id"), s.id) for i, s in enumerate(scn.sources)], _ID),
+        ("actor", [(("actors", i, "id"), a.id) for i, a in enumerate(scn.actors)], _ID),
+        ("indicator", [(("indicators", i, "id"), x.id) for i, x in enumerate(scn.indicators)],
+         _VAR_ID),
+        ("flag", [(("flags", i, "id"), f.id) for i, f in enumerate(scn.flags)], _VAR_ID),
+        ("round", [(("rounds", i, "id"), r.id) for i, r in enumerate(scn.rounds)], _ID),
+        ("option", [((*p, "id"), o.id) for p, o in _option_paths(scn)], _ID),
+        ("event", [(("events", i, "id"), e.id) for i, e in enumerate(scn.events)], _ID),
+        ("ending", [(("endings", i, "id"), e.id) for i, e in enumerate(scn.endings)], _ID),
+    ]
+    for what, items, pattern in groups:
+        seen: dict[str, tuple] = {}
+        for path, ident in items:
+            if not pattern.match(ident):
+                extra = "" if pattern is _ID else " (no '-': ids are read in conditions)"
+                loc.error(path, f"{what} id '{ident}' must be lower case letters, digits"
+                                f"{', -' if pattern is _ID else ''} or '_', starting with a "
+                                f"letter{extra}")
+                ok = False
+            if ident in seen:
+                line = loc.doc.pos(seen[ident]).line if loc.doc else "?"
+                loc.error(path, f"duplicate {what} id '{ident}' (also at line {line})")
+                ok = False
+            seen.setdefault(ident, path)
+    names = {"round", "track1", "track1_5", "track2", "last_track", "flags", "and", "or",
+             "not", "true", "false"}
+    for i, ind in enumerate(scn.indicators):
+        if ind.id in names:
+            loc.error(("indicators", i, "id"), f"'{ind.id}' is a reserved word in conditions")
+            ok = False
+    for section in ("rounds", "indicators", "endings", "sources"):
+        if not getattr(scn, section):
+            loc.error((section,), f"a scenario needs at least one entry in '{section}'")
+            ok = False
+    return ok
+
+
+def _check_sources(scn: Scenario, loc) -> None:
+    sources = {s.id: s for s in scn.sources}
+    for i, s in enumerate(scn.sources):
+        if s.paragraphs is not None and s.paragraphs < 1:
+            loc.error(("sources", i, "paragraphs"), "paragraphs must be at least 1")
+        if not s.authors:
+            loc.warn(("sources", i, "authors"), "no authors listed")
+    for path, cite in _citations(scn):
+        src = sources.get(cite.source)
+        if src is None:
+            loc.error(path, f"citation names source '{cite.source}', which the scenario does "
+                            f"not declare under 'sources'{_suggest(cite.source, sources)}")
+        elif src.paragraphs is not None and cite.paragraphs[-1] > src.paragraphs:
+            loc.error(path, f"{cite}: '{src.id}' has {src.paragraphs} paragraphs")
+
+
+def _check_indicators(scn: Scenario, loc) -> None:
+    for i, ind in enumerate(scn.indicators):
+        path = ("indicators", i)
+        if ind.min >= ind.max:
+            loc.error((*path, "min"), f"min ({ind.min}) must be below max ({ind.max})")
+        elif not ind.min <= ind.start <= ind.max:
+            loc.error((*path, "start"), f"start {ind.start} is outside {ind.min}..{ind.max}")
+        if ind.better not in BETTER:
+            loc.error((*path, "better"), f"better must be one of {', '.join(BETTER)}"
+                                         f"{_suggest(ind.better, BETTER)}")
+
+
+def _check_actors(scn: Scenario, loc) -> None:
+    for i, actor in enumerate(scn.actors):
+        if actor.kind not in ACTOR_KINDS:
+            loc.error(("actors", i, "kind"), f"unknown actor kind '{actor.kind}'"
+                      f"{_suggest(actor.kind, ACTOR_KINDS)}; kinds: {', '.join(ACTOR_KINDS)}")
+    actors = {a.id for a in scn.actors}
+    for path, opt in _option_paths(scn):
+        for a, actor_id in enumerate(opt.at_table):
+            if actor_id not in actors:
+                loc.error((*path, "at_table", a), f"unknown actor '{actor_id}'"
+                                                  f"{_suggest(actor_id, actors)}")
+
+
+def _check_effect(path: tuple, eff: Effect | Otherwise, indicators: set, flags: set, loc) -> None:
+    for key in eff.change:
+        if key not in indicators:
+            loc.error((*path, "change", key), f"unknown indicator '{key}'"
+                                               f"{_suggest(key, indicators)}", key=True)
+    for field in ("set", "clear"):
+        for f, flag in enumerate(getattr(eff, field)):
+            if flag not in flags:
+                loc.error((*path, field, f), f"unknown flag '{flag}'{_suggest(flag, flags)}; "
+                                             "declare it under 'flags'")
+    if isinstance(eff, Otherwise):
+        return
+    if eff.after < 0:
+        loc.error((*path, "after"), "after must be 0 or more rounds")
+    chances = ([(("chance",), eff.chance)] if isinstance(eff.chance, float)
+               else [(("chance", c, "p"), case.p) for c, case in enumerate(eff.chance or ())])
+    for sub, p in chances:
+        if not 0.0 <= p <= 1.0:
+            loc.error((*path, *sub), f"a chance is a probability from 0 to 1, not {p}")
+    if isinstance(eff.chance, tuple) and eff.chance and eff.chance[-1].when is not None:
+        loc.warn((*path, "chance"), "no fallback row (without 'when'): when no row holds the "
+                                    "chance is 0")
+    if eff.otherwise is not None:
+        if eff.chance is None:
+            loc.warn((*path, "otherwise"), "'otherwise' only applies when a chance roll fails; "
+                                           "this effect has no chance")
+        _check_effect((*path, "otherwise"), eff.otherwise, indicators, flags, loc)
+    if not (eff.change or eff.set or eff.clear or eff.text or eff.otherwise):
+        loc.warn(path, "this effect changes nothing and says nothing")
+
+
+def _check_rounds(scn: Scenario, loc) -> None:
+    for r, rnd in enumerate(scn.rounds):
+        path = ("rounds", r)
+        if not rnd.options:
+            loc.error((*path, "options"), "a round needs at least one option")
+            continue
+        tracks = {o.track for o in rnd.options}
+        missing = [t.label for t in Track if t not in tracks]
+        if missing:
+            loc.warn((*path, "options"), f"round '{rnd.id}' offers no {' or '.join(missing)} "
+                                         "option; players should be able to compare tracks")
+    for path, opt in _option_paths(scn):
+        if not opt.tradeoffs:
+            loc.error((*path, "tradeoffs"), f"option '{opt.id}' has no trade-offs; every option "
+                                            "needs at least one, with a citation")
+        dims = Counter(t.dimension for t in opt.tradeoffs)
+        for t, tr in enumerate(opt.tradeoffs):
+            tp = (*path, "tradeoffs", t)
+            if tr.dimension not in DIMENSIONS:
+                loc.error((*tp, "dimension"), f"unknown trade-off dimension '{tr.dimension}'"
+                          f"{_suggest(tr.dimension, DIMENSIONS)}; see docs/scenario-format.md")
+            elif dims[tr.dimension] > 1:
+                loc.error((*tp, "dimension"), f"dimension '{tr.dimension}' is rated twice for "
+                                              f"option '{opt.id}'")
+                dims[tr.dimension] = 1
+            if not RATING_MIN <= tr.rating <= RATING_MAX:
+                loc.error((*tp, "rating"), f"rating {tr.rating} is outside {RATING_MIN}..+"
+                                           f"{RATING_MAX}")
+            if not tr.cite:
+                loc.error((*tp, "cite"), "a trade-off needs at least one citation "
+                                         '(e.g. "kang-kwa-2025 ¶15")')
+            if not tr.why.strip():
+                loc.error((*tp, "why"), "explain the trade-off in one sentence")
+
+
+def _check_events_endings(scn: Scenario, loc) -> None:
+    for e, ev in enumerate(scn.events):
+        if ev.round is not None and not 1 <= ev.round <= len(scn.rounds):
+            loc.error(("events", e, "round"), f"round {ev.round} does not exist (rounds are "
+                                              f"1..{len(scn.rounds)})")
+    final = [(i, e) for i, e in enumerate(scn.endings) if not e.early]
+    if not final:
+        loc.error(("endings",), "every ending is early; add at least one ending for the end "
+                                "of the last round")
+    elif final[-1][1].when is not None:
+        loc.warn(("endings", final[-1][0], "when"),
+                 "the last ending has a condition; without a fallback ending (no 'when') a game "
+                 "may end with no ending")
+    for i, end in enumerate(scn.endings):
+        if end.early and end.when is None:
+            loc.error(("endings", i, "early"), "an early ending needs a 'when' condition")
+        if not end.cite:
+            loc.warn(("endings", i), f"ending '{end.id}' cites no source; the debrief should "
+                                     "link its assessment to the sources")
+
+
+def _check_usage(scn: Scenario, loc) -> None:
+    cited = {c.source for _, c in _citations(scn)}
+    for i, s in enumerate(scn.sources):
+        if s.id not in cited:
+            loc.warn(("sources", i, "id"), f"source '{s.id}' is never cited")
+    at_table = {a for _, o in _option_paths(scn) for a in o.at_table}
+    for i, a in enumerate(scn.actors):
+        if a.id not in at_table:
+            loc.warn(("actors", i, "id"), f"actor '{a.id}' never sits at any option's table")
+    set_flags = {f for _, e in _effects(scn) for f in (*e.set, *(e.otherwise.set if e.otherwise
+                                                                 else ()))}
+    read = set()
+    for _, cond in _conditions(scn):
+        read.update(n[len("flags."):] for n, _ in cond.names() if n.startswith("flags."))
+    for i, f in enumerate(scn.flags):
+        if f.id not in set_flags:
+            loc.warn(("flags", i, "id"), f"flag '{f.id}' is never set by any effect")
+        elif f.id not in read:
+            loc.warn(("flags", i, "id"), f"flag '{f.id}' is set but no condition reads it")
+
+
+# --------------------------------------------------------------------------- balance
+
+
+def expected_effects(scn: Scenario, opt: Option) -> dict[str, float]:
+    """Indicator id -> expected change of an option's own effects (delayed ones included;
+    conditional chances counted at their first row's probability, an upper bound)."""
+    out: dict[str, float] = {}
+    for eff in opt.effects:
+        if eff.chance is None:
+            p = 1.0
+        elif isinstance(eff.chance, float):
+            p = eff.chance
+        else:
+            p = max((c.p for c in eff.chance), default=0.0)
+        for k, v in eff.change.items():
+            out[k] = out.get(k, 0.0) + p * v
+        if eff.otherwise is not None:
+            for k, v in eff.otherwise.change.items():
+                out[k] = out.get(k, 0.0) + (1 - p) * v
+    return out
+
+
+def dominated_by(scn: Scenario, a: Option, b: Option) -> bool:
+    """True when ``b`` is at least as good as ``a`` on every indicator effect (in each
+    indicator's better direction) and every trade-off dimension, and better on one."""
+    sign = {i.id: {"higher": 1, "lower": -1, "neither": 0}[i.better] for i in scn.indicators}
+    ea, eb = expected_effects(scn, a), expected_effects(scn, b)
+    ra = {t.dimension: t.rating for t in a.tradeoffs}
+    rb = {t.dimension: t.rating for t in b.tradeoffs}
+    if a.requires != b.requires:
+        return False  # offered in different states: not comparable
+    strictly = False
+    for ind in scn.indicators:
+        s = sign[ind.id]
+        da, db = ea.get(ind.id, 0.0), eb.get(ind.id, 0.0)
+        if s == 0:
+            if da != db:
+                return False
+            continue
+        if s * db < s * da - 1e-9:
+            return False
+        if s * db > s * da + 1e-9:
+            strictly = True
+    if _flag_effects(a) != _flag_effects(b):
+        return False  # different flags can open different futures
+    for dim in DIMENSIONS:
+        xa, xb = ra.get(dim, 0), rb.get(dim, 0)
+        if xb < xa:
+            return False
+        if xb > xa:
+            strictly = True
+    return strictly
+
+
+def _flag_effects(opt: Option) -> tuple:
+    return tuple(sorted((*e.set, *("-" + c for c in e.clear)) for e in opt.effects))
+
+
+def _check_dominance(scn: Scenario, loc) -> None:
+    for r, rnd in enumerate(scn.rounds):
+        for o, a in enumerate(rnd.options):
+            for b in rnd.options:
+                if a is not b and dominated_by(scn, a, b):
+                    loc.warn(("rounds", r, "options", o, "id"),
+                             f"option '{a.id}' is dominated by '{b.id}': no worse on any "
+                             "indicator or trade-off dimension, so nobody should pick it")
+                    break
+
+
+def _check_reachability(scn: Scenario, loc) -> None:
+    from .explore import build_graph
+    from .rules import Game
+
+    game = Game(scn)
+    graph = build_graph(game, max_states=50_000)
+    if not graph.complete:
+        loc.warn((), f"the game has over {len(graph.nodes):,} states; reachability was not "
+                     "fully checked (run `backchannel explore` for sampling)")
+        return
+    dead = graph.dead_ends()
+    if dead:
+        s = dead[0]
+        if s.round_no > len(scn.rounds):
+            where = "after the last round no ending's condition holds"
+            path: tuple = ("endings",)
+        else:
+            where = f"in round {s.round_no} no option's 'requires' holds"
+            path = ("rounds", s.round_no - 1, "options")
+        values = ", ".join(f"{i.id}={v}" for i, v in zip(scn.indicators, s.values, strict=True))
+        loc.error(path, f"dead end: {where} (for example with {values}"
+                        f"{'; flags ' + ', '.join(sorted(s.flags)) if s.flags else ''}); "
+                        f"add an option or a fallback ending ({len(dead)} such state(s))")
+    played = graph.rounds_played()
+    offered = graph.options_offered()
+    for r, rnd in enumerate(scn.rounds):
+        if r + 1 not in played:
+            loc.warn(("rounds", r, "id"), f"round '{rnd.id}' can never be played")
+            continue
+        for o, opt in enumerate(rnd.options):
+            if opt.id not in offered:
+                loc.warn(("rounds", r, "options", o, "id"),
+                         f"option '{opt.id}' is never offered (its 'requires' never holds)")
+    fired = graph.events_fired()
+    for e, ev in enumerate(scn.events):
+        if ev.id not in fired:
+            loc.warn(("events", e, "id"), f"event '{ev.id}' can never fire")
+    reached = graph.endings_reached()
+    for e, end in enumerate(scn.endings):
+        if end.id not in reached:
+            loc.warn(("endings", e, "id"), f"ending '{end.id}' can never be reached")

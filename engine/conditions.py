@@ -1,0 +1,327 @@
+"""A small condition language, parsed and compiled without eval/exec.
+
+    access >= 4 and not flags.envoy_refused
+    (trust - risk) > 2 or round >= 5
+    track2 >= 2 and last_track == 1.5
+
+It reads indicators (by id), flags (``flags.<id>``), ``round`` (number of the round about to be
+played; one past the last round once the game is over), ``track1`` / ``track1_5`` / ``track2``
+(how many times that track has been chosen) and ``last_track`` (1, 1.5 or 2; 0 before any
+choice) -- and nothing else. Operators: ``and or not``, ``< <= > >= == !=``, ``+ -`` and
+parentheses; literals are integers, decimals, ``true`` and ``false``.
+
+Parsing happens once, at load time (``parse``); names are checked and the expression is turned
+into a tree of closures once per scenario (``compile_condition``). Every error carries the
+0-based column in the expression text.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import attrs
+
+BUILTIN_NUMBERS = ("round", "track1", "track1_5", "track2", "last_track")
+KEYWORDS = {"and", "or", "not", "true", "false"}
+MAX_LENGTH = 2000
+MAX_DEPTH = 50
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)?)"
+    r"|(?P<op><=|>=|==|!=|<|>|\(|\)|\+|-)|(?P<bad>\S))"
+)
+_CMP = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+class ConditionError(ValueError):
+    """A condition that does not parse or does not make sense; ``column`` is 0-based."""
+
+    def __init__(self, message: str, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+@attrs.frozen
+class Condition:
+    """A parsed condition: its text and syntax tree (tuples). Compiled per scenario."""
+
+    text: str
+    tree: tuple = attrs.field(repr=False, eq=False)
+
+    def names(self) -> Iterable[tuple[str, int]]:
+        """Every name the condition reads, with its column: ('access', 0), ('flags.x', 12)."""
+        stack = [self.tree]
+        while stack:
+            node = stack.pop()
+            if node[0] == "name":
+                yield node[1], node[2]
+            else:
+                stack.extend(n for n in node[1:] if isinstance(n, tuple))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse(text: str) -> Condition:
+    if not isinstance(text, str):
+        raise ConditionError(f"a condition must be text, not {type(text).__name__}", 0)
+    if len(text) > MAX_LENGTH:
+        raise ConditionError(f"condition longer than {MAX_LENGTH} characters", 0)
+    tokens = _tokenise(text)
+    parser = _Parser(tokens, text)
+    tree = parser.expr(0)
+    kind, value, col = parser.peek()
+    if kind != "end":
+        raise ConditionError(f"unexpected {value!r} after a complete condition", col)
+    typ = _type_of(tree)
+    if typ != "bool":
+        raise ConditionError(
+            "a condition must be true or false; compare the number, e.g. `access >= 3`", 0
+        )
+    return Condition(text, tree)
+
+
+def _tokenise(text: str) -> list[tuple[str, Any, int]]:
+    out: list[tuple[str, Any, int]] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:  # only trailing white space left
+            break
+        pos = m.end()
+        kind = m.lastgroup
+        col = m.start(kind)
+        value = m.group(kind)
+        if kind == "bad":
+            hint = " (write `and`, `or`, `not`)" if value in "&|!" else ""
+            if value == "=":
+                hint = " (write `==` to compare)"
+            raise ConditionError(f"unexpected character {value!r}{hint}", col)
+        if kind == "num":
+            value = float(value) if "." in value else int(value)
+        out.append((kind, value, col))
+    out.append(("end", "end of condition", len(text)))
+    return out
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, Any, int]], text: str) -> None:
+        self.tokens = tokens
+        self.i = 0
+        self.text = text
+
+    def peek(self) -> tuple[str, Any, int]:
+        return self.tokens[self.i]
+
+    def take(self) -> tuple[str, Any, int]:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def _is(self, kind: str, value: Any) -> bool:
+        tok = self.tokens[self.i]
+        return tok[0] == kind and tok[1] == value
+
+    def expr(self, depth: int) -> tuple:
+        if depth > MAX_DEPTH:
+            raise ConditionError("condition nested too deeply", self.peek()[2])
+        left = self.and_expr(depth)
+        while self._is("name", "or"):
+            col = self.take()[2]
+            left = ("or", left, self.and_expr(depth), col)
+        return left
+
+    def and_expr(self, depth: int) -> tuple:
+        left = self.not_expr(depth)
+        while self._is("name", "and"):
+            col = self.take()[2]
+            left = ("and", left, self.not_expr(depth), col)
+        return left
+
+    def not_expr(self, depth: int) -> tuple:
+        if self._is("name", "not"):
+            col = self.take()[2]
+            return ("not", self.not_expr(depth + 1), col)
+        return self.comparison(depth)
+
+    def comparison(self, depth: int) -> tuple:
+        left = self.arith(depth)
+        kind, value, col = self.peek()
+        if kind == "op" and value in _CMP:
+            self.take()
+            right = self.arith(depth)
+            nk, nv, ncol = self.peek()
+            if nk == "op" and nv in _CMP:
+                raise ConditionError(
+                    "comparisons cannot be chained; join them with `and`", ncol
+                )
+            return ("cmp", value, left, right, col)
+        return left
+
+    def arith(self, depth: int) -> tuple:
+        left = self.unary(depth)
+        while self.peek()[0] == "op" and self.peek()[1] in "+-":
+            _, value, col = self.take()
+            left = ("add" if value == "+" else "sub", left, self.unary(depth), col)
+        return left
+
+    def unary(self, depth: int) -> tuple:
+        if self._is("op", "-"):
+            col = self.take()[2]
+            return ("neg", self.unary(depth + 1), col)
+        return self.atom(depth)
+
+    def atom(self, depth: int) -> tuple:
+        kind, value, col = self.take()
+        if kind == "num":
+            return ("lit", value, col)
+        if kind == "name":
+            if value in ("true", "false"):
+                return ("lit", value == "true", col)
+            if value in KEYWORDS:
+                raise ConditionError(f"expected a value before `{value}`", col)
+            return ("name", value, col)
+        if kind == "op" and value == "(":
+            inner = self.expr(depth + 1)
+            if not self._is("op", ")"):
+                raise ConditionError("missing `)`", self.peek()[2])
+            self.take()
+            return inner
+        if kind == "end":
+            raise ConditionError("condition ends too early: expected a value", col)
+        raise ConditionError(f"expected a value, found {value!r}", col)
+
+
+def _type_of(node: tuple) -> str:
+    """'num', 'bool' or 'any' (a name, resolved later); raises on obvious mismatches."""
+    kind = node[0]
+    if kind == "lit":
+        return "bool" if isinstance(node[1], bool) else "num"
+    if kind == "name":
+        return "bool" if node[1].startswith("flags.") else "num"
+    if kind in ("and", "or"):
+        for side in node[1:3]:
+            if _type_of(side) != "bool":
+                raise ConditionError(f"`{kind}` joins conditions, not numbers", _col(side))
+        return "bool"
+    if kind == "not":
+        if _type_of(node[1]) != "bool":
+            raise ConditionError("`not` applies to a condition, not a number", node[2])
+        return "bool"
+    if kind == "cmp":
+        left, right = _type_of(node[2]), _type_of(node[3])
+        if node[1] in ("==", "!=") and left == right:
+            return "bool"
+        if left != "num" or right != "num":
+            raise ConditionError(f"`{node[1]}` compares numbers", node[4])
+        return "bool"
+    # add, sub, neg
+    for side in node[1:-1]:
+        if _type_of(side) != "num":
+            raise ConditionError("arithmetic needs numbers", _col(side))
+    return "num"
+
+
+def _col(node: tuple) -> int:
+    return node[-1]
+
+
+Getter = Callable[[Any], Any]
+
+
+@attrs.frozen
+class Namespace:
+    """What a condition may read in one scenario: indicator positions and declared flags."""
+
+    indicators: dict[str, int]
+    flags: frozenset[str]
+
+    def check(self, cond: Condition) -> list[ConditionError]:
+        problems = []
+        for name, col in cond.names():
+            if name.startswith("flags."):
+                flag = name[len("flags.") :]
+                if flag not in self.flags:
+                    problems.append(
+                        ConditionError(f"unknown flag `{flag}`{_suggest(flag, self.flags)}", col)
+                    )
+            elif "." in name:
+                problems.append(
+                    ConditionError(f"unknown name `{name}` (only `flags.<id>` has a dot)", col)
+                )
+            elif name not in self.indicators and name not in BUILTIN_NUMBERS:
+                known = list(self.indicators) + list(BUILTIN_NUMBERS)
+                problems.append(ConditionError(f"unknown name `{name}`{_suggest(name, known)}", col))
+        return problems
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def compile_condition(cond: Condition, ns: Namespace) -> Callable[[Any], bool]:
+    """Turn a parsed condition into a closure over a game state (see engine.rules.GameState).
+
+    The state must offer ``values`` (tuple of indicator values), ``flags`` (frozenset),
+    ``round_no`` (1-based), ``tracks`` (counts of T1, T1.5, T2) and ``last_track`` (float).
+    Names must already have passed ``Namespace.check``.
+    """
+    return _compile(cond.tree, ns)
+
+
+def _compile(node: tuple, ns: Namespace) -> Getter:  # noqa: C901 - one branch per node kind
+    kind = node[0]
+    if kind == "lit":
+        value = node[1]
+        return lambda s: value
+    if kind == "name":
+        name = node[1]
+        if name.startswith("flags."):
+            flag = name[len("flags.") :]
+            return lambda s: flag in s.flags
+        if name in ns.indicators:
+            i = ns.indicators[name]
+            return lambda s: s.values[i]
+        if name == "round":
+            return lambda s: s.round_no
+        if name == "last_track":
+            return lambda s: s.last_track
+        i = ("track1", "track1_5", "track2").index(name)
+        return lambda s: s.tracks[i]
+    if kind == "not":
+        inner = _compile(node[1], ns)
+        return lambda s: not inner(s)
+    if kind == "neg":
+        inner = _compile(node[1], ns)
+        return lambda s: -inner(s)
+    left, right = _compile(node[1 if kind != "cmp" else 2], ns), _compile(
+        node[2 if kind != "cmp" else 3], ns
+    )
+    if kind == "and":
+        return lambda s: left(s) and right(s)
+    if kind == "or":
+        return lambda s: left(s) or right(s)
+    if kind == "add":
+        return lambda s: left(s) + right(s)
+    if kind == "sub":
+        return lambda s: left(s) - right(s)
+    op = _CMP[node[1]]
+    # Specialise the common `name OP literal` shape: one call fewer per evaluation.
+    if node[3][0] == "lit":
+        lit = node[3][1]
+        return lambda s: op(left(s), lit)
+    return lambda s: op(left(s), right(s))

@@ -1,0 +1,155 @@
+"""Exact exploration of a scenario's reachable states.
+
+Effects are data, so the game's state graph can be walked exactly: every offered option,
+every chance outcome (with its probability), memoised on the full game state (round, indicator
+values, flags, track counts, pending delayed effects, events fired). Every transition moves
+``round_no`` forward, so the graph is a DAG ordered by round, and probabilities under any
+playing policy follow from one forward pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from .rules import Game, GameState
+from .vocabulary import Track
+
+DEFAULT_MAX_STATES = 200_000
+
+
+@attrs.define
+class Node:
+    state: GameState
+    # (option id, probability of this chance branch, child key); empty for a final state
+    edges: list[tuple[str, float, tuple]] = attrs.Factory(list)
+
+
+@attrs.define
+class Graph:
+    game: Game
+    root: tuple
+    start: list[tuple[float, tuple]]  # the chance branches of the start of the game
+    nodes: dict[tuple, Node]
+    complete: bool
+
+    @property
+    def finals(self) -> list[Node]:
+        return [n for n in self.nodes.values() if n.state.over]
+
+    def options_offered(self) -> set[str]:
+        return {oid for n in self.nodes.values() for oid, _, _ in n.edges}
+
+    def rounds_played(self) -> set[int]:
+        return {n.state.round_no for n in self.nodes.values() if not n.state.over}
+
+    def events_fired(self) -> set[str]:
+        return {e for n in self.nodes.values() for e in n.state.fired}
+
+    def endings_reached(self) -> set[str]:
+        return {n.state.ending_id for n in self.finals if n.state.ending_id}
+
+    def dead_ends(self) -> list[GameState]:
+        return [n.state for n in self.finals if n.state.dead_end]
+
+
+Policy = Callable[[Game, GameState, list[str]], dict[str, float]]
+
+
+def uniform(game: Game, state: GameState, offered: list[str]) -> dict[str, float]:
+    w = 1.0 / len(offered)
+    return dict.fromkeys(offered, w)
+
+
+def prefer_track(track: Track) -> Policy:
+    """Always pick an option of ``track`` where one is offered (uniformly among them);
+    elsewhere, any offered option uniformly."""
+
+    def policy(game: Game, state: GameState, offered: list[str]) -> dict[str, float]:
+        mine = [o for o in offered if game.options[o].option.track is track]
+        pool = mine or offered
+        return dict.fromkeys(pool, 1.0 / len(pool))
+
+    return policy
+
+
+def build_graph(game: Game, max_states: int = DEFAULT_MAX_STATES,
+                progress: Callable[[int], Any] | None = None) -> Graph:
+    """Walk every reachable state (up to ``max_states``; ``complete`` says if it got there)."""
+    nodes: dict[tuple, Node] = {}
+    start = []
+    todo: list[GameState] = []
+    for p, s in game.branches(None, None):  # type: ignore[arg-type]
+        k = s.key()
+        start.append((p, k))
+        if k not in nodes:
+            nodes[k] = Node(s)
+            todo.append(s)
+    complete = True
+    while todo:
+        state = todo.pop()
+        node = nodes[state.key()]
+        if state.over:
+            continue
+        for option in game.offered(state):
+            for p, child in game.branches(state, option.id):
+                ck = child.key()
+                node.edges.append((option.id, p, ck))
+                if ck not in nodes:
+                    if len(nodes) >= max_states:
+                        complete = False
+                        continue
+                    nodes[ck] = Node(child)
+                    todo.append(child)
+        if progress is not None and len(nodes) % 5000 == 0:
+            progress(len(nodes))
+    root = start[0][1] if start else ()
+    return Graph(game, root, start, nodes, complete)
+
+
+def reach(graph: Graph, policy: Policy = uniform) -> dict[tuple, float]:
+    """The probability of passing through each state when playing by ``policy``."""
+    prob: dict[tuple, float] = {}
+    for p, k in graph.start:
+        prob[k] = prob.get(k, 0.0) + p
+    order = sorted(graph.nodes, key=lambda k: graph.nodes[k].state.round_no)
+    game = graph.game
+    for k in order:
+        pk = prob.get(k, 0.0)
+        node = graph.nodes[k]
+        if pk == 0.0 or not node.edges:
+            continue
+        offered = list(dict.fromkeys(oid for oid, _, _ in node.edges))
+        weights = policy(game, node.state, offered)
+        for oid, p, ck in node.edges:
+            w = weights.get(oid, 0.0)
+            if w and ck in graph.nodes:
+                prob[ck] = prob.get(ck, 0.0) + pk * w * p
+    return prob
+
+
+def path_counts(graph: Graph) -> dict[tuple, int]:
+    """How many distinct paths (choices and chance outcomes) lead to each state."""
+    count: dict[tuple, int] = {}
+    for _, k in graph.start:
+        count[k] = count.get(k, 0) + 1
+    for k in sorted(graph.nodes, key=lambda k: graph.nodes[k].state.round_no):
+        c = count.get(k, 0)
+        for _, _, ck in graph.nodes[k].edges:
+            if ck in graph.nodes:
+                count[ck] = count.get(ck, 0) + c
+    return count
+
+
+def ending_distribution(graph: Graph, policy: Policy = uniform) -> dict[str | None, float]:
+    """Ending id (None for a dead end) -> probability under ``policy``."""
+    prob = reach(graph, policy)
+    out: dict[str | None, float] = {}
+    for node in graph.finals:
+        key = node.state.key()
+        p = prob.get(key, 0.0)
+        if p:
+            out[node.state.ending_id] = out.get(node.state.ending_id, 0.0) + p
+    return out

@@ -1,0 +1,390 @@
+"""YAML file -> frozen ``Scenario``, or every problem at once with file:line:col.
+
+Three passes, all collected rather than stopping at the first problem:
+1. ``yamlsrc``: safe YAML with positions (syntax, duplicate keys, hostile input);
+2. structure with cattrs into the attrs model, strictly (no coercion, no unknown keys);
+3. ``checks``: references, citations, conditions, reachability, balance.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import attrs
+import cattrs
+from cattrs.errors import ForbiddenExtraKeysError
+
+from . import yamlsrc
+from .conditions import Condition, ConditionError
+from .conditions import parse as parse_condition
+from .model import ChanceCase, Citation, Scenario
+from .vocabulary import Track
+
+Severity = str  # "error" | "warning"
+
+
+@attrs.frozen(order=True)
+class Problem:
+    """One finding, printable as ``path:line:col: severity: message``."""
+
+    file: str
+    line: int | None
+    col: int | None
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.col is not None:
+                where += f":{self.col}"
+        return f"{where}: {self.severity}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+class ScenarioError(Exception):
+    """Raised by ``load_scenario`` when a file has errors; ``problems`` holds all of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=_sort_key)
+        errors = [p for p in self.problems if p.is_error]
+        super().__init__("\n".join(str(p) for p in errors) or "scenario has problems")
+
+
+@attrs.frozen
+class Loaded:
+    """What checking one file found: the scenario (when it has no errors), its content hash
+    and every problem, sorted by line."""
+
+    path: Path
+    scenario: Scenario | None
+    digest: str | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
+
+
+def _sort_key(p: Problem) -> tuple:
+    return (p.file, p.line or 0, p.col or 0, p.severity != "error", p.message)
+
+
+class Located:
+    """Collects problems for one file, turning data paths into line:col."""
+
+    def __init__(self, file: str, doc: yamlsrc.Document | None) -> None:
+        self.file = file
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        path: tuple,
+        message: str,
+        *,
+        severity: Severity = "error",
+        key: bool = False,
+        col_offset: int | None = None,
+    ) -> None:
+        pos = self.doc.pos(path, key=key) if self.doc else None
+        line = pos.line if pos else None
+        col = pos.col if pos else None
+        if pos and col_offset is not None and self.doc and tuple(path) in self.doc.values:
+            style = self.doc.styles.get(tuple(path), "")
+            if style in ("", "'", '"'):  # the text starts on the value's own line
+                col = pos.col + col_offset + (1 if style else 0)
+        self.problems.append(Problem(self.file, line, col, severity, message))
+
+    def error(self, path: tuple, message: str, **kw) -> None:
+        self.add(path, message, severity="error", **kw)
+
+    def warn(self, path: tuple, message: str, **kw) -> None:
+        self.add(path, message, severity="warning", **kw)
+
+
+# --------------------------------------------------------------------------- structuring
+
+
+class _Refused(ValueError):
+    """A value of the wrong kind; the message says what was expected."""
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 30 else value[:27] + "..."
+        return f"text {shown!r}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+
+    def strict_str(value, _):
+        if not isinstance(value, str):
+            hint = ' (put quotes around it: "...")' if isinstance(value, int | float) else ""
+            raise _Refused(f"expected text, got {_describe(value)}{hint}")
+        return value
+
+    def strict_int(value, _):
+        if isinstance(value, bool) or not isinstance(value, int):
+            hint = " (remove the quotes)" if isinstance(value, str) else ""
+            raise _Refused(f"expected a whole number, got {_describe(value)}{hint}")
+        return value
+
+    def strict_float(value, _):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            hint = " (remove the quotes)" if isinstance(value, str) else ""
+            raise _Refused(f"expected a number, got {_describe(value)}{hint}")
+        return float(value)
+
+    def strict_bool(value, _):
+        if not isinstance(value, bool):
+            raise _Refused(f"expected true or false, got {_describe(value)}")
+        return value
+
+    def track(value, _):
+        try:
+            return Track.from_yaml(value)
+        except ValueError as exc:
+            raise _Refused(str(exc)) from None
+
+    def condition(value, _):
+        if not isinstance(value, str):
+            raise _Refused(f"expected a condition as text, got {_describe(value)}")
+        return parse_condition(value)  # raises ConditionError with a column
+
+    def citation(value, _):
+        try:
+            return Citation.parse(value)
+        except ValueError as exc:
+            raise _Refused(str(exc)) from None
+
+    def changes(value, _):
+        if not isinstance(value, dict):
+            raise _Refused(
+                f"expected a mapping of indicator: change, e.g. {{trust: 1}}, got {_describe(value)}"
+            )
+        for k, v in value.items():
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise _Refused(f"change of {k!r} must be a whole number, got {_describe(v)}")
+        return dict(value)
+
+    def chance(value, _):
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return tuple(conv.structure(v, ChanceCase) for v in value)
+        return strict_float(value, float)
+
+    def seq_hook_factory(typ):
+        inner = typ.__args__[0]
+
+        def hook(value, _):
+            if not isinstance(value, list):
+                raise _Refused(f"expected a list, got {_describe(value)}")
+            return _tuple(value, inner)
+
+        return hook
+
+    def _tuple(values: list, inner):
+        # Collect each item's failure with its index so every problem is reported.
+        out, errors = [], []
+        for i, v in enumerate(values):
+            try:
+                out.append(conv.structure(v, inner))
+            except Exception as exc:  # noqa: BLE001 - re-raised as a group below
+                exc.__notes__ = [*getattr(exc, "__notes__", []), _Index(i)]
+                errors.append(exc)
+        if errors:
+            raise ExceptionGroup("list items", errors)
+        return tuple(out)
+
+    conv.register_structure_hook(str, strict_str)
+    conv.register_structure_hook(int, strict_int)
+    conv.register_structure_hook(float, strict_float)
+    conv.register_structure_hook(bool, strict_bool)
+    conv.register_structure_hook(Track, track)
+    conv.register_structure_hook(Condition, condition)
+    conv.register_structure_hook(Citation, citation)
+    conv.register_structure_hook_func(lambda t: t == dict[str, int], changes)
+    conv.register_structure_hook_func(
+        lambda t: t == (float | tuple[ChanceCase, ...] | None), chance
+    )
+    conv.register_structure_hook_factory(
+        lambda t: getattr(t, "__origin__", None) is tuple
+        and len(getattr(t, "__args__", ())) == 2
+        and t.__args__[1] is Ellipsis,
+        seq_hook_factory,
+    )
+    return conv
+
+
+class _Index(str):
+    """A note marking the list index an error came from."""
+
+    def __new__(cls, index: int):
+        obj = super().__new__(cls, f"@ index {index}")
+        obj.index = index
+        return obj
+
+
+_CONVERTER = _make_converter()
+
+
+def _walk_errors(exc: BaseException, path: tuple, out: list[tuple[tuple, BaseException]]) -> None:
+    """Flatten cattrs' exception groups into (data path, leaf exception) pairs."""
+    if isinstance(exc, BaseExceptionGroup):
+        for sub in exc.exceptions:
+            sub_path = path
+            for note in getattr(sub, "__notes__", []):
+                if hasattr(note, "name"):
+                    sub_path = (*sub_path, note.name)
+                elif hasattr(note, "index"):
+                    sub_path = (*sub_path, note.index)
+            _walk_errors(sub, sub_path, out)
+    else:
+        out.append((path, exc))
+
+
+def _fields_of(cls) -> list[str]:
+    return [f.name for f in attrs.fields(cls)]
+
+
+def _structure(data: object, loc: Located) -> Scenario | None:
+    if not isinstance(data, dict):
+        loc.error((), f"a scenario file is a YAML mapping (key: value), got {_describe(data)}")
+        return None
+    try:
+        return _CONVERTER.structure(data, Scenario)
+    except Exception as exc:  # noqa: BLE001 - every leaf becomes a reported problem
+        leaves: list[tuple[tuple, BaseException]] = []
+        _walk_errors(exc, (), leaves)
+        for path, leaf in leaves:
+            _report_leaf(path, leaf, data, loc)
+        return None
+
+
+def _value_at(data: object, path: tuple) -> object:
+    for step in path:
+        try:
+            data = data[step]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _report_leaf(path: tuple, leaf: BaseException, data: object, loc: Located) -> None:
+    if isinstance(leaf, ForbiddenExtraKeysError):
+        known = _fields_of(leaf.cl)
+        for key in sorted(leaf.extra_fields):
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(known)}"
+            loc.error((*path, key), f"unknown key '{key}'{hint}", key=True)
+        return
+    if isinstance(leaf, KeyError):
+        # cattrs raises KeyError(name) for a missing required attribute
+        name = leaf.args[0] if leaf.args else "?"
+        if path and path[-1] == name:
+            path = path[:-1]
+        container = _value_at(data, path)
+        if isinstance(container, dict):
+            loc.error(path, f"missing required key '{name}'")
+        else:
+            loc.error(path, f"expected a mapping with '{name}', got {_describe(container)}")
+        return
+    if isinstance(leaf, ConditionError):
+        loc.error(path, f"condition: {leaf.message}", col_offset=leaf.column)
+        return
+    if isinstance(leaf, _Refused | ValueError):
+        loc.error(path, str(leaf))
+        return
+    if isinstance(leaf, TypeError | AttributeError):
+        value = _value_at(data, path)
+        loc.error(path, f"wrong kind of value: {_describe(value)} ({leaf})")
+        return
+    loc.error(path, f"{type(leaf).__name__}: {leaf}")
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def content_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def check_file(path: str | os.PathLike, *, explore: bool = True) -> Loaded:
+    """Read, structure and check one file; never raises for bad input."""
+    from .checks import check_scenario
+
+    path = Path(path)
+    display = str(path)
+    loc = Located(display, None)
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        loc.error((), "is a folder, not a scenario file")
+        return Loaded(path, None, None, tuple(loc.problems))
+    except OSError as exc:
+        loc.error((), f"cannot read the file: {exc.strerror or exc}")
+        return Loaded(path, None, None, tuple(loc.problems))
+    digest = content_digest(raw)
+    try:
+        doc = yamlsrc.parse(yamlsrc.read_text(raw))
+    except yamlsrc.YamlProblem as exc:
+        p = exc.pos
+        loc.problems.append(
+            Problem(display, p.line if p else None, p.col if p else None, "error", exc.message)
+        )
+        return Loaded(path, None, digest, tuple(loc.problems))
+    loc.doc = doc
+    scenario = _structure(doc.data, loc)
+    if scenario is not None:
+        check_scenario(scenario, loc, explore=explore)
+    problems = tuple(sorted(loc.problems, key=_sort_key))
+    ok = scenario is not None and not any(p.is_error for p in problems)
+    return Loaded(path, scenario if ok else None, digest, problems)
+
+
+def load_scenario(path: str | os.PathLike) -> Scenario:
+    """The scenario in ``path``; raises ScenarioError listing every error if it has any."""
+    loaded = check_file(path, explore=False)
+    if loaded.scenario is None:
+        raise ScenarioError(list(loaded.problems))
+    return loaded.scenario
+
+
+def load_with_digest(path: str | os.PathLike) -> tuple[Scenario, str]:
+    loaded = check_file(path, explore=False)
+    if loaded.scenario is None or loaded.digest is None:
+        raise ScenarioError(list(loaded.problems))
+    return loaded.scenario, loaded.digest
+
+
+def summarise(problems: Iterable[Problem]) -> str:
+    problems = list(problems)
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"

@@ -1,0 +1,249 @@
+"""The frozen scenario model. YAML keys are exactly these attribute names.
+
+Built only by ``engine.loader``; nothing downstream sees raw dicts. docs/scenario-format.md
+documents every field; docs/scenario.schema.json is generated from these classes
+(``python -m engine.schema``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+from .conditions import Condition
+from .vocabulary import Track
+
+FORMAT_VERSION = 1
+_CITE = re.compile(r"^\s*([a-z0-9][a-z0-9._-]*)\s*(?:¶|#)\s*(\d+)(?:\s*[-–]\s*(\d+))?\s*$")
+
+
+@attrs.frozen
+class Citation:
+    """A paragraph (or range) of a declared source. YAML: ``"kang-kwa-2025 ¶15"`` or
+    ``"haggard-2024 ¶4-5"`` (``#`` may stand for ``¶``)."""
+
+    source: str
+    paragraph: int
+    last: int | None = None
+
+    @classmethod
+    def parse(cls, text: object) -> Citation:
+        if not isinstance(text, str):
+            raise ValueError(
+                f'a citation is text such as "kang-kwa-2025 ¶15", not {type(text).__name__}'
+            )
+        m = _CITE.match(text)
+        if not m:
+            raise ValueError(
+                f'cannot read citation {text!r}; write the source id, then ¶ (or #) and the '
+                'paragraph number, e.g. "kang-kwa-2025 ¶15" or "haggard-2024 ¶4-5"'
+            )
+        first, last = int(m.group(2)), int(m.group(3)) if m.group(3) else None
+        if first < 1 or (last is not None and last <= first):
+            raise ValueError(f"paragraph numbers in {text!r} must start at 1 and ascend")
+        return cls(m.group(1), first, last)
+
+    @property
+    def paragraphs(self) -> range:
+        return range(self.paragraph, (self.last or self.paragraph) + 1)
+
+    def __str__(self) -> str:
+        tail = f"-{self.last}" if self.last else ""
+        return f"{self.source} ¶{self.paragraph}{tail}"
+
+
+@attrs.frozen
+class Source:
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    publisher: str
+    date: str
+    kind: str = "article"
+    url: str | None = None
+    paragraphs: int | None = None  # how many numbered paragraphs; citations beyond are errors
+    note: str | None = None
+
+    @property
+    def short(self) -> str:
+        """'Kang & Kwa 2025' style label built from surnames and the year in ``date``."""
+        surnames = [a.split()[-1] for a in self.authors] or [self.publisher]
+        who = surnames[0] if len(surnames) == 1 else " & ".join(surnames[:2])
+        if len(surnames) > 2:
+            who = f"{surnames[0]} et al."
+        year = re.search(r"\d{4}", self.date)
+        return f"{who} {year.group(0)}" if year else who
+
+
+@attrs.frozen
+class Actor:
+    id: str
+    name: str
+    kind: str
+    interests: str
+    stance: str
+
+
+@attrs.frozen
+class Indicator:
+    id: str
+    label: str
+    start: int
+    meaning: str
+    min: int = 0
+    max: int = 10
+    better: str = "higher"  # higher | lower | neither
+
+
+@attrs.frozen
+class Flag:
+    id: str
+    meaning: str
+
+
+@attrs.frozen
+class ChanceCase:
+    """One row of a state-dependent chance: the first row whose ``when`` holds gives ``p``."""
+
+    p: float
+    when: Condition | None = None
+
+
+@attrs.frozen
+class Otherwise:
+    """What happens instead when an effect's chance roll fails."""
+
+    change: dict[str, int] = attrs.Factory(dict)
+    set: tuple[str, ...] = ()
+    clear: tuple[str, ...] = ()
+    text: str | None = None
+
+
+@attrs.frozen
+class Effect:
+    """Indicator changes and flags. ``after`` delays it by N rounds; ``chance`` makes it
+    uncertain (a probability, or rows of ``{when, p}``); ``when`` is checked when it resolves."""
+
+    change: dict[str, int] = attrs.Factory(dict)
+    set: tuple[str, ...] = ()
+    clear: tuple[str, ...] = ()
+    text: str | None = None
+    after: int = 0
+    chance: float | tuple[ChanceCase, ...] | None = None
+    when: Condition | None = None
+    otherwise: Otherwise | None = None
+
+
+@attrs.frozen
+class TradeOff:
+    dimension: str
+    rating: int
+    why: str
+    cite: tuple[Citation, ...]
+
+
+@attrs.frozen
+class Option:
+    id: str
+    track: Track
+    title: str
+    description: str
+    tradeoffs: tuple[TradeOff, ...]
+    at_table: tuple[str, ...] = ()  # actor ids
+    requires: Condition | None = None
+    unavailable: str | None = None  # shown when ``requires`` does not hold
+    effects: tuple[Effect, ...] = ()
+
+
+@attrs.frozen
+class ConditionalText:
+    when: Condition
+    text: str
+
+
+@attrs.frozen
+class Round:
+    id: str
+    title: str
+    situation: str
+    options: tuple[Option, ...]
+    questions: tuple[str, ...] = ()
+    facilitator_notes: str | None = None
+    conditional_text: tuple[ConditionalText, ...] = ()
+    when: Condition | None = None  # the round is skipped when this does not hold
+
+
+@attrs.frozen
+class Event:
+    """An inject: fires at the start of a round (``round``), when a condition holds
+    (``when``), or both; once by default."""
+
+    id: str
+    title: str
+    text: str
+    round: int | None = None
+    when: Condition | None = None
+    once: bool = True
+    effects: tuple[Effect, ...] = ()
+    cite: tuple[Citation, ...] = ()
+
+
+@attrs.frozen
+class Ending:
+    id: str
+    title: str
+    epilogue: str
+    assessment: str
+    when: Condition | None = None  # none: the fallback ending
+    early: bool = False  # checked at the start of every round, not only after the last
+    cite: tuple[Citation, ...] = ()
+
+
+@attrs.frozen
+class Duration:
+    solo_minutes: int
+    workshop_minutes: int
+
+
+@attrs.frozen
+class TeamRole:
+    name: str
+    brief: str
+
+
+@attrs.frozen
+class About:
+    learning_objectives: tuple[str, ...]
+    duration: Duration
+    team_roles: tuple[TeamRole, ...] = ()
+
+
+@attrs.frozen
+class Scenario:
+    format: int
+    id: str
+    title: str
+    region: str
+    situation_date: str
+    summary: str
+    about: About
+    sources: tuple[Source, ...]
+    indicators: tuple[Indicator, ...]
+    rounds: tuple[Round, ...]
+    endings: tuple[Ending, ...]
+    actors: tuple[Actor, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    events: tuple[Event, ...] = ()
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return next(i for i in self.indicators if i.id == indicator_id)
+
+    def actor(self, actor_id: str) -> Actor:
+        return next(a for a in self.actors if a.id == actor_id)
+
+    def option(self, option_id: str) -> Option:
+        return next(o for r in self.rounds for o in r.options if o.id == option_id)

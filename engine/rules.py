@@ -1,0 +1,565 @@
+"""The rules: pure functions from (state, choice) to (new state, outcome).
+
+``Game(scenario)`` compiles a scenario once (conditions become closures, ids become indexes);
+then ``start(seed)`` and ``apply(state, option_id)`` never mutate anything they are given.
+Same seed + same choices = same game: chance is drawn from a SplitMix64 generator whose state
+lives in ``GameState.rng``.
+
+Order of play (docs/scenario-format.md, "Order of play"): at the start of round k, delayed
+effects due in k resolve, then events fire, then early endings are checked; past the last round
+the final endings are checked; a round whose ``when`` fails is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import attrs
+
+from .conditions import Namespace, compile_condition
+from .model import Effect, Ending, Event, Option, Round, Scenario, TradeOff
+from .vocabulary import Track
+
+_MASK = (1 << 64) - 1
+_TRACK_INDEX = {Track.T1: 0, Track.T1_5: 1, Track.T2: 2}
+
+
+class RulesError(ValueError):
+    """A choice the rules do not allow (unknown option, not offered, game over)."""
+
+
+def _splitmix(x: int) -> tuple[int, float]:
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    z = x
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    z ^= z >> 31
+    return x, (z >> 11) * (1.0 / (1 << 53))
+
+
+@attrs.frozen
+class Pending:
+    """A delayed effect: due at the start of round ``due``; ``owner`` is ('option', id) or
+    ('event', id); ``index`` is the effect's position in the owner's list."""
+
+    due: int
+    kind: str
+    owner: str
+    index: int
+    origin_round: int
+
+
+@attrs.frozen
+class Trail:
+    """The choices so far as a linked list (cheap to extend, newest first)."""
+
+    round_no: int
+    option_id: str
+    prev: Trail | None
+
+
+@attrs.frozen
+class GameState:
+    round_no: int
+    values: tuple[int, ...]
+    flags: frozenset[str]
+    tracks: tuple[int, int, int]
+    last_track: float
+    pending: tuple[Pending, ...]
+    fired: frozenset[str]
+    rng: int
+    over: bool = False
+    ending_id: str | None = None
+    trail: Trail | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def choices(self) -> tuple[tuple[int, str], ...]:
+        """(round number, option id) for every choice, oldest first."""
+        out = []
+        t = self.trail
+        while t is not None:
+            out.append((t.round_no, t.option_id))
+            t = t.prev
+        return tuple(reversed(out))
+
+    @property
+    def dead_end(self) -> bool:
+        return self.over and self.ending_id is None
+
+    def key(self) -> tuple:
+        """Everything that decides the future except the random stream: for memoisation."""
+        return (
+            self.round_no,
+            self.values,
+            self.flags,
+            self.tracks,
+            self.last_track,
+            self.pending,
+            self.fired,
+            self.over,
+            self.ending_id,
+        )
+
+
+@attrs.frozen
+class Resolution:
+    """One effect as it resolved. ``status``: 'applied', 'failed' (chance roll lost, the
+    ``otherwise`` branch applied if any), 'void' (its ``when`` did not hold) or 'dropped' (due
+    after the game ended)."""
+
+    kind: str  # 'option' | 'event'
+    owner: str
+    origin_round: int
+    delayed: bool
+    status: str
+    text: str | None
+    chance: float | None
+    changes: tuple[tuple[str, int], ...]  # (indicator id, applied delta after clamping)
+    set: tuple[str, ...] = ()
+    cleared: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Outcome:
+    """What one step did: the choice, indicator values before and after, effects resolved
+    (immediate, delayed and from events), effects scheduled, events fired, the ending."""
+
+    round_no: int  # the round decided (0 for the start of the game)
+    option: Option | None
+    offered: tuple[Option, ...]
+    before: tuple[int, ...]
+    after: tuple[int, ...]
+    resolutions: tuple[Resolution, ...]
+    scheduled: tuple[Pending, ...]
+    events: tuple[str, ...]
+    ending_id: str | None
+    next_round: int
+
+    @property
+    def accepted(self) -> tuple[TradeOff, ...]:
+        return self.option.tradeoffs if self.option else ()
+
+    @property
+    def forgone(self) -> tuple[tuple[Option, TradeOff], ...]:
+        """The trade-offs of the options offered but not taken."""
+        return tuple(
+            (o, t) for o in self.offered if o is not self.option for t in o.tradeoffs
+        )
+
+    @property
+    def dropped(self) -> tuple[Resolution, ...]:
+        return tuple(r for r in self.resolutions if r.status == "dropped")
+
+
+# --------------------------------------------------------------------------- compiled form
+
+Test = Callable[[Any], bool]
+
+
+@attrs.frozen
+class _CEffect:
+    changes: tuple[tuple[int, int], ...]
+    set: frozenset[str]
+    clear: frozenset[str]
+    text: str | None
+    after: int
+    chance: Callable[[Any], float] | None
+    when: Test | None
+    otherwise: _CEffect | None
+
+
+@attrs.frozen
+class _COption:
+    option: Option
+    track: int
+    requires: Test | None
+    effects: tuple[_CEffect, ...]
+
+
+@attrs.frozen
+class _CRound:
+    round: Round
+    when: Test | None
+    options: tuple[_COption, ...]
+    texts: tuple[tuple[Test, str], ...]
+
+
+@attrs.frozen
+class _CEvent:
+    event: Event
+    when: Test | None
+    effects: tuple[_CEffect, ...]
+
+
+class _Work:
+    """Scratch space for one step; condition closures read it like a GameState."""
+
+    __slots__ = (
+        "round_no", "values", "flags", "tracks", "last_track", "pending", "fired", "rng",
+        "log", "scheduled", "events", "script", "pos", "prob",
+    )  # fmt: skip
+
+    def roll(self, p: float) -> bool:
+        if p >= 1.0:
+            return True
+        if p <= 0.0:
+            return False
+        if self.script is None:
+            self.rng, u = _splitmix(self.rng)
+            return u < p
+        if self.pos >= len(self.script):
+            raise _NeedsBranch(p)
+        hit = self.script[self.pos]
+        self.pos += 1
+        self.prob *= p if hit else 1.0 - p
+        return hit
+
+
+class _NeedsBranch(Exception):
+    def __init__(self, p: float) -> None:
+        self.p = p
+
+
+class Game:
+    """A compiled scenario: the rules of one game, shared by any number of sessions."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        inds = scenario.indicators
+        self.index = {ind.id: i for i, ind in enumerate(inds)}
+        self.mins = tuple(ind.min for ind in inds)
+        self.maxs = tuple(ind.max for ind in inds)
+        self.ns = Namespace(self.index, frozenset(f.id for f in scenario.flags))
+        self.rounds = tuple(self._round(r) for r in scenario.rounds)
+        self.n_rounds = len(self.rounds)
+        self.options = {co.option.id: co for cr in self.rounds for co in cr.options}
+        self.option_round = {
+            co.option.id: k for k, cr in enumerate(self.rounds, 1) for co in cr.options
+        }
+        self.events = tuple(
+            _CEvent(e, self._test(e.when), tuple(self._effect(x) for x in e.effects))
+            for e in scenario.events
+        )
+        self.events_by_id = {ce.event.id: ce for ce in self.events}
+        self.events_at: dict[int | None, tuple[_CEvent, ...]] = {}
+        for ce in self.events:
+            self.events_at.setdefault(ce.event.round, ())
+            self.events_at[ce.event.round] += (ce,)
+        self.early = tuple((e, self._test(e.when)) for e in scenario.endings if e.early)
+        self.final = tuple((e, self._test(e.when)) for e in scenario.endings if not e.early)
+        self.endings = {e.id: e for e in scenario.endings}
+
+    # -- compilation
+
+    def _test(self, cond) -> Test | None:
+        return None if cond is None else compile_condition(cond, self.ns)
+
+    def _effect(self, e: Effect) -> _CEffect:
+        chance: Callable[[Any], float] | None
+        if e.chance is None:
+            chance = None
+        elif isinstance(e.chance, float | int):
+            p = float(e.chance)
+            chance = lambda s, p=p: p  # noqa: E731
+        else:
+            rows = tuple((self._test(c.when), c.p) for c in e.chance)
+
+            def chance(s, rows=rows):
+                for test, p in rows:
+                    if test is None or test(s):
+                        return p
+                return 0.0
+
+        other = None
+        if e.otherwise is not None:
+            o = e.otherwise
+            other = _CEffect(self._changes(o.change), frozenset(o.set), frozenset(o.clear),
+                             o.text, 0, None, None, None)
+        return _CEffect(
+            self._changes(e.change), frozenset(e.set), frozenset(e.clear), e.text, e.after,
+            chance, self._test(e.when), other,
+        )
+
+    def _changes(self, change: dict[str, int]) -> tuple[tuple[int, int], ...]:
+        return tuple((self.index[k], v) for k, v in change.items())
+
+    def _round(self, r: Round) -> _CRound:
+        opts = tuple(
+            _COption(o, _TRACK_INDEX[o.track], self._test(o.requires),
+                     tuple(self._effect(x) for x in o.effects))
+            for o in r.options
+        )
+        texts = tuple((self._test(t.when), t.text) for t in r.conditional_text)
+        return _CRound(r, self._test(r.when), opts, texts)
+
+    # -- queries
+
+    def current_round(self, state: GameState) -> Round | None:
+        if state.over or state.round_no > self.n_rounds:
+            return None
+        return self.rounds[state.round_no - 1].round
+
+    def availability(self, state: GameState) -> list[tuple[Option, bool]]:
+        """Every option of the current round with whether it is offered now."""
+        if state.over:
+            return []
+        cr = self.rounds[state.round_no - 1]
+        return [(co.option, co.requires is None or co.requires(state)) for co in cr.options]
+
+    def offered(self, state: GameState) -> list[Option]:
+        if state.over:
+            return []
+        cr = self.rounds[state.round_no - 1]
+        return [co.option for co in cr.options if co.requires is None or co.requires(state)]
+
+    def situation(self, state: GameState) -> str:
+        """The current round's situation text with the conditional lines that hold now."""
+        if state.over:
+            return ""
+        cr = self.rounds[state.round_no - 1]
+        parts = [cr.round.situation.rstrip()]
+        parts.extend(text.rstrip() for test, text in cr.texts if test(state))
+        return "\n\n".join(parts)
+
+    def ending(self, state: GameState) -> Ending | None:
+        return self.endings.get(state.ending_id) if state.ending_id else None
+
+    def value(self, state: GameState, indicator_id: str) -> int:
+        return state.values[self.index[indicator_id]]
+
+    def round_number(self, option_id: str) -> int:
+        return self.option_round[option_id]
+
+    # -- the two pure transitions
+
+    def start(self, seed: int) -> tuple[GameState, Outcome]:
+        """The state before the first choice (round-1 events already fired)."""
+        w = self._work_initial(seed, None)
+        before = tuple(w.values)
+        ending = self._advance(w)
+        return self._finish(w, ending, before, 0, None, ())
+
+    def apply(self, state: GameState, option_id: str) -> tuple[GameState, Outcome]:
+        if state.over:
+            raise RulesError("the game is over; no more choices")
+        co = self.options.get(option_id)
+        k = state.round_no
+        if co is None:
+            raise RulesError(f"no option '{option_id}' in this scenario")
+        cr = self.rounds[k - 1]
+        if co not in cr.options:
+            raise RulesError(f"option '{option_id}' belongs to round {self.option_round[option_id]}, "
+                             f"not round {k}")
+        if co.requires is not None and not co.requires(state):
+            raise RulesError(f"option '{option_id}' is not available now")
+        w = self._work_from(state, None)
+        ending = self._choose(w, co, k)
+        offered = tuple(o.option for o in cr.options if o.requires is None or o.requires(state))
+        state2, outcome = self._finish(w, ending, state.values, k, co.option, offered)
+        return attrs.evolve(state2, trail=Trail(k, option_id, state.trail)), outcome
+
+    def branches(self, state: GameState, option_id: str | None) -> list[tuple[float, GameState]]:
+        """Every chance outcome of a choice (or of the start, with None) and its probability.
+
+        Used for exact exploration; the states carry no random stream and no trail."""
+        out: list[tuple[float, GameState]] = []
+        scripts: list[list[bool]] = [[]]
+        while scripts:
+            script = scripts.pop()
+            if option_id is None:
+                w = self._work_initial(0, script)
+            else:
+                w = self._work_from(state, script)
+            try:
+                if option_id is None:
+                    ending = self._advance(w)
+                    k = 0
+                else:
+                    co = self.options[option_id]
+                    ending = self._choose(w, co, state.round_no)
+                    k = state.round_no
+            except _NeedsBranch:
+                scripts.append([*script, False])
+                scripts.append([*script, True])
+                continue
+            new, _ = self._finish(w, ending, (), k, None, (), log=False)
+            out.append((w.prob, new))
+        return out
+
+    # -- internals
+
+    def _work_initial(self, seed: int, script: list[bool] | None) -> _Work:
+        w = _Work()
+        w.round_no = 1
+        w.values = [ind.start for ind in self.scenario.indicators]
+        w.flags = set()
+        w.tracks = [0, 0, 0]
+        w.last_track = 0.0
+        w.pending = []
+        w.fired = set()
+        w.rng = seed & _MASK
+        self._reset_log(w, script)
+        return w
+
+    def _work_from(self, s: GameState, script: list[bool] | None) -> _Work:
+        w = _Work()
+        w.round_no = s.round_no
+        w.values = list(s.values)
+        w.flags = set(s.flags)
+        w.tracks = list(s.tracks)
+        w.last_track = s.last_track
+        w.pending = list(s.pending)
+        w.fired = set(s.fired)
+        w.rng = s.rng
+        self._reset_log(w, script)
+        return w
+
+    @staticmethod
+    def _reset_log(w: _Work, script: list[bool] | None) -> None:
+        w.log = []
+        w.scheduled = []
+        w.events = []
+        w.script = script
+        w.pos = 0
+        w.prob = 1.0
+
+    def _choose(self, w: _Work, co: _COption, k: int) -> str | None:
+        w.tracks[co.track] += 1
+        w.last_track = co.option.track.number
+        for i, ce in enumerate(co.effects):
+            self._run(w, ce, "option", co.option.id, i, k, k)
+        w.round_no = k + 1
+        return self._advance(w)
+
+    def _run(self, w: _Work, ce: _CEffect, kind: str, owner: str, index: int,
+             origin: int, now: int, delayed: bool = False) -> None:
+        if ce.after and not delayed:
+            p = Pending(now + ce.after, kind, owner, index, origin)
+            w.pending.append(p)
+            w.scheduled.append(p)
+            return
+        if ce.when is not None and not ce.when(w):
+            w.log.append((kind, owner, origin, delayed, "void", ce.text, None, (), (), ()))
+            return
+        p = None
+        target = ce
+        status = "applied"
+        if ce.chance is not None:
+            p = ce.chance(w)
+            if not w.roll(p):
+                status = "failed"
+                target = ce.otherwise
+        changes: tuple = ()
+        set_: tuple = ()
+        cleared: tuple = ()
+        if target is not None:
+            if target.changes:
+                changes = self._apply_changes(w, target.changes)
+            if target.set:
+                set_ = tuple(f for f in target.set if f not in w.flags)
+                w.flags |= target.set
+            if target.clear:
+                cleared = tuple(f for f in target.clear if f in w.flags)
+                w.flags -= target.clear
+        w.log.append((kind, owner, origin, delayed, status, target.text if target else None, p,
+                      changes, set_, cleared))
+
+    def _apply_changes(self, w: _Work, changes) -> tuple:
+        values, mins, maxs = w.values, self.mins, self.maxs
+        applied = []
+        for i, d in changes:
+            old = values[i]
+            new = old + d
+            if new < mins[i]:
+                new = mins[i]
+            elif new > maxs[i]:
+                new = maxs[i]
+            values[i] = new
+            applied.append((i, new - old))
+        return tuple(applied)
+
+    def _advance(self, w: _Work) -> str | None:
+        """Start-of-round processing from ``w.round_no`` until a choice or an ending.
+
+        Returns the ending id when the game ends (``''`` for a dead end), else None."""
+        while True:
+            k = w.round_no
+            if w.pending:
+                due = [p for p in w.pending if p.due == k]
+                if due:
+                    w.pending = [p for p in w.pending if p.due != k]
+                    for p in due:
+                        ce = self._owner_effect(p)
+                        self._run(w, ce, p.kind, p.owner, p.index, p.origin_round, k, True)
+            for ce in self.events_at.get(k, ()) + self.events_at.get(None, ()):
+                ev = ce.event
+                if ev.once and ev.id in w.fired:
+                    continue
+                if ce.when is not None and not ce.when(w):
+                    continue
+                w.fired.add(ev.id)
+                w.events.append(ev.id)
+                for i, eff in enumerate(ce.effects):
+                    self._run(w, eff, "event", ev.id, i, k, k)
+            for ending, test in self.early:
+                if test(w):
+                    return ending.id
+            if k > self.n_rounds:
+                for ending, test in self.final:
+                    if test is None or test(w):
+                        return ending.id
+                return ""
+            cr = self.rounds[k - 1]
+            if cr.when is not None and not cr.when(w):
+                w.round_no = k + 1
+                continue
+            if not any(co.requires is None or co.requires(w) for co in cr.options):
+                return ""  # dead end: nothing can be chosen
+            return None
+
+    def _owner_effect(self, p: Pending) -> _CEffect:
+        if p.kind == "option":
+            return self.options[p.owner].effects[p.index]
+        return self.events_by_id[p.owner].effects[p.index]
+
+    def _finish(self, w: _Work, ending: str | None, before: tuple, k: int,
+                option: Option | None, offered: tuple, log: bool = True
+                ) -> tuple[GameState, Outcome | None]:
+        over = ending is not None
+        if over and w.pending:
+            for p in w.pending:
+                w.log.append((p.kind, p.owner, p.origin_round, True, "dropped",
+                              self._owner_effect(p).text, None, (), (), ()))
+            w.pending = []
+        state = GameState(
+            w.round_no, tuple(w.values), frozenset(w.flags), tuple(w.tracks), w.last_track,
+            tuple(w.pending), frozenset(w.fired), w.rng, over, ending or None,
+        )
+        if not log:
+            return state, None
+        ids = tuple(ind.id for ind in self.scenario.indicators)
+        resolutions = tuple(
+            Resolution(kind, owner, origin, delayed, status, text, p,
+                       tuple((ids[i], d) for i, d in changes), tuple(set_), tuple(cleared))
+            for kind, owner, origin, delayed, status, text, p, changes, set_, cleared in w.log
+        )
+        outcome = Outcome(k, option, offered, tuple(before), state.values, resolutions,
+                          tuple(w.scheduled), tuple(w.events), state.ending_id, w.round_no)
+        return state, outcome
+
+    # -- helpers for reports and tools
+
+    def effect_of(self, p: Pending) -> Effect:
+        """The scenario's Effect behind a scheduled (pending) effect."""
+        if p.kind == "option":
+            return self.options[p.owner].option.effects[p.index]
+        return self.events_by_id[p.owner].event.effects[p.index]
+
+    def play(self, seed: int, option_ids: list[str]) -> Iterator[tuple[GameState, Outcome]]:
+        """Replay a list of choices from the start; yields each (state, outcome)."""
+        state, outcome = self.start(seed)
+        yield state, outcome
+        for oid in option_ids:
+            state, outcome = self.apply(state, oid)
+            yield state, outcome

@@ -1,0 +1,128 @@
+"""The fixed vocabularies a scenario draws on: tracks, trade-off dimensions, actor kinds.
+
+Every trade-off dimension is rated from -2 to +2 where **+ is favourable** for the option
+(so "low_exposure: +2" means the option carries little political exposure).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import NamedTuple
+
+
+class Track(enum.Enum):
+    """The diplomatic track of an option. Written in YAML as the number 1, 1.5 or 2."""
+
+    T1 = "1"
+    T1_5 = "1.5"
+    T2 = "2"
+
+    @property
+    def label(self) -> str:
+        return f"Track {self.value}"
+
+    @property
+    def short(self) -> str:
+        return f"T{self.value}"
+
+    @property
+    def number(self) -> float:
+        return float(self.value)
+
+    @property
+    def blurb(self) -> str:
+        return TRACK_BLURBS[self]
+
+    @classmethod
+    def from_yaml(cls, value: object) -> Track:
+        """1 -> T1, 1.5 -> T1_5, 2 -> T2; anything else (including the string "1") is refused."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"track must be the number 1, 1.5 or 2, not {value!r}")
+        for track in cls:
+            if float(value) == track.number:
+                return track
+        raise ValueError(f"track must be 1, 1.5 or 2, not {value!r}")
+
+
+TRACK_BLURBS = {
+    Track.T1: "official, state-to-state diplomacy through government channels",
+    Track.T1_5: "officials in a personal capacity sitting beside independent experts",
+    Track.T2: "unofficial dialogue: experts, think tanks, networks such as CSCAP",
+}
+
+
+class Dimension(NamedTuple):
+    id: str
+    label: str
+    meaning: str  # what a + rating means
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.id: d
+    for d in (
+        Dimension(
+            "inclusiveness",
+            "Inclusiveness",
+            "+ brings in actors who otherwise have no seat (opposition, non-state, civil society)",
+        ),
+        Dimension(
+            "official_weight",
+            "Official weight",
+            "+ outcomes carry the authority of governments and can bind them",
+        ),
+        Dimension(
+            "flexibility",
+            "Flexibility / deniability",
+            "+ participants can float ideas and retreat from them without loss of face",
+        ),
+        Dimension("speed", "Speed of results", "+ results show within weeks, not years"),
+        Dimension(
+            "track1_uptake",
+            "Feeds into Track-1",
+            "+ what is produced has a clear path into official decisions",
+        ),
+        Dimension(
+            "continuity",
+            "Continuity",
+            "+ the channel keeps running through political shifts and crises",
+        ),
+        Dimension(
+            "low_exposure",
+            "Low political exposure",
+            "+ little risk of legitimising a party, losing face or provoking backlash",
+        ),
+        Dimension(
+            "low_cost",
+            "Low cost",
+            "+ cheap in money and in scarce senior officials' time",
+        ),
+        Dimension(
+            "trust_building",
+            "Trust building",
+            "+ builds confidence between people and parties over time",
+        ),
+        Dimension(
+            "risk_reduction",
+            "Reduces miscalculation",
+            "+ helps parties read each other's intentions and capabilities correctly",
+        ),
+    )
+}
+
+RATING_MIN, RATING_MAX = -2, 2
+GLYPHS = {-2: "--", -1: "-", 0: "0", 1: "+", 2: "++"}
+
+ACTOR_KINDS: dict[str, str] = {
+    "state": "a government acting for a state",
+    "armed-forces": "a military or a regime run by one",
+    "opposition": "a political opposition or government in exile",
+    "armed-group": "a non-state armed organisation",
+    "intergovernmental": "an intergovernmental body or its office holders",
+    "humanitarian": "UN agencies, INGOs and other aid providers",
+    "track2-network": "an unofficial expert network or think tank",
+    "track15-forum": "a forum mixing officials in a personal capacity with experts",
+    "civil-society": "local civil society groups",
+    "other": "anything else",
+}
+
+BETTER = ("higher", "lower", "neither")
