@@ -64,10 +64,14 @@ class Source:
     url: str | None = None
     paragraphs: int | None = None  # how many numbered paragraphs; citations beyond are errors
     note: str | None = None
+    cite_as: str | None = None  # short label such as "Kang & Kwa 2025"
 
     @property
     def short(self) -> str:
-        """'Kang & Kwa 2025' style label built from surnames and the year in ``date``."""
+        """``cite_as`` if given, else a guess from the last word of each author's name and
+        the year in ``date`` (wrong for family-name-first names: give ``cite_as`` then)."""
+        if self.cite_as:
+            return self.cite_as
         surnames = [a.split()[-1] for a in self.authors] or [self.publisher]
         who = surnames[0] if len(surnames) == 1 else " & ".join(surnames[:2])
         if len(surnames) > 2:

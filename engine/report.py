@@ -1,0 +1,194 @@
+"""Debrief: what a finished (or interrupted) game amounts to, as data and as Markdown.
+
+The same ``Debrief`` feeds the plain-text mode, the TUI's debrief screen and the HTML export
+(engine/export.py)."""
+
+from __future__ import annotations
+
+import attrs
+
+from .model import Citation, Ending, Option, Scenario, Source, TradeOff
+from .rules import Game, Outcome
+from .vocabulary import DIMENSIONS, GLYPHS
+
+
+@attrs.frozen
+class Step:
+    round_no: int
+    round_title: str
+    option: Option
+    outcome: Outcome
+    by: str | None = None
+    why: str | None = None
+
+
+@attrs.frozen
+class Debrief:
+    scenario: Scenario
+    team: str | None
+    seed: int
+    ending: Ending | None
+    over: bool
+    steps: tuple[Step, ...]
+    trajectories: dict[str, tuple[int, ...]]  # indicator id -> values at start and per step
+    accepted: tuple[tuple[int, Option, TradeOff], ...]
+    forgone: tuple[tuple[int, Option, TradeOff], ...]
+    bibliography: tuple[tuple[Source, tuple[Citation, ...]], ...]
+    questions: tuple[tuple[str, tuple[str, ...]], ...]  # round title, questions
+    events: tuple[tuple[int, str, str], ...]  # round fired at, title, text
+    dropped: tuple[str, ...]  # descriptions of delayed effects that never came due
+
+
+def build_debrief(session) -> Debrief:
+    """From an engine.session.Session (or anything with scenario, game, outcomes, decisions,
+    seed and team)."""
+    return debrief_from(session.game, session.outcomes, session.seed, session.team,
+                        [(d.by, d.why) for d in session.decisions])
+
+
+def debrief_from(game: Game, outcomes: list[Outcome], seed: int, team: str | None = None,
+                 notes: list[tuple[str | None, str | None]] | None = None) -> Debrief:
+    scn = game.scenario
+    rounds = {k: r for k, r in enumerate(scn.rounds, 1)}
+    steps = []
+    for i, o in enumerate(outcomes[1:]):
+        by, why = notes[i] if notes and i < len(notes) else (None, None)
+        steps.append(Step(o.round_no, rounds[o.round_no].title, o.option, o, by, why))
+    trajectories = {
+        ind.id: tuple(o.after[n] for o in outcomes) for n, ind in enumerate(scn.indicators)
+    }
+    accepted = tuple((s.round_no, s.option, t) for s in steps for t in s.option.tradeoffs)
+    forgone = tuple((s.round_no, o, t) for s in steps for o, t in s.outcome.forgone)
+    cites: dict[str, set[Citation]] = {}
+
+    def note(cs) -> None:
+        for c in cs:
+            cites.setdefault(c.source, set()).add(c)
+
+    for s in steps:
+        for o in s.outcome.offered:
+            for t in o.tradeoffs:
+                note(t.cite)
+    events = []
+    for o in outcomes:
+        for eid in o.events:
+            ev = game.events_by_id[eid].event
+            note(ev.cite)
+            events.append((o.next_round, ev.title, ev.text))
+    last = outcomes[-1]
+    ending = game.endings.get(last.ending_id) if last.ending_id else None
+    if ending:
+        note(ending.cite)
+    bibliography = tuple(
+        (src, tuple(sorted(cites[src.id], key=lambda c: (c.paragraph, c.last or 0))))
+        for src in scn.sources
+        if src.id in cites
+    )
+    played = {s.round_no for s in steps}
+    questions = tuple(
+        (r.title, r.questions) for k, r in rounds.items() if k in played and r.questions
+    )
+    dropped = tuple(
+        f"{res.owner} (chosen in round {res.origin_round})"
+        + (f": {res.text}" if res.text else "")
+        for o in outcomes
+        for res in o.resolutions
+        if res.status == "dropped"
+    )
+    over = last.ending_id is not None or (len(outcomes) > 0 and _is_over(game, outcomes))
+    return Debrief(scn, team, seed, ending, over, tuple(steps), trajectories, accepted, forgone,
+                   bibliography, questions, tuple(events), dropped)
+
+
+def _is_over(game: Game, outcomes: list[Outcome]) -> bool:
+    last = outcomes[-1]
+    return last.next_round > game.n_rounds and last.ending_id is None
+
+
+def rating(r: int) -> str:
+    return GLYPHS.get(r, str(r))
+
+
+def cite_label(scn: Scenario, c: Citation) -> str:
+    """'Kang & Kwa 2025, ¶15' for a citation of a declared source."""
+    src = next((s for s in scn.sources if s.id == c.source), None)
+    who = src.short if src else c.source
+    tail = f"-{c.last}" if c.last else ""
+    return f"{who}, ¶{c.paragraph}{tail}"
+
+
+def tradeoff_line(scn: Scenario, t: TradeOff) -> str:
+    dim = DIMENSIONS[t.dimension].label
+    cites = "; ".join(cite_label(scn, c) for c in t.cite)
+    return f"{dim} {rating(t.rating)}: {t.why} ({cites})"
+
+
+def to_markdown(d: Debrief) -> str:
+    scn = d.scenario
+    out: list[str] = [f"# Debrief: {scn.title}", ""]
+    meta = [f"Region: {scn.region}", f"Situation: {scn.situation_date}", f"Seed: {d.seed}"]
+    if d.team:
+        meta.insert(0, f"Team: {d.team}")
+    out += [" · ".join(meta), ""]
+    if d.ending:
+        out += [f"## Ending: {d.ending.title}", "", d.ending.epilogue.strip(), "",
+                "### Assessment", "", d.ending.assessment.strip(), ""]
+        if d.ending.cite:
+            out += ["Sources: " + "; ".join(cite_label(scn, c) for c in d.ending.cite), ""]
+    elif d.over:
+        out += ["## No ending", "", "The scenario defines no ending for this state.", ""]
+    else:
+        out += ["## Game in progress", "", f"{len(d.steps)} decisions so far.", ""]
+    out += ["## The path taken", "", "| Round | Choice | Track | Decided by | Why |",
+            "|---|---|---|---|---|"]
+    for s in d.steps:
+        out.append(f"| {s.round_no}. {_cell(s.round_title)} | {_cell(s.option.title)} | "
+                   f"{s.option.track.label} | {_cell(s.by or '')} | {_cell(s.why or '')} |")
+    out.append("")
+    if d.events:
+        out += ["## Events", ""]
+        out += [f"- Round {k}: **{title}**: {_flat(text)}" for k, title, text in d.events]
+        out.append("")
+    out += ["## Indicators", "", "| Indicator | Trajectory | Start | End |", "|---|---|---|---|"]
+    for ind in scn.indicators:
+        vals = d.trajectories[ind.id]
+        better = {"higher": " (higher is better)", "lower": " (lower is better)"}.get(
+            ind.better, "")
+        out.append(f"| {ind.label}{better} | {' → '.join(map(str, vals))} | {vals[0]} | "
+                   f"{vals[-1]} |")
+    out.append("")
+    out += ["## Trade-offs accepted", ""]
+    for k, opt, t in d.accepted:
+        out.append(f"- Round {k}, {opt.title} ({opt.track.label}): {tradeoff_line(scn, t)}")
+    out += ["", "## Trade-offs forgone", "",
+            "What the options not taken would have brought:", ""]
+    for k, opt, t in d.forgone:
+        out.append(f"- Round {k}, {opt.title} ({opt.track.label}): {tradeoff_line(scn, t)}")
+    out.append("")
+    if d.dropped:
+        out += ["## Investments that never came due", ""]
+        out += [f"- {x}" for x in d.dropped]
+        out.append("")
+    out += ["## Sources cited in this game", ""]
+    for src, cs in d.bibliography:
+        paras = ", ".join(f"¶{c.paragraph}" + (f"-{c.last}" if c.last else "") for c in cs)
+        url = f" {src.url}" if src.url else ""
+        out.append(f"- {', '.join(src.authors)}, *{src.title}*, {src.publisher}, {src.date}."
+                   f"{url} Cited: {paras}.")
+    out.append("")
+    if d.questions:
+        out += ["## Discussion questions", ""]
+        for title, qs in d.questions:
+            out.append(f"**{title}**")
+            out.append("")
+            out += [f"- {q}" for q in qs]
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _cell(text: str) -> str:
+    return _flat(text).replace("|", "\\|")
