@@ -20,7 +20,7 @@ from .catalog import NotFound, bundled, bundled_dir, find
 from .loader import Loaded, ScenarioError, check_file, load_scenario, summarise
 from .model import Option, Scenario
 from .report import build_debrief, cite_label, rating, to_markdown
-from .rules import Game, GameState, Outcome
+from .rules import GameState, Outcome
 from .session import Session, SessionError, list_saves
 from .vocabulary import DIMENSIONS, Track
 

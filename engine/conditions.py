@@ -217,7 +217,7 @@ def _type_of(node: tuple) -> str:
         return "bool"
     if kind == "not":
         if _type_of(node[1]) != "bool":
-            raise ConditionError("`not` applies to a condition, not a number", node[2])
+            raise ConditionError("`not` applies to a condition, not a number", _col(node[1]))
         return "bool"
     if kind == "cmp":
         left, right = _type_of(node[2]), _type_of(node[3])
@@ -249,7 +249,7 @@ class Namespace:
 
     def check(self, cond: Condition) -> list[ConditionError]:
         problems = []
-        for name, col in cond.names():
+        for name, col in sorted(cond.names(), key=lambda nc: nc[1]):
             if name.startswith("flags."):
                 flag = name[len("flags.") :]
                 if flag not in self.flags:
@@ -262,7 +262,8 @@ class Namespace:
                 )
             elif name not in self.indicators and name not in BUILTIN_NUMBERS:
                 known = list(self.indicators) + list(BUILTIN_NUMBERS)
-                problems.append(ConditionError(f"unknown name `{name}`{_suggest(name, known)}", col))
+                hint = _suggest(name, known)
+                problems.append(ConditionError(f"unknown name `{name}`{hint}", col))
         return problems
 
 

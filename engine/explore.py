@@ -88,11 +88,13 @@ def build_graph(game: Game, max_states: int = DEFAULT_MAX_STATES,
             nodes[k] = Node(s)
             todo.append(s)
     complete = True
+    expanded = 0
     while todo:
         state = todo.pop()
         node = nodes[state.key()]
         if state.over:
             continue
+        expanded += 1
         for option in game.offered(state):
             for p, child in game.branches(state, option.id):
                 ck = child.key()
@@ -103,18 +105,27 @@ def build_graph(game: Game, max_states: int = DEFAULT_MAX_STATES,
                         continue
                     nodes[ck] = Node(child)
                     todo.append(child)
-        if progress is not None and len(nodes) % 5000 == 0:
+        if progress is not None and expanded % 1024 == 0:
             progress(len(nodes))
     root = start[0][1] if start else ()
     return Graph(game, root, start, nodes, complete)
 
 
-def reach(graph: Graph, policy: Policy = uniform) -> dict[tuple, float]:
-    """The probability of passing through each state when playing by ``policy``."""
+def round_order(graph: Graph) -> list[tuple]:
+    """State keys sorted by round: every edge goes from an earlier key to a later one."""
+    return sorted(graph.nodes, key=lambda k: graph.nodes[k].state.round_no)
+
+
+def reach(graph: Graph, policy: Policy = uniform,
+          order: list[tuple] | None = None) -> dict[tuple, float]:
+    """The probability of passing through each state when playing by ``policy``.
+
+    ``order`` (from ``round_order``) saves re-sorting when several policies are evaluated."""
     prob: dict[tuple, float] = {}
     for p, k in graph.start:
         prob[k] = prob.get(k, 0.0) + p
-    order = sorted(graph.nodes, key=lambda k: graph.nodes[k].state.round_no)
+    if order is None:
+        order = round_order(graph)
     game = graph.game
     for k in order:
         pk = prob.get(k, 0.0)
@@ -130,12 +141,12 @@ def reach(graph: Graph, policy: Policy = uniform) -> dict[tuple, float]:
     return prob
 
 
-def path_counts(graph: Graph) -> dict[tuple, int]:
+def path_counts(graph: Graph, order: list[tuple] | None = None) -> dict[tuple, int]:
     """How many distinct paths (choices and chance outcomes) lead to each state."""
     count: dict[tuple, int] = {}
     for _, k in graph.start:
         count[k] = count.get(k, 0) + 1
-    for k in sorted(graph.nodes, key=lambda k: graph.nodes[k].state.round_no):
+    for k in order if order is not None else round_order(graph):
         c = count.get(k, 0)
         for _, _, ck in graph.nodes[k].edges:
             if ck in graph.nodes:
@@ -143,9 +154,10 @@ def path_counts(graph: Graph) -> dict[tuple, int]:
     return count
 
 
-def ending_distribution(graph: Graph, policy: Policy = uniform) -> dict[str | None, float]:
+def ending_distribution(graph: Graph, policy: Policy = uniform,
+                        order: list[tuple] | None = None) -> dict[str | None, float]:
     """Ending id (None for a dead end) -> probability under ``policy``."""
-    prob = reach(graph, policy)
+    prob = reach(graph, policy, order)
     out: dict[str | None, float] = {}
     for node in graph.finals:
         key = node.state.key()

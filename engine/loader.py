@@ -185,7 +185,8 @@ def _make_converter() -> cattrs.Converter:
     def changes(value, _):
         if not isinstance(value, dict):
             raise _Refused(
-                f"expected a mapping of indicator: change, e.g. {{trust: 1}}, got {_describe(value)}"
+                "expected a mapping of indicator: change, e.g. {trust: 1}, got "
+                + _describe(value)
             )
         for k, v in value.items():
             if isinstance(v, bool) or not isinstance(v, int):

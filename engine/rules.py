@@ -175,6 +175,7 @@ class _COption:
     track: int
     requires: Test | None
     effects: tuple[_CEffect, ...]
+    number: float  # option.track.number, looked up once
 
 
 @attrs.frozen
@@ -229,6 +230,7 @@ class Game:
         inds = scenario.indicators
         self.index = {ind.id: i for i, ind in enumerate(inds)}
         self.mins = tuple(ind.min for ind in inds)
+        self.indicator_ids = tuple(ind.id for ind in inds)
         self.maxs = tuple(ind.max for ind in inds)
         self.ns = Namespace(self.index, frozenset(f.id for f in scenario.flags))
         self.rounds = tuple(self._round(r) for r in scenario.rounds)
@@ -287,7 +289,7 @@ class Game:
     def _round(self, r: Round) -> _CRound:
         opts = tuple(
             _COption(o, _TRACK_INDEX[o.track], self._test(o.requires),
-                     tuple(self._effect(x) for x in o.effects))
+                     tuple(self._effect(x) for x in o.effects), o.track.number)
             for o in r.options
         )
         texts = tuple((self._test(t.when), t.text) for t in r.conditional_text)
@@ -349,15 +351,15 @@ class Game:
             raise RulesError(f"no option '{option_id}' in this scenario")
         cr = self.rounds[k - 1]
         if co not in cr.options:
-            raise RulesError(f"option '{option_id}' belongs to round {self.option_round[option_id]}, "
-                             f"not round {k}")
+            home = self.option_round[option_id]
+            raise RulesError(f"option '{option_id}' belongs to round {home}, not round {k}")
         if co.requires is not None and not co.requires(state):
             raise RulesError(f"option '{option_id}' is not available now")
         w = self._work_from(state, None)
         ending = self._choose(w, co, k)
         offered = tuple(o.option for o in cr.options if o.requires is None or o.requires(state))
-        state2, outcome = self._finish(w, ending, state.values, k, co.option, offered)
-        return attrs.evolve(state2, trail=Trail(k, option_id, state.trail)), outcome
+        return self._finish(w, ending, state.values, k, co.option, offered,
+                            trail=Trail(k, option_id, state.trail))
 
     def branches(self, state: GameState, option_id: str | None) -> list[tuple[float, GameState]]:
         """Every chance outcome of a choice (or of the start, with None) and its probability.
@@ -426,7 +428,7 @@ class Game:
 
     def _choose(self, w: _Work, co: _COption, k: int) -> str | None:
         w.tracks[co.track] += 1
-        w.last_track = co.option.track.number
+        w.last_track = co.number
         for i, ce in enumerate(co.effects):
             self._run(w, ce, "option", co.option.id, i, k, k)
         w.round_no = k + 1
@@ -524,8 +526,8 @@ class Game:
         return self.events_by_id[p.owner].effects[p.index]
 
     def _finish(self, w: _Work, ending: str | None, before: tuple, k: int,
-                option: Option | None, offered: tuple, log: bool = True
-                ) -> tuple[GameState, Outcome | None]:
+                option: Option | None, offered: tuple, log: bool = True,
+                trail: Trail | None = None) -> tuple[GameState, Outcome | None]:
         over = ending is not None
         if over and w.pending:
             for p in w.pending:
@@ -534,16 +536,16 @@ class Game:
             w.pending = []
         state = GameState(
             w.round_no, tuple(w.values), frozenset(w.flags), tuple(w.tracks), w.last_track,
-            tuple(w.pending), frozenset(w.fired), w.rng, over, ending or None,
+            tuple(w.pending), frozenset(w.fired), w.rng, over, ending or None, trail,
         )
         if not log:
             return state, None
-        ids = tuple(ind.id for ind in self.scenario.indicators)
-        resolutions = tuple(
+        ids = self.indicator_ids
+        resolutions = tuple([
             Resolution(kind, owner, origin, delayed, status, text, p,
-                       tuple((ids[i], d) for i, d in changes), tuple(set_), tuple(cleared))
+                       tuple([(ids[i], d) for i, d in changes]), tuple(set_), tuple(cleared))
             for kind, owner, origin, delayed, status, text, p, changes, set_, cleared in w.log
-        )
+        ])
         outcome = Outcome(k, option, offered, tuple(before), state.values, resolutions,
                           tuple(w.scheduled), tuple(w.events), state.ending_id, w.round_no)
         return state, outcome

@@ -143,6 +143,8 @@ class Session:
                ) -> Session:
         path = Path(path)
         header, decisions, warnings = read_log(path)
+        if warnings:
+            _drop_partial_tail(path)
         spath = _locate_scenario(header, scenario_path)
         try:
             scenario, digest = load_with_digest(spath)
@@ -225,6 +227,17 @@ def _append(path: Path, record: dict, create: bool = False) -> None:
         fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def _drop_partial_tail(path: Path) -> None:
+    """Cut an unconfirmed, half-written last line so that the next append starts clean."""
+    raw = path.read_bytes()
+    keep = raw.rfind(b"\n") + 1
+    if keep < len(raw):
+        with open(path, "r+b") as fh:
+            fh.truncate(keep)
+            fh.flush()
+            os.fsync(fh.fileno())
 
 
 def _locate_scenario(header: dict, given: str | os.PathLike | None) -> Path:

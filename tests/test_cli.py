@@ -1,0 +1,124 @@
+"""The `backchannel` command as a user runs it (in a subprocess, through the console script)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from engine.session import Session
+
+from .conftest import EXAMPLE
+
+EXE = shutil.which("backchannel") or ""
+
+
+def run(*args, stdin: str = "", env=None):
+    cmd = [EXE, *args] if EXE else [sys.executable, "-m", "engine.cli", *args]
+    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize("command", [[], ["list"], ["check"], ["play"], ["debrief"], ["serve"]])
+def test_every_command_has_help(command):
+    out = run(*command, "--help")
+    assert out.returncode == 0 and "usage: backchannel" in out.stdout
+
+
+def test_check_a_good_file_prints_a_summary_and_exits_0():
+    out = run("check", str(EXAMPLE))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "ok: 0 errors, 0 warnings" in out.stdout
+    assert "Track 1: 2, Track 1.5: 2, Track 2: 2" in out.stdout
+    assert "citations per source: feng-track2 8, kang-kwa-2025 7" in out.stdout
+
+
+def test_check_a_broken_copy_lists_every_problem_with_positions(tmp_path, example_text):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(example_text.replace("  - id: kang-kwa-2025", "  - id: kangkwa-2025")
+                      .replace("better: lower", "better: lowest")
+                      .replace("at_table: [experts]", "at_table: [expert]"))
+    out = run("check", str(broken))
+    assert out.returncode == 1
+    lines = [ln for ln in out.stdout.splitlines() if ": error: " in ln]
+    assert len(lines) >= 8  # 7 citations of the undeclared source + better + actor
+    for ln in lines:
+        path, line, col, *_ = ln.split(":")
+        assert path == str(broken) and line.isdigit() and col.isdigit()
+    assert any("did you mean 'kangkwa-2025'" in ln for ln in lines)
+    assert any("better must be one of higher, lower, neither" in ln for ln in lines)
+    assert "Traceback" not in out.stderr
+    assert f"{broken}: FAILED:" in out.stdout
+
+
+def test_check_strict_fails_on_warnings(tmp_path, example_text):
+    p = tmp_path / "w.yaml"
+    ending_cite = 'stayed ideas (kang-kwa-2025 ¶12).\n    cite: ["kang-kwa-2025 ¶12"]\n'
+    assert ending_cite in example_text
+    p.write_text(example_text.replace(ending_cite, "stayed ideas.\n"))  # ending without cite
+    assert run("check", str(p)).returncode == 0
+    assert run("check", "--strict", str(p)).returncode == 1
+
+
+def test_scripted_plain_game_reaches_an_ending_and_its_log_replays(tmp_path):
+    log = tmp_path / "game.jsonl"
+    out = run("play", "--plain", str(EXAMPLE), "--seed", "4", "--save", str(log),
+              "--team", "Blue", stdin="3 # build trust first\nxyz\nd\n1\n")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    for expected in ("== Round 1 of 2: The first smoke", "[Track 1.5]", "What the sources say:",
+                     "(Kang & Kwa 2025, ¶9)", "'xyz' is not an option here",
+                     "What has to be in place before the dry season?", "DEBRIEF",
+                     "## Ending: Clearer skies, for now", "## Trade-offs forgone"):
+        assert expected in text, expected
+    s = Session.resume(log)
+    assert s.state.over and s.state.ending_id == "clear-skies"
+    assert [(d.option_id, d.by, d.why) for d in s.decisions] == [
+        ("research-network", "Blue", "build trust first"), ("binding-agreement", "Blue", None)]
+
+
+def test_end_of_input_saves_and_explains_how_to_resume(tmp_path):
+    log = tmp_path / "g.jsonl"
+    out = run("play", "--plain", str(EXAMPLE), "--seed", "1", "--save", str(log), stdin="1\n")
+    assert out.returncode == 0 and "Resume with: backchannel play --plain --resume" in out.stdout
+    more = run("play", "--plain", "--resume", str(log), stdin="2\n")
+    assert more.returncode == 0 and "DEBRIEF" in more.stdout
+    assert "== Round 2 of 2" in more.stdout and "== Round 1 of 2" not in more.stdout
+
+
+def test_bad_inputs_give_messages_not_tracebacks(tmp_path):
+    missing = run("play", "--plain", "no-such-scenario")
+    assert missing.returncode == 1 and "no scenario 'no-such-scenario'" in missing.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: 1\nid: [\n")
+    out = run("play", "--plain", str(bad))
+    assert out.returncode == 1 and f"{bad}:" in out.stderr and "Traceback" not in out.stderr
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text("hello\n")
+    out = run("play", "--plain", "--resume", str(junk))
+    assert out.returncode == 1 and "not a valid log line" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_debrief_exports_markdown(tmp_path):
+    log = tmp_path / "g.jsonl"
+    run("play", "--plain", str(EXAMPLE), "--seed", "1", "--save", str(log), stdin="1\n2\n")
+    out = run("debrief", str(log))
+    assert out.returncode == 0 and out.stdout.startswith("# Debrief: A season of haze")
+
+
+def test_list_shows_bundled_scenarios_and_saves(tmp_path):
+    env = {"BACKCHANNEL_SCENARIOS": str(EXAMPLE.parent), "BACKCHANNEL_DATA_DIR": str(tmp_path)}
+    run("play", "--plain", "example-scenario", "--seed", "1", stdin="1\n", env=env)
+    out = run("list", env=env)
+    assert out.returncode == 0
+    assert "haze-season" in out.stdout and "A season of haze" in out.stdout
+    assert "1 decisions, at round 2" in out.stdout
+
+
+def test_plain_output_is_plain_text():
+    out = run("play", "--plain", str(EXAMPLE), "--seed", "2", stdin="1\n1\n")
+    assert "\x1b[" not in out.stdout  # no terminal escapes for screen readers and pipes
+    json.dumps(out.stdout)

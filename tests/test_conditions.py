@@ -1,0 +1,78 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine.conditions import ConditionError, Namespace, compile_condition, parse
+
+
+class S:
+    def __init__(self, values, flags=(), round_no=1, tracks=(0, 0, 0), last_track=0.0):
+        self.values, self.flags = values, frozenset(flags)
+        self.round_no, self.tracks, self.last_track = round_no, tracks, last_track
+
+
+NS = Namespace({"access": 0, "trust": 1}, frozenset({"envoy_refused"}))
+
+
+def ev(text, *values, **kw):
+    return compile_condition(parse(text), NS)(S(values, **kw))
+
+
+def test_the_documented_example_reads_indicators_and_flags():
+    assert ev("access >= 4 and not flags.envoy_refused", 4, 0) is True
+    assert ev("access >= 4 and not flags.envoy_refused", 4, 0, flags=["envoy_refused"]) is False
+    assert ev("(trust - access) > 2 or round >= 5", 1, 2, round_no=5) is True
+    assert ev("track2 >= 2 and last_track == 1.5", 0, 0, tracks=(0, 0, 2), last_track=1.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "fragment"),
+    [
+        ("access >= ", 10, "ends too early"),
+        ("access = 3", 7, "=="),
+        ("access >= 3 && trust > 1", 12, "and"),
+        ("1 < access < 3", 11, "chained"),
+        ("access + 1", 0, "true or false"),
+        ("(access > 1", 11, "missing `)`"),
+        ("access > 1 trust", 11, "unexpected"),
+        ("not access", 4, "not"),
+    ],
+)
+def test_syntax_errors_point_at_the_column(text, column, fragment):
+    with pytest.raises(ConditionError) as exc:
+        parse(text)
+    assert exc.value.column == column
+    assert fragment in exc.value.message
+
+
+def test_unknown_names_are_found_with_suggestions():
+    problems = NS.check(parse("acces > 1 or flags.envoy_refsed"))
+    assert [(p.column, "did you mean" in p.message) for p in problems] == [(0, True), (13, True)]
+
+
+def test_no_python_evaluation_possible():
+    for hostile in ("__import__('os')", "exec('x')", "access[0] > 1"):
+        with pytest.raises(ConditionError):
+            parse(hostile)
+    # dotted names other than flags.<id> parse, but are refused by the name check
+    (problem,) = NS.check(parse("access.__class__ > 1"))
+    assert "only `flags.<id>` has a dot" in problem.message
+
+
+ints = st.integers(-20, 20)
+
+
+@given(a=ints, b=ints, c=ints, op=st.sampled_from(["<", "<=", ">", ">=", "==", "!="]))
+def test_arithmetic_comparisons_agree_with_python(a, b, c, op):
+    text = f"access - trust {op} {c}" if c >= 0 else f"access - trust {op} -{-c}"
+    expected = {"<": a - b < c, "<=": a - b <= c, ">": a - b > c, ">=": a - b >= c,
+                "==": a - b == c, "!=": a - b != c}[op]
+    assert ev(text, a, b) is expected
+
+
+@given(st.text(max_size=40))
+def test_any_text_either_parses_or_raises_condition_error(text):
+    try:
+        parse(text)
+    except ConditionError as exc:
+        assert 0 <= exc.column <= len(text)
