@@ -305,17 +305,25 @@ def _check_usage(scn: Scenario, loc) -> None:
 # --------------------------------------------------------------------------- balance
 
 
+def _state_dependent(eff: Effect) -> bool:
+    return eff.when is not None or isinstance(eff.chance, tuple)
+
+
+def _conditional_part(opt: Option) -> list:
+    """The effects whose result depends on the state when they resolve, in comparable form."""
+    return sorted(repr((e.after, str(e.when), str(e.chance), sorted(e.change.items()),
+                        sorted(e.set), sorted(e.clear), e.otherwise))
+                  for e in opt.effects if _state_dependent(e))
+
+
 def expected_effects(scn: Scenario, opt: Option) -> dict[str, float]:
-    """Indicator id -> expected change of an option's own effects (delayed ones included;
-    conditional chances counted at their first row's probability, an upper bound)."""
+    """Indicator id -> expected change of an option's effects that do not depend on the state
+    (delayed ones included); state-dependent effects are compared separately."""
     out: dict[str, float] = {}
     for eff in opt.effects:
-        if eff.chance is None:
-            p = 1.0
-        elif isinstance(eff.chance, float):
-            p = eff.chance
-        else:
-            p = max((c.p for c in eff.chance), default=0.0)
+        if _state_dependent(eff):
+            continue
+        p = 1.0 if eff.chance is None else float(eff.chance)  # type: ignore[arg-type]
         for k, v in eff.change.items():
             out[k] = out.get(k, 0.0) + p * v
         if eff.otherwise is not None:
@@ -326,13 +334,19 @@ def expected_effects(scn: Scenario, opt: Option) -> dict[str, float]:
 
 def dominated_by(scn: Scenario, a: Option, b: Option) -> bool:
     """True when ``b`` is at least as good as ``a`` on every indicator effect (in each
-    indicator's better direction) and every trade-off dimension, and better on one."""
+    indicator's better direction) and every trade-off dimension, and better on one.
+
+    Conservative: effects whose result depends on the state (a ``when``, or a chance by rows)
+    cannot be ranked without the state, so options whose state-dependent effects differ are
+    never called dominated here (``backchannel explore`` compares them state by state)."""
     sign = {i.id: {"higher": 1, "lower": -1, "neither": 0}[i.better] for i in scn.indicators}
     ea, eb = expected_effects(scn, a), expected_effects(scn, b)
     ra = {t.dimension: t.rating for t in a.tradeoffs}
     rb = {t.dimension: t.rating for t in b.tradeoffs}
     if a.requires != b.requires:
         return False  # offered in different states: not comparable
+    if _conditional_part(a) != _conditional_part(b):
+        return False
     strictly = False
     for ind in scn.indicators:
         s = sign[ind.id]

@@ -17,6 +17,7 @@ from typing import TextIO
 
 from . import __version__
 from .catalog import NotFound, bundled, bundled_dir, find
+from .describe import change_text, condition_text, effect_lines
 from .loader import Loaded, ScenarioError, check_file, load_scenario, summarise
 from .model import Option, Scenario
 from .report import build_debrief, cite_label, rating, to_markdown
@@ -405,76 +406,52 @@ class PlainGame:
                 continue
             return self.s.decide(chosen.id, by=self.team, why=why.strip() or None)
 
+    def show_resolutions(self, resolutions, indent: str = "  ") -> None:
+        for res in resolutions:
+            if res.status in ("dropped", "void"):
+                continue  # the debrief lists what never came due
+            chance = ""
+            if res.chance is not None:
+                verdict = "succeeded" if res.status == "applied" else "failed"
+                chance = f" [chance {res.chance:.0%}: {verdict}]"
+            label = f"later effect of {res.owner}" if res.delayed else res.owner
+            if res.text:
+                self.para(f"* {res.text}{chance}", indent)
+            elif chance:
+                self.para(f"* ({label}){chance}", indent)
+
     def show_outcome(self, o: Outcome, start: bool = False) -> None:
         scn, g = self.s.scenario, self.s.game
         if not start:
             assert o.option is not None
             self.say(f"\n-- Outcome of round {o.round_no}: [{o.option.track.label}] "
                      f"{o.option.title}")
-        for res in o.resolutions:
-            if res.status == "dropped":
-                continue
-            label = "later effect of " + res.owner if res.delayed else res.owner
-            if res.status == "void":
-                self.para(f"* ({label}: conditions not met, no effect)", "  ")
-                continue
-            chance = f" [chance {res.chance:.0%}: {'succeeded' if res.status == 'applied' else 'failed'}]" if res.chance is not None else ""  # noqa: E501
-            if res.text:
-                self.para(f"* {res.text}{chance}", "  ")
-            elif chance:
-                self.para(f"* ({label}){chance}", "  ")
+        own = [r for r in o.resolutions if r.kind != "event"]
+        self.show_resolutions(own)
         for eid in o.events:
             ev = g.events_by_id[eid].event
             self.say(f"  EVENT: {ev.title}")
             self.para(ev.text, "    ")
+            self.show_resolutions([r for r in o.resolutions
+                                   if r.kind == "event" and r.owner == eid], "    ")
         changed = [(i, a, b) for i, a, b in zip(scn.indicators, o.before, o.after, strict=True)
                    if a != b] if o.before else []
         for ind, a, b in changed:
             self.say(f"  {ind.label}: {a} -> {b} ({b - a:+d})")
         for p in o.scheduled:
             eff = g.effect_of(p)
-            what = ", ".join(f"{k} {v:+d}" for k, v in eff.change.items()) or "flags"
-            cond = f" if {eff.when}" if eff.when else ""
-            self.say(f"  Scheduled for round {p.due}: {what}{cond}"
-                     + (f" ({eff.text})" if eff.text else ""))
+            what = change_text(scn, eff) or eff.text or "an effect"
+            cond = f", only if {condition_text(scn, eff.when)}" if eff.when else ""
+            self.para(f"Scheduled for round {p.due}{cond}: {what}", "  ")
         if o.option is not None and not start:
             self.say("  Trade-offs accepted: " + "; ".join(
                 f"{DIMENSIONS[t.dimension].label} {rating(t.rating)}" for t in o.accepted))
-            forgone = Counter()
+            best: dict[str, int] = {}
             for _, t in o.forgone:
-                forgone[DIMENSIONS[t.dimension].label] = max(forgone[DIMENSIONS[t.dimension]
-                                                                     .label], t.rating)
-            if forgone:
-                self.say("  Forgone (best on offer elsewhere): " + "; ".join(
-                    f"{k} {rating(v)}" for k, v in forgone.items() if v > 0))
-
-
-def effect_lines(scn: Scenario, opt: Option) -> list[str]:
-    """Readable effect summaries: 'Now: trust +2, risk -1' / 'After 2 rounds (60%): ...'."""
-    out = []
-    labels = {i.id: i.label for i in scn.indicators}
-    for eff in opt.effects:
-        parts = [f"{labels.get(k, k)} {v:+d}" for k, v in eff.change.items()]
-        parts += [f"sets {f}" for f in eff.set] + [f"clears {f}" for f in eff.clear]
-        when = "Now" if not eff.after else f"After {eff.after} round{'s' * (eff.after > 1)}"
-        cond = []
-        if eff.chance is not None:
-            if isinstance(eff.chance, float):
-                cond.append(f"{eff.chance:.0%} chance")
-            else:
-                cond.append("chance: " + ", ".join(
-                    f"{c.p:.0%} if {c.when}" if c.when else f"else {c.p:.0%}"
-                    for c in eff.chance))
-        if eff.when is not None:
-            cond.append(f"only if {eff.when}")
-        head = when + (f" ({'; '.join(cond)})" if cond else "")
-        body = ", ".join(parts) or (eff.text or "no change")
-        line = f"{head}: {body}"
-        if eff.otherwise is not None and eff.otherwise.change:
-            line += "; otherwise " + ", ".join(
-                f"{labels.get(k, k)} {v:+d}" for k, v in eff.otherwise.change.items())
-        out.append(line)
-    return out
+                best[t.dimension] = max(best.get(t.dimension, t.rating), t.rating)
+            gains = [f"{DIMENSIONS[d].label} {rating(v)}" for d, v in best.items() if v > 0]
+            if gains:
+                self.say("  Forgone (best on offer elsewhere): " + "; ".join(gains))
 
 
 def _better(b: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import attrs
 
+from .describe import merge_citations
 from .model import Citation, Ending, Option, Scenario, Source, TradeOff
 from .rules import Game, Outcome
 from .vocabulary import DIMENSIONS, GLYPHS
@@ -171,7 +172,7 @@ def to_markdown(d: Debrief) -> str:
         out.append("")
     out += ["## Sources cited in this game", ""]
     for src, cs in d.bibliography:
-        paras = ", ".join(f"¶{c.paragraph}" + (f"-{c.last}" if c.last else "") for c in cs)
+        paras = ", ".join(merge_citations(cs))
         url = f" {src.url}" if src.url else ""
         out.append(f"- {', '.join(src.authors)}, *{src.title}*, {src.publisher}, {src.date}."
                    f"{url} Cited: {paras}.")
