@@ -20,7 +20,7 @@ from .catalog import NotFound, bundled, bundled_dir, find
 from .describe import change_text, condition_text, effect_lines
 from .loader import Loaded, ScenarioError, check_file, load_scenario, summarise
 from .model import Option, Scenario
-from .report import build_debrief, cite_label, rating, to_markdown
+from .report import build_debrief, cite_label, compare_markdown, rating, to_markdown
 from .rules import GameState, Outcome
 from .session import Session, SessionError, list_saves
 from .vocabulary import DIMENSIONS, Track
@@ -90,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("save", metavar="FILE", help="a session log (.jsonl)")
     p.add_argument("--out", metavar="DIR", help="write debrief .md and .html into DIR")
     p.set_defaults(func=cmd_debrief)
+
+    p = sub.add_parser("compare", help="compare saved games of one scenario side by side",
+                       description="Workshops: one column per team (or what-if branch) with "
+                       "each round's choice and track, the ending and the final indicators.")
+    p.add_argument("saves", nargs="+", metavar="FILE", help="session logs (.jsonl)")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("serve", help="serve the app in a web browser (textual-serve)",
                        description="Serve the game to browsers so workshop participants "
@@ -265,6 +271,24 @@ def cmd_debrief(args) -> int:
         _err(f"cannot write to {args.out}: {exc.strerror or exc}")
         return 1
     print(f"wrote {md}\nwrote {html}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    sessions = []
+    for path in args.saves:
+        try:
+            sessions.append(Session.resume(path))
+        except SessionError as exc:
+            _err(str(exc))
+            return 1
+    ids = {s.scenario.id for s in sessions}
+    if len(ids) > 1:
+        _err(f"these games are of different scenarios ({', '.join(sorted(ids))}); compare "
+             "games of one scenario")
+        return 1
+    names = [s.team or Path(s.path).stem for s in sessions]
+    sys.stdout.write(compare_markdown([build_debrief(s) for s in sessions], names))
     return 0
 
 

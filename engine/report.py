@@ -193,3 +193,38 @@ def _flat(text: str) -> str:
 
 def _cell(text: str) -> str:
     return _flat(text).replace("|", "\\|")
+
+
+def compare_markdown(debriefs: list[Debrief], names: list[str] | None = None) -> str:
+    """Several games of one scenario side by side (one column per team or what-if branch):
+    the choice and track each round, the ending, and where each indicator ended."""
+    if not debriefs:
+        return ""
+    scn = debriefs[0].scenario
+    names = names or [d.team or f"Game {i}" for i, d in enumerate(debriefs, 1)]
+    head = "| | " + " | ".join(_cell(n) for n in names) + " |"
+    out = [f"# Comparison: {scn.title}", "", head, "|---" * (len(names) + 1) + "|"]
+    for k, rnd in enumerate(scn.rounds, 1):
+        cells = []
+        for d in debriefs:
+            step = next((s for s in d.steps if s.round_no == k), None)
+            cells.append(f"{step.option.track.short}: {_cell(step.option.title)}" if step
+                         else "—")
+        if any(c != "—" for c in cells):
+            out.append(f"| Round {k}: {_cell(rnd.title)} | " + " | ".join(cells) + " |")
+    out.append("| **Ending** | " + " | ".join(
+        _cell(d.ending.title) if d.ending else ("no ending" if d.over else "in progress")
+        for d in debriefs) + " |")
+    for ind in scn.indicators:
+        start = debriefs[0].trajectories[ind.id][0]
+        arrow = {"higher": " ↑", "lower": " ↓"}.get(ind.better, "")
+        out.append(f"| {_cell(ind.label)}{arrow} (start {start}) | " + " | ".join(
+            str(d.trajectories[ind.id][-1]) for d in debriefs) + " |")
+    tracks = []
+    for d in debriefs:
+        counts = {t: 0 for t in ("1", "1.5", "2")}
+        for s in d.steps:
+            counts[s.option.track.value] += 1
+        tracks.append(" / ".join(f"{counts[t]}×T{t}" for t in counts))
+    out.append("| Tracks chosen | " + " | ".join(tracks) + " |")
+    return "\n".join(out) + "\n"

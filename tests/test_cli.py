@@ -122,3 +122,20 @@ def test_plain_output_is_plain_text():
     out = run("play", "--plain", str(EXAMPLE), "--seed", "2", stdin="1\n1\n")
     assert "\x1b[" not in out.stdout  # no terminal escapes for screen readers and pipes
     json.dumps(out.stdout)
+
+
+def test_compare_puts_teams_side_by_side(tmp_path):
+    for team, moves in (("Blue", "3\n1\n"), ("Red", "1\n2\n")):
+        run("play", "--plain", str(EXAMPLE), "--seed", "1", "--team", team, "--save",
+            str(tmp_path / f"{team}.jsonl"), stdin=moves)
+    out = run("compare", str(tmp_path / "Blue.jsonl"), str(tmp_path / "Red.jsonl"))
+    assert out.returncode == 0, out.stderr
+    rows = {ln.split("|")[1].strip(): [c.strip() for c in ln.split("|")[2:-1]]
+            for ln in out.stdout.splitlines() if ln.startswith("| ")}
+    assert rows[""] == ["Blue", "Red"]
+    assert rows["Round 1: The first smoke"] == [
+        "T2: Fund a research network to pool hotspot data",
+        "T1: Call an emergency ministerial meeting"]
+    assert rows["**Ending**"][0] == "Clearer skies, for now"
+    # Red had only two options in round 2 (the protocol needs trust 5): "2" was Track 2
+    assert rows["Tracks chosen"] == ["1×T1 / 0×T1.5 / 1×T2", "1×T1 / 0×T1.5 / 1×T2"]
