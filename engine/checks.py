@@ -370,8 +370,10 @@ def dominated_by(scn: Scenario, a: Option, b: Option) -> bool:
     return strictly
 
 
-def _flag_effects(opt: Option) -> tuple:
-    return tuple(sorted((*e.set, *("-" + c for c in e.clear)) for e in opt.effects))
+def _flag_effects(opt: Option) -> tuple[frozenset, frozenset]:
+    """The flags an option sets and clears, whichever of its effects does it."""
+    return (frozenset(f for e in opt.effects for f in e.set),
+            frozenset(f for e in opt.effects for f in e.clear))
 
 
 def _check_dominance(scn: Scenario, loc) -> None:

@@ -193,3 +193,19 @@ def test_any_mutation_of_a_good_file_gives_problems_not_tracebacks(example_text,
     for p in loaded.problems:
         assert p.file.endswith("s.yaml") and p.severity in ("error", "warning")
         assert p.line is None or 1 <= p.line <= len(lines) + 1
+
+
+def test_options_without_effects_are_compared_for_dominance(example_text, write):
+    # an option with no effects at all and one whose effects set no flags are comparable
+    block = example_text[example_text.index("      - id: public-report"):
+                         example_text.index("\nevents:")]
+    bare = block.replace("id: public-report", "id: public-report-bare").replace(
+        "        effects:\n          - change: {friction: 2, air: 1}\n", "").replace(
+        "            rating: 1\n            why: Researchers can publish",
+        "            rating: 0\n            why: Researchers can publish")
+    out = "\n".join(messages(write(example_text.replace(block, block + "\n" + bare))))
+    assert "option 'public-report-bare' is dominated by 'public-report'" not in out  # friction +2
+    calm = block.replace("change: {friction: 2, air: 1}", "change: {air: 1}")
+    text = example_text.replace(block, calm + "\n" + bare)
+    out = "\n".join(messages(write(text, "c.yaml")))
+    assert "option 'public-report-bare' is dominated by 'public-report'" in out

@@ -1,0 +1,916 @@
+"""The author's exploration report: what uniformly random play does with a scenario.
+
+``explore(scenario)`` walks the exact state graph (``engine.explore.build_graph``) and reports:
+
+* every ending with its probability under uniformly random play and the number of distinct
+  paths (sequences of choices and chance outcomes) that lead to it;
+* rounds, options, events and endings that no play can reach;
+* dead ends: states where the game stops with no option to choose and no ending;
+* each indicator's minimum, maximum, mean and distribution at the end of the game;
+* per track, the ending distribution of a player who always picks that track where it is
+  offered (``engine.explore.prefer_track``);
+* options dominated in *every* reachable state where they are offered (see below);
+* citation coverage: which source paragraphs the scenario cites, and how often.
+
+When the game has more states than ``max_states`` the walk stops, the report says so in
+``notice`` and falls back to sampling. ``explore(..., samples=N, seed=S)`` asks for sampling
+directly: N playthroughs, each choosing uniformly among the offered options with a
+``random.Random`` seeded from S (the game's own chance rolls are seeded from the same
+generator), so a fixed seed gives the same report. Sampled figures are frequencies; "paths" are
+distinct observed paths and "unreachable" means "never seen".
+
+**State-aware dominance.** In a state s where options a and b are both offered, the *outlook*
+of an option is
+
+* for each indicator, its expected value right after the choice (exact: every chance outcome of
+  ``Game.branches``, including events, delayed effects falling due and clamping) plus the
+  expected change of the delayed effects the choice schedules, each judged (its ``when`` and
+  its chance) as if it resolved in the state right after the choice;
+* the trade-off ratings of the option (a dimension it does not rate counts as 0).
+
+``b`` dominates ``a`` in s when b's outlook is at least as good as a's on every indicator (in
+the indicator's ``better`` direction; equal for ``better: neither``) and every dimension, and
+strictly better on one -- and the two choices cannot open different futures in another way:
+each flag has the same probability of being set after either choice, both schedule the same
+flag changes, and, when any condition reads ``track1``, ``track1_5``, ``track2`` or
+``last_track``, both are of the same track. An option is reported when it is dominated in every
+reachable state where it is offered (``options[].states_dominated == states_offered``). Unlike
+the checker's static test (``engine.checks.dominated_by``), this compares options with
+different ``requires`` whenever they are offered together, sees clamping at an indicator's
+bounds, and evaluates state-dependent chances exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from .conditions import Condition
+from .explore import (
+    DEFAULT_MAX_STATES,
+    Graph,
+    build_graph,
+    no_gc,
+    prefer_track,
+    round_order,
+    uniform,
+)
+from .model import Scenario
+from .rules import Game, GameState
+from .vocabulary import DIMENSIONS, Track
+
+REPORT_FORMAT = "backchannel-explore/1"
+DEFAULT_SAMPLES = 10_000
+EPS = 1e-9
+_TRACK_NAMES = ("track1", "track1_5", "track2", "last_track")
+
+Progress = Callable[[str, int, "int | None"], Any]
+"""``progress(phase, done, total)``; phase is 'exploring' (done = states so far, total = the
+bound), 'analysing' or 'sampling' (done = playthroughs so far, total = how many)."""
+
+
+class Report:
+    """An exploration report: ``data`` is the JSON form (docs/explore-json.md)."""
+
+    def __init__(self, data: dict) -> None:
+        self.data = data
+
+    @property
+    def has_errors(self) -> bool:
+        """Dead ends are errors (the checker refuses such a scenario)."""
+        return bool(self.data["dead_ends"]["groups"])
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.data, indent=indent, ensure_ascii=False)
+
+    def text(self) -> str:
+        return render_text(self.data)
+
+
+def explore(
+    scenario: Scenario,
+    *,
+    max_states: int = DEFAULT_MAX_STATES,
+    samples: int | None = None,
+    seed: int = 0,
+    progress: Progress | None = None,
+    file: str | None = None,
+    fallback_samples: int = DEFAULT_SAMPLES,
+) -> Report:
+    """Explore ``scenario`` exactly (or by ``samples`` random playthroughs) and report."""
+    game = Game(scenario)
+    notice = None
+    bound_hit = False
+    if samples is None:
+        cb = None if progress is None else (lambda n: progress("exploring", n, max_states))
+        graph = build_graph(game, max_states=max_states, progress=cb)
+        if graph.complete:
+            body = _exact(game, graph, progress)
+            return Report(_assemble(game, "exact", body, max_states, False, None, None, None,
+                                    file))
+        bound_hit = True
+        samples = fallback_samples
+        notice = (f"the game has more than {max_states:,} states, the bound on exact "
+                  f"exploration; fell back to sampling {samples:,} random playthroughs "
+                  f"(seed {seed}). Raise the bound with --max-states for an exact report.")
+    if samples < 1:
+        raise ValueError("samples must be at least 1")
+    with no_gc():
+        body = _sampled(game, samples, seed, progress)
+    return Report(_assemble(game, "sampled", body, max_states, bound_hit, notice, samples,
+                            seed, file))
+
+
+# --------------------------------------------------------------------------- exact
+
+
+class _Compact:
+    """The graph with states numbered in round order and edges as (option, p, child index):
+    the passes below then index lists instead of hashing state keys."""
+
+    def __init__(self, graph: Graph) -> None:
+        order = round_order(graph)
+        index = {k: i for i, k in enumerate(order)}
+        nodes = graph.nodes
+        self.keys = order
+        self.states = [nodes[k].state for k in order]
+        self.edges = [[(oid, p, index[ck]) for oid, p, ck in nodes[k].edges] for k in order]
+        self.offered = [list(dict.fromkeys(oid for oid, _, _ in e)) for e in self.edges]
+        self.start = [(p, index[k]) for p, k in graph.start]
+
+    def reach(self, game: Game, policy) -> list[float]:
+        """As ``engine.explore.reach``, by state index."""
+        prob = [0.0] * len(self.states)
+        for p, i in self.start:
+            prob[i] += p
+        for i, edges in enumerate(self.edges):
+            pi = prob[i]
+            if pi == 0.0 or not edges:
+                continue
+            weights = policy(game, self.states[i], self.offered[i])
+            for oid, p, c in edges:
+                w = weights.get(oid, 0.0)
+                if w:
+                    prob[c] += pi * w * p
+        return prob
+
+    def path_counts(self) -> list[int]:
+        count = [0] * len(self.states)
+        for _, i in self.start:
+            count[i] += 1
+        for i, edges in enumerate(self.edges):
+            c = count[i]
+            if c:
+                for _, _, j in edges:
+                    count[j] += c
+        return count
+
+    def first_parents(self) -> dict[int, tuple[int, str]]:
+        parents: dict[int, tuple[int, str]] = {}
+        for i, edges in enumerate(self.edges):
+            for oid, _, j in edges:
+                if j not in parents:
+                    parents[j] = (i, oid)
+        return parents
+
+
+def _exact(game: Game, graph: Graph, progress: Progress | None = None) -> dict:
+    with no_gc():
+        return _exact_body(game, graph, progress)
+
+
+def _exact_body(game: Game, graph: Graph, progress: Progress | None) -> dict:
+    n_states = len(graph.nodes)
+    if progress is not None:
+        progress("analysing", 0, n_states)
+    g = _Compact(graph)
+    prob = g.reach(game, uniform)
+    paths = g.path_counts()
+    scn = game.scenario
+
+    round_p: Counter = Counter()
+    offered_p: Counter = Counter()
+    chosen_p: Counter = Counter()
+    finals = []
+    dom = _Dominance(game)
+    states = g.states
+    for i, st in enumerate(states):
+        if progress is not None and i % 4096 == 0:
+            progress("analysing", i, n_states)
+        if st.over:
+            finals.append(i)
+            continue
+        p = prob[i]
+        round_p[st.round_no] += p
+        by_option: dict[str, list[tuple[float, GameState]]] = {}
+        for oid, bp, j in g.edges[i]:
+            by_option.setdefault(oid, []).append((bp, states[j]))
+        share = p / len(by_option)
+        for oid in by_option:
+            offered_p[oid] += p
+            chosen_p[oid] += share
+        dom.state(st, by_option)
+
+    ending_p: Counter = Counter()
+    ending_paths: Counter = Counter()
+    event_p: Counter = Counter()
+    values: list[Counter] = [Counter() for _ in scn.indicators]
+    dead: dict[tuple, _DeadGroup] = {}
+    for i in finals:
+        st = states[i]
+        p = prob[i]
+        ending_p[st.ending_id] += p
+        ending_paths[st.ending_id] += paths[i]
+        for e in st.fired:
+            event_p[e] += p
+        for n, v in enumerate(st.values):
+            values[n][v] += p
+        if st.ending_id is None:
+            dg = dead.setdefault(_dead_where(game, st), _DeadGroup())
+            dg.add(st, p, paths[i], i)
+    if dead:
+        parents = g.first_parents()
+        for dg in dead.values():
+            dg.choices = _choices_to(parents, dg.example_key)
+
+    tracks = []
+    for t in Track:
+        prob_t = g.reach(game, prefer_track(t))
+        dist: Counter = Counter()
+        for i in finals:
+            dist[states[i].ending_id] += prob_t[i]
+        tracks.append((t, dist))
+    if progress is not None:
+        progress("analysing", n_states, n_states)
+
+    return {
+        "states": len(states),
+        "round_p": round_p,
+        "offered_p": offered_p,
+        "chosen_p": chosen_p,
+        "ending_p": ending_p,
+        "ending_paths": ending_paths,
+        "ending_stderr": None,
+        "event_p": event_p,
+        "values": values,
+        "dead": dead,
+        "tracks": tracks,
+        "dominance": dom,
+    }
+
+
+def _choices_to(parents: dict, key) -> list[str]:
+    out = []
+    while key in parents:
+        key, oid = parents[key]
+        out.append(oid)
+    return out[::-1]
+
+
+class _DeadGroup:
+    def __init__(self) -> None:
+        self.states = 0
+        self.probability = 0.0
+        self.paths = 0
+        self.example: GameState | None = None
+        self.example_key: Any = None
+        self.choices: list[str] = []
+        self.sigs: set[int] = set()
+        self.keys: set[tuple] = set()
+
+    def add(self, st: GameState, p: float, paths: int, key: tuple) -> None:
+        self.keys.add(key)
+        self.states = len(self.keys)
+        self.probability += p
+        self.paths += paths
+        if self.example is None:
+            self.example, self.example_key = st, key
+
+
+def _dead_where(game: Game, st: GameState) -> tuple[int | None, str]:
+    if st.round_no > game.n_rounds:
+        return (None, "after the last round no ending's condition holds")
+    rnd = game.rounds[st.round_no - 1].round
+    return (st.round_no, f"in round {st.round_no} ('{rnd.id}') no option's 'requires' holds")
+
+
+# --------------------------------------------------------------------------- dominance
+
+
+class _Dominance:
+    """Counts, per option, the states where it is offered and those where it is dominated."""
+
+    def __init__(self, game: Game) -> None:
+        self.game = game
+        scn = game.scenario
+        self.sign = [{"higher": 1, "lower": -1}.get(i.better, 0) for i in scn.indicators]
+        self.flag_ids = tuple(f.id for f in scn.flags)
+        self.track_matters = any(
+            name in _TRACK_NAMES for cond in _all_conditions(scn) for name, _ in cond.names()
+        )
+        self.ratings = {}
+        for rnd in scn.rounds:
+            for o in rnd.options:
+                r = {t.dimension: t.rating for t in o.tradeoffs}
+                self.ratings[o.id] = tuple(r.get(d, 0) for d in DIMENSIONS)
+        self.offered: Counter = Counter()
+        self.dominated: Counter = Counter()
+        self.by: dict[str, Counter] = defaultdict(Counter)
+
+    def state(self, st: GameState, by_option: dict[str, list[tuple[float, GameState]]]) -> None:
+        ids = list(by_option)
+        for oid in ids:
+            self.offered[oid] += 1
+        if len(ids) < 2:
+            return
+        looks = {oid: self._outlook(st, oid, by_option[oid]) for oid in ids}
+        for a in ids:
+            hit = False
+            for b in ids:
+                if a != b and self._dominates(looks[b], looks[a]):
+                    self.by[a][b] += 1
+                    hit = True
+            if hit:
+                self.dominated[a] += 1
+
+    def _outlook(self, st: GameState, oid: str, branches) -> tuple:
+        game = self.game
+        n = len(st.values)
+        values = [0.0] * n
+        flags = [0.0] * len(self.flag_ids)
+        co = game.options[oid]
+        delayed_flags = []
+        for p, child in branches:
+            cv = child.values
+            for i in range(n):
+                values[i] += p * cv[i]
+            for j, f in enumerate(self.flag_ids):
+                if f in child.flags:
+                    flags[j] += p
+            for pend in child.pending:
+                if (pend.kind == "option" and pend.owner == oid
+                        and pend.origin_round == st.round_no):
+                    ce = co.effects[pend.index]
+                    if ce.when is not None and not ce.when(child):
+                        continue
+                    q = 1.0 if ce.chance is None else ce.chance(child)
+                    for i, d in ce.changes:
+                        values[i] += p * q * d
+                    if ce.set or ce.clear:
+                        delayed_flags.append((tuple(sorted(ce.set)), tuple(sorted(ce.clear))))
+                    other = ce.otherwise
+                    if other is not None and q < 1.0:
+                        for i, d in other.changes:
+                            values[i] += p * (1.0 - q) * d
+                        if other.set or other.clear:
+                            delayed_flags.append(
+                                (tuple(sorted(other.set)), tuple(sorted(other.clear))))
+        signature = (
+            tuple(round(x, 9) for x in flags),
+            tuple(sorted(set(delayed_flags))),
+            co.track if self.track_matters else None,
+        )
+        return values, self.ratings[oid], signature
+
+    def _dominates(self, b: tuple, a: tuple) -> bool:
+        """True when outlook ``b`` dominates outlook ``a``."""
+        va, ra, sa = a
+        vb, rb, sb = b
+        if sa != sb:
+            return False
+        strictly = False
+        for s, xa, xb in zip(self.sign, va, vb, strict=True):
+            if s == 0:
+                if abs(xa - xb) > EPS:
+                    return False
+                continue
+            d = s * (xb - xa)
+            if d < -EPS:
+                return False
+            if d > EPS:
+                strictly = True
+        for xa, xb in zip(ra, rb, strict=True):
+            if xb < xa:
+                return False
+            if xb > xa:
+                strictly = True
+        return strictly
+
+
+def _all_conditions(scn: Scenario) -> Iterator[Condition]:
+    """Every condition that can change how the game goes (not conditional texts)."""
+
+    def effects(effs):
+        for e in effs:
+            if e.when is not None:
+                yield e.when
+            if isinstance(e.chance, tuple):
+                yield from (c.when for c in e.chance if c.when is not None)
+
+    for rnd in scn.rounds:
+        if rnd.when is not None:
+            yield rnd.when
+        for o in rnd.options:
+            if o.requires is not None:
+                yield o.requires
+            yield from effects(o.effects)
+    for ev in scn.events:
+        if ev.when is not None:
+            yield ev.when
+        yield from effects(ev.effects)
+    for end in scn.endings:
+        if end.when is not None:
+            yield end.when
+
+
+# --------------------------------------------------------------------------- sampling
+
+
+def _sampled(game: Game, n: int, seed: int, progress: Progress | None) -> dict:
+    scn = game.scenario
+    rng = random.Random(seed)
+    round_c: Counter = Counter()
+    offered_c: Counter = Counter()
+    chosen_c: Counter = Counter()
+    ending_c: Counter = Counter()
+    ending_paths: dict[str | None, set] = defaultdict(set)
+    event_c: Counter = Counter()
+    values: list[Counter] = [Counter() for _ in scn.indicators]
+    dead: dict[tuple, _DeadGroup] = {}
+    seen: dict[tuple, GameState] = {}
+    dom = _Dominance(game)
+    total = n * (1 + len(Track))
+    step = max(1, total // 200)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None and done % step == 0:
+            progress("sampling", done, total)
+
+    def pick_uniform(offered):
+        return offered[rng.randrange(len(offered))]
+
+    for _ in range(n):
+        st, trail, visited, sig = _playthrough(game, rng, pick_uniform)
+        tick()
+        for s in visited:
+            k = s.key()
+            if k not in seen:
+                seen[k] = s
+            if not s.over:
+                round_c[s.round_no] += 1
+        for _s, oid, offered in trail:
+            for o in offered:
+                offered_c[o] += 1
+            chosen_c[oid] += 1
+        ending_c[st.ending_id] += 1
+        ending_paths[st.ending_id].add(hash(sig))
+        for e in st.fired:
+            event_c[e] += 1
+        for i, v in enumerate(st.values):
+            values[i][v] += 1
+        if st.ending_id is None:
+            g = dead.setdefault(_dead_where(game, st), _DeadGroup())
+            g.add(st, 1.0, 0, st.key())
+            g.sigs.add(hash(sig))
+            g.paths = len(g.sigs)
+            if g.example is st:
+                g.choices = [oid for _, oid, _ in trail]
+    for g in dead.values():
+        g.probability /= n
+
+    tracks = []
+    for t in Track:
+        trng = random.Random(f"{seed}/{t.value}")
+
+        def pick_track(offered, t=t, trng=trng):
+            mine = [o for o in offered if game.options[o].option.track is t] or offered
+            return mine[trng.randrange(len(mine))]
+
+        dist: Counter = Counter()
+        for _ in range(n):
+            st = _playthrough(game, trng, pick_track)[0]
+            dist[st.ending_id] += 1
+            tick()
+        tracks.append((t, {k: v / n for k, v in dist.items()}))
+
+    for i, s in enumerate(seen.values()):
+        if progress is not None and i % 256 == 0:
+            progress("analysing", i, len(seen))
+        if s.over:
+            continue
+        offered = [o.id for o in game.offered(s)]
+        dom.state(s, {oid: game.branches(s, oid) for oid in offered})
+
+    def freq(c: Counter) -> Counter:
+        return Counter({k: v / n for k, v in c.items()})
+
+    stderr = {k: math.sqrt(p * (1 - p) / n) for k, p in freq(ending_c).items()}
+    return {
+        "states": len(seen),
+        "round_p": freq(round_c),
+        "offered_p": freq(offered_c),
+        "chosen_p": freq(chosen_c),
+        "ending_p": freq(ending_c),
+        "ending_paths": Counter({k: len(v) for k, v in ending_paths.items()}),
+        "ending_stderr": stderr,
+        "event_p": freq(event_c),
+        "values": [freq(c) for c in values],
+        "dead": dead,
+        "tracks": tracks,
+        "dominance": dom,
+    }
+
+
+def _playthrough(game: Game, rng: random.Random, pick):
+    """One game: (final state, [(state, option chosen, options offered)], states visited,
+    path signature). The signature names the choices and the chance rolls' results."""
+    state, out = game.start(rng.getrandbits(64))
+    visited = [state]
+    trail = []
+    sig = [_rolls(out)]
+    while not state.over:
+        offered = [o.id for o in game.offered(state)]
+        oid = pick(offered)
+        trail.append((state, oid, offered))
+        state, out = game.apply(state, oid)
+        visited.append(state)
+        sig += [oid, _rolls(out)]
+    return state, trail, visited, tuple(sig)
+
+
+def _rolls(out) -> tuple:
+    return tuple(r.status == "applied" for r in out.resolutions
+                 if r.chance is not None and 0.0 < r.chance < 1.0)
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _assemble(game: Game, mode: str, b: dict, max_states: int, bound_hit: bool,
+              notice: str | None, samples: int | None, seed: int | None,
+              file: str | None) -> dict:
+    scn = game.scenario
+    dom: _Dominance = b["dominance"]
+
+    def p(x: float) -> float:
+        return round(x, 12)
+
+    rounds = [
+        {"id": r.id, "number": i, "title": r.title, "probability": p(b["round_p"].get(i, 0.0)),
+         "reachable": b["round_p"].get(i, 0.0) > 0}
+        for i, r in enumerate(scn.rounds, 1)
+    ]
+    options = []
+    for i, r in enumerate(scn.rounds, 1):
+        for o in r.options:
+            options.append({
+                "id": o.id, "round": i, "track": o.track.value, "title": o.title,
+                "offered": p(b["offered_p"].get(o.id, 0.0)),
+                "chosen": p(b["chosen_p"].get(o.id, 0.0)),
+                "reachable": b["offered_p"].get(o.id, 0.0) > 0,
+                "states_offered": dom.offered.get(o.id, 0),
+                "states_dominated": dom.dominated.get(o.id, 0),
+            })
+    events = [
+        {"id": e.id, "title": e.title, "probability": p(b["event_p"].get(e.id, 0.0)),
+         "reachable": b["event_p"].get(e.id, 0.0) > 0}
+        for e in scn.events
+    ]
+    stderr = b["ending_stderr"]
+    endings = [
+        {"id": e.id, "title": e.title, "early": e.early,
+         "probability": p(b["ending_p"].get(e.id, 0.0)),
+         "stderr": None if stderr is None else p(stderr.get(e.id, 0.0)),
+         "paths": b["ending_paths"].get(e.id, 0),
+         "reachable": b["ending_p"].get(e.id, 0.0) > 0}
+        for e in scn.endings
+    ]
+    groups = []
+    for (rno, where), g in sorted(b["dead"].items(), key=lambda kv: (kv[0][0] or 1 << 30)):
+        st = g.example
+        groups.append({
+            "round": rno, "where": where, "states": g.states,
+            "probability": p(g.probability), "paths": g.paths,
+            "example": {
+                "values": {ind.id: v for ind, v in zip(scn.indicators, st.values, strict=True)},
+                "flags": sorted(st.flags),
+                "choices": list(g.choices),
+            },
+        })
+    dead_ends = {
+        "probability": p(b["ending_p"].get(None, 0.0)),
+        "paths": b["ending_paths"].get(None, 0),
+        "groups": groups,
+    }
+    unreachable = {
+        "rounds": [r["id"] for r in rounds if not r["reachable"]],
+        "options": [o["id"] for o in options if not o["reachable"]],
+        "events": [e["id"] for e in events if not e["reachable"]],
+        "endings": [e["id"] for e in endings if not e["reachable"]],
+    }
+    indicators = []
+    for ind, dist in zip(scn.indicators, b["values"], strict=True):
+        present = sorted(v for v, q in dist.items() if q > 0)
+        mean = sum(v * q for v, q in dist.items())
+        indicators.append({
+            "id": ind.id, "label": ind.label, "better": ind.better, "start": ind.start,
+            "min": present[0] if present else None, "max": present[-1] if present else None,
+            "mean": p(mean) if present else None,
+            "distribution": [{"value": v, "probability": p(dist[v])} for v in present],
+        })
+    tracks = []
+    for t, dist in b["tracks"]:
+        tracks.append({
+            "track": t.value, "label": t.label,
+            "endings": {e.id: p(dist.get(e.id, 0.0)) for e in scn.endings},
+            "dead_end": p(dist.get(None, 0.0)),
+        })
+    dominated = []
+    for o in options:
+        if o["states_offered"] and o["states_dominated"] == o["states_offered"]:
+            by = dom.by[o["id"]]
+            dominated.append({
+                "option": o["id"], "round": o["round"], "track": o["track"],
+                "states": o["states_offered"],
+                "by": [{"option": k, "states": v}
+                       for k, v in sorted(by.items(), key=lambda kv: (-kv[1], kv[0]))],
+            })
+    return {
+        "format": REPORT_FORMAT,
+        "scenario": {"id": scn.id, "title": scn.title, "file": file},
+        "mode": mode,
+        "states": b["states"],
+        "max_states": max_states,
+        "bound_hit": bound_hit,
+        "notice": notice,
+        "samples": samples,
+        "seed": seed,
+        "endings": endings,
+        "dead_ends": dead_ends,
+        "unreachable": unreachable,
+        "rounds": rounds,
+        "options": options,
+        "events": events,
+        "indicators": indicators,
+        "tracks": tracks,
+        "dominated": dominated,
+        "citations": citation_coverage(scn),
+    }
+
+
+# --------------------------------------------------------------------------- citations
+
+
+def citation_coverage(scn: Scenario) -> dict:
+    """Per source: the paragraphs cited (structured ``cite`` lists of trade-offs, events and
+    endings) with how often and by what, the declared paragraphs never cited, and the
+    paragraphs mentioned in free text (facilitator notes, assessments and so on)."""
+    cited: dict[str, dict[int, list[str]]] = {s.id: defaultdict(list) for s in scn.sources}
+    entries: Counter = Counter()
+    total = 0
+
+    def add(cites, where: str) -> None:
+        nonlocal total
+        for c in cites:
+            total += 1
+            entries[c.source] += 1
+            if c.source in cited:
+                for para in c.paragraphs:
+                    cited[c.source][para].append(where)
+
+    texts: list[str] = []
+    for rnd in scn.rounds:
+        texts += [rnd.situation, rnd.facilitator_notes or "", *rnd.questions]
+        texts += [ct.text for ct in rnd.conditional_text]
+        for o in rnd.options:
+            texts += [o.description, *(t.why for t in o.tradeoffs)]
+            for t in o.tradeoffs:
+                add(t.cite, f"option {o.id} ({t.dimension})")
+    for ev in scn.events:
+        texts.append(ev.text)
+        add(ev.cite, f"event {ev.id}")
+    for end in scn.endings:
+        texts += [end.epilogue, end.assessment]
+        add(end.cite, f"ending {end.id}")
+    mentions: dict[str, Counter] = {s.id: Counter() for s in scn.sources}
+    ids = sorted((s.id for s in scn.sources), key=len, reverse=True)
+    if ids:
+        pattern = re.compile(
+            r"(?<![a-z0-9._-])(" + "|".join(re.escape(i) for i in ids)
+            + r")\s*(?:¶|#)\s*(\d+)(?:\s*[-–]\s*¶?\s*(\d+))?"
+        )
+        for text in texts:
+            for m in pattern.finditer(text):
+                first = int(m.group(2))
+                last = int(m.group(3)) if m.group(3) else first
+                for para in range(first, max(first, last) + 1):
+                    mentions[m.group(1)][para] += 1
+    sources = []
+    for s in scn.sources:
+        paras = cited[s.id]
+        declared = s.paragraphs
+        uncited = ([i for i in range(1, declared + 1) if i not in paras]
+                   if declared is not None else [])
+        sources.append({
+            "id": s.id, "title": s.title, "paragraphs": declared,
+            "citations": entries[s.id],
+            "cited": [{"paragraph": k, "count": len(v), "by": v}
+                      for k, v in sorted(paras.items())],
+            "uncited": uncited,
+            "mentions": [{"paragraph": k, "count": v} for k, v in sorted(mentions[s.id].items())],
+        })
+    return {"total": total, "sources": sources}
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _pct(x: float | None) -> str:
+    if x is None:
+        return "-"
+    if x == 0:
+        return "0%"
+    if x < 0.001:
+        return "<0.1%"
+    if x > 0.999 and x < 1:
+        return ">99.9%"
+    return f"{100 * x:.1f}%"
+
+
+def _table(headers: list[str], rows: list[list[str]], right: Iterable[int] = ()) -> list[str]:
+    right = set(right)
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+
+    def fmt(row):
+        cells = [c.rjust(widths[i]) if i in right else c.ljust(widths[i])
+                 for i, c in enumerate(row)]
+        return "  " + "  ".join(cells).rstrip()
+
+    return [fmt(headers), "  " + "  ".join("-" * w for w in widths), *map(fmt, rows)]
+
+
+def _clip(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_text(d: dict) -> str:
+    """The human-readable report (plain text tables)."""
+    out: list[str] = []
+    scn = d["scenario"]
+    exact = d["mode"] == "exact"
+    head = f"{scn['id']} — {scn['title']}"
+    out.append(head)
+    out.append("=" * len(head))
+    if exact:
+        out.append(f"Exact exploration: {d['states']:,} states "
+                   f"(bound {d['max_states']:,}); probabilities under uniformly random play.")
+    else:
+        out.append(f"Sampled: {d['samples']:,} random playthroughs per policy, seed {d['seed']}, "
+                   f"{d['states']:,} distinct states seen. Figures are frequencies (± is one "
+                   "standard error); 'unreachable' means never seen.")
+    if d["notice"]:
+        out.append("")
+        out.append(f"NOTE: {d['notice']}")
+
+    out.append("")
+    out.append("Endings (uniformly random play)")
+    rows = []
+    for e in d["endings"]:
+        pr = _pct(e["probability"])
+        if e["stderr"]:
+            pr += f" ± {100 * e['stderr']:.1f}"
+        rows.append([e["id"], _clip(e["title"], 36), "early" if e["early"] else "",
+                     pr, f"{e['paths']:,}"])
+    de = d["dead_ends"]
+    if de["groups"]:
+        rows.append(["(dead end)", "", "", _pct(de["probability"]), f"{de['paths']:,}"])
+    out += _table(["ending", "title", "", "probability",
+                   "paths" if exact else "paths seen"], rows, right=(3, 4))
+
+    out.append("")
+    if de["groups"]:
+        out.append(f"ERROR: dead ends — the game stops with no option and no ending "
+                   f"({_pct(de['probability'])} of games):")
+        for g in de["groups"]:
+            ex = g["example"]
+            vals = ", ".join(f"{k}={v}" for k, v in ex["values"].items())
+            flags = f"; flags {', '.join(ex['flags'])}" if ex["flags"] else ""
+            how = " → ".join(ex["choices"]) or "(before any choice)"
+            states = f"{g['states']:,} state(s), " if exact else ""
+            out.append(f"  - {g['where']}: {states}{_pct(g['probability'])}")
+            out.append(f"    e.g. {vals}{flags}, after {how}")
+    else:
+        out.append("Dead ends: none.")
+
+    un = d["unreachable"]
+    what = "Unreachable" if exact else f"Never seen in {d['samples']:,} playthroughs"
+    parts = [(k, un[k]) for k in ("rounds", "options", "events", "endings") if un[k]]
+    if parts:
+        out.append(f"{what}:")
+        for k, ids in parts:
+            out.append(f"  {k}: {', '.join(ids)}")
+    else:
+        out.append(f"{what}: nothing — every round, option, event and ending "
+                   f"{'can be reached' if exact else 'was seen'}.")
+
+    out.append("")
+    out.append("Indicators at the end")
+    rows = []
+    for ind in d["indicators"]:
+        dist = ind["distribution"]
+        if len(dist) > 12:
+            shown = "  ".join(f"{x['value']}:{_pct(x['probability'])}" for x in dist[:6])
+            shown += "  …  " + "  ".join(
+                f"{x['value']}:{_pct(x['probability'])}" for x in dist[-3:])
+        else:
+            shown = "  ".join(f"{x['value']}:{_pct(x['probability'])}" for x in dist)
+        rows.append([ind["id"], ind["better"], str(ind["start"]),
+                     str(ind["min"]) if ind["min"] is not None else "-",
+                     str(ind["max"]) if ind["max"] is not None else "-",
+                     f"{ind['mean']:.2f}" if ind["mean"] is not None else "-", shown])
+    out += _table(["indicator", "better", "start", "min", "max", "mean", "distribution"],
+                  rows, right=(2, 3, 4, 5))
+
+    out.append("")
+    out.append("Endings when always picking one track where offered")
+    labels = [t["label"] for t in d["tracks"]]
+    rows = []
+    for e in d["endings"]:
+        rows.append([e["id"], _pct(e["probability"]),
+                     *(_pct(t["endings"][e["id"]]) for t in d["tracks"])])
+    if de["groups"] or any(t["dead_end"] for t in d["tracks"]):
+        rows.append(["(dead end)", _pct(de["probability"]),
+                     *(_pct(t["dead_end"]) for t in d["tracks"])])
+    out += _table(["ending", "uniform", *labels], rows, right=range(1, 2 + len(labels)))
+
+    out.append("")
+    if d["dominated"]:
+        out.append("Dominated options (no better than another option offered alongside, in every "
+                   "state where offered)")
+        rows = []
+        for x in d["dominated"]:
+            by = ", ".join(f"{b['option']} ({b['states']:,})" for b in x["by"])
+            rows.append([x["option"], str(x["round"]), f"T{x['track']}", f"{x['states']:,}", by])
+        out += _table(["option", "round", "track", "states", "dominated by (in states)"], rows,
+                      right=(1, 3))
+    else:
+        out.append("Dominated options: none (no option is dominated in every state where it "
+                   "is offered).")
+    partial = [o for o in d["options"] if 0 < o["states_dominated"] < o["states_offered"]]
+    if partial:
+        out.append("  dominated in some states only: " + ", ".join(
+            f"{o['id']} ({o['states_dominated']:,}/{o['states_offered']:,})" for o in partial))
+
+    out.append("")
+    out.append("Options (how often offered and chosen under uniformly random play)")
+    rows = [[o["id"], str(o["round"]), f"T{o['track']}", _pct(o["offered"]), _pct(o["chosen"])]
+            for o in d["options"]]
+    out += _table(["option", "round", "track", "offered", "chosen"], rows, right=(1, 3, 4))
+    if d["events"]:
+        out.append("")
+        out.append("Events (probability of firing)")
+        rows = [[e["id"], _clip(e["title"], 40), _pct(e["probability"])] for e in d["events"]]
+        out += _table(["event", "title", "fires"], rows, right=(2,))
+
+    cit = d["citations"]
+    out.append("")
+    out.append(f"Citation coverage ({cit['total']} citations)")
+    for s in cit["sources"]:
+        declared = f"{s['paragraphs']} ¶" if s["paragraphs"] else "paragraphs not declared"
+        out.append(f"  {s['id']} ({declared}): {s['citations']} citation(s)")
+        if s["cited"]:
+            out.append("    cited: " + ", ".join(
+                f"¶{c['paragraph']}×{c['count']}" for c in s["cited"]))
+        if s["mentions"]:
+            out.append("    named in text: " + ", ".join(
+                f"¶{c['paragraph']}×{c['count']}" for c in s["mentions"]))
+        if s["uncited"]:
+            out.append("    never cited: " + _ranges(s["uncited"]))
+    return "\n".join(out) + "\n"
+
+
+def _ranges(nums: list[int]) -> str:
+    parts = []
+    start = prev = None
+    for n in nums:
+        if start is None:
+            start = prev = n
+        elif n == prev + 1:
+            prev = n
+        else:
+            parts.append(f"¶{start}" if start == prev else f"¶{start}-{prev}")
+            start = prev = n
+    if start is not None:
+        parts.append(f"¶{start}" if start == prev else f"¶{start}-{prev}")
+    return ", ".join(parts)
