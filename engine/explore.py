@@ -9,13 +9,12 @@ playing policy follow from one forward pass.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
+from .gcpause import no_gc
 from .rules import Game, GameState
 from .vocabulary import Track
 
@@ -75,19 +74,6 @@ def prefer_track(track: Track) -> Policy:
         return dict.fromkeys(pool, 1.0 / len(pool))
 
     return policy
-
-
-@contextlib.contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: a walk allocates millions of small acyclic objects,
-    and the collector's repeated passes over them cost more than the walk itself."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def build_graph(game: Game, max_states: int = DEFAULT_MAX_STATES,

@@ -21,6 +21,7 @@ from cattrs.errors import ForbiddenExtraKeysError
 from . import yamlsrc
 from .conditions import Condition, ConditionError
 from .conditions import parse as parse_condition
+from .gcpause import no_gc
 from .model import ChanceCase, Citation, Scenario
 from .vocabulary import Track
 
@@ -338,6 +339,11 @@ def content_digest(raw: bytes) -> str:
 
 def check_file(path: str | os.PathLike, *, explore: bool = True) -> Loaded:
     """Read, structure and check one file; never raises for bad input."""
+    with no_gc():
+        return _check_file(path, explore)
+
+
+def _check_file(path: str | os.PathLike, explore: bool) -> Loaded:
     from .checks import check_scenario
 
     path = Path(path)

@@ -184,6 +184,7 @@ class _CRound:
     when: Test | None
     options: tuple[_COption, ...]
     texts: tuple[tuple[Test, str], ...]
+    open: bool  # some option has no ``requires``: the round can never be a dead end
 
 
 @attrs.frozen
@@ -248,6 +249,12 @@ class Game:
         for ce in self.events:
             self.events_at.setdefault(ce.event.round, ())
             self.events_at[ce.event.round] += (ce,)
+        # Events to consider at the start of round k (index k, 1..n_rounds + 1): those of round
+        # k, then those with no round, as ``_advance`` has always taken them.
+        anytime = self.events_at.get(None, ())
+        self._events_in = tuple(
+            self.events_at.get(k, ()) + anytime for k in range(self.n_rounds + 2)
+        )
         self.early = tuple((e, self._test(e.when)) for e in scenario.endings if e.early)
         self.final = tuple((e, self._test(e.when)) for e in scenario.endings if not e.early)
         self.endings = {e.id: e for e in scenario.endings}
@@ -293,7 +300,8 @@ class Game:
             for o in r.options
         )
         texts = tuple((self._test(t.when), t.text) for t in r.conditional_text)
-        return _CRound(r, self._test(r.when), opts, texts)
+        return _CRound(r, self._test(r.when), opts, texts,
+                       any(co.requires is None for co in opts))
 
     # -- queries
 
@@ -494,7 +502,11 @@ class Game:
                     for p in due:
                         ce = self._owner_effect(p)
                         self._run(w, ce, p.kind, p.owner, p.index, p.origin_round, k, True)
-            for ce in self.events_at.get(k, ()) + self.events_at.get(None, ()):
+            if k < len(self._events_in):
+                events = self._events_in[k]
+            else:  # not reached: play stops past the last round
+                events = self.events_at.get(k, ()) + self.events_at.get(None, ())
+            for ce in events:
                 ev = ce.event
                 if ev.once and ev.id in w.fired:
                     continue
@@ -516,7 +528,7 @@ class Game:
             if cr.when is not None and not cr.when(w):
                 w.round_no = k + 1
                 continue
-            if not any(co.requires is None or co.requires(w) for co in cr.options):
+            if not cr.open and not any(co.requires(w) for co in cr.options):
                 return ""  # dead end: nothing can be chosen
             return None
 

@@ -19,7 +19,7 @@ except ImportError:  # pragma: no cover - pure-Python fallback
 
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 40
-MAX_NODES = 100_000
+MAX_NODES = 300_000
 
 Path_ = tuple  # a path into the data: ("rounds", 0, "options", 2, "track")
 
@@ -48,20 +48,21 @@ class Document:
     """Parsed data plus where each path starts (values) and where each mapping key stands."""
 
     data: object
-    values: dict[Path_, Pos]
-    keys: dict[Path_, Pos]
+    values: dict[Path_, tuple[int, int]]  # (line, col), both 1-based
+    keys: dict[Path_, tuple[int, int]]
     styles: dict[Path_, str]  # scalar style: '' plain, "'" / '"' quoted, '|' / '>' block
 
     def pos(self, path: Path_, *, key: bool = False) -> Pos | None:
         """The position of ``path`` (its key if ``key``), else of its nearest known ancestor."""
         if key and path in self.keys:
-            return self.keys[path]
+            return Pos(*self.keys[path])
         p = tuple(path)
         while p:
             if p in self.values:
-                return self.values[p]
+                return Pos(*self.values[p])
             p = p[:-1]
-        return self.values.get((), None)
+        root = self.values.get(())
+        return Pos(*root) if root else None
 
 
 def read_text(raw: bytes) -> str:
@@ -81,123 +82,144 @@ def read_text(raw: bytes) -> str:
 
 
 def parse(text: str) -> Document:
-    """Parse one YAML document; raise YamlProblem with a position on the first problem."""
-    values: dict[Path_, Pos] = {}
-    keys: dict[Path_, Pos] = {}
+    """Parse one YAML document; raise YamlProblem with a position on the first problem.
+
+    The hot loop keeps positions as plain (line, col) tuples; ``Document.pos`` makes a Pos
+    only when somebody asks, which is when a problem is reported."""
+    values: dict[Path_, tuple[int, int]] = {}
+    keys: dict[Path_, tuple[int, int]] = {}
     styles: dict[Path_, str] = {}
     anchors: dict[str, tuple[object, int]] = {}  # anchor -> (value, node count)
-    nodes = 0
     root: list[object] = []
-    # Each frame: [container, path, pending_key (for mappings), key_pos, anchor, start_nodes]
+    # Each frame: [container, path, pending_key, key_pos, anchor, nodes_at_start, pos]
     stack: list[list] = []
+    nodes = 0
     documents = 0
+    loader = _Loader(text)
+    get_event = loader.get_event
+    try:
+        while True:
+            event = get_event()
+            cls = event.__class__
+            if cls is _StreamEnd:
+                break
+            if cls is _Scalar or cls is _Alias:
+                mark = event.start_mark
+                pos = (mark.line + 1, mark.column + 1)
+                if cls is _Scalar:
+                    value = _scalar(event, pos)
+                    style = event.style or ""
+                    size = 1
+                    if event.anchor:
+                        anchors[event.anchor] = (value, 1)
+                else:
+                    if event.anchor not in anchors:
+                        raise YamlProblem(f"alias *{event.anchor} has no anchor before it",
+                                          Pos(*pos))
+                    value, size = anchors[event.anchor]
+                    style = None
+            elif cls is _MapStart or cls is _SeqStart:
+                mark = event.start_mark
+                pos = (mark.line + 1, mark.column + 1)
+                tag = event.tag
+                if tag and tag not in _CONTAINER_TAGS:
+                    raise YamlProblem(
+                        f"YAML tag {tag!r} is not allowed in a scenario; remove it", Pos(*pos))
+                if len(stack) >= MAX_DEPTH:
+                    raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", Pos(*pos))
+                if stack:
+                    frame = stack[-1]
+                    if frame[0].__class__ is dict:
+                        if frame[2] is _NO_KEY:
+                            raise YamlProblem("mapping keys must be plain text", Pos(*pos))
+                        path = (*frame[1], frame[2])
+                    else:
+                        path = (*frame[1], len(frame[0]))
+                else:
+                    path = ()
+                container: object = {} if cls is _MapStart else []
+                stack.append([container, path, _NO_KEY, None, event.anchor, nodes, pos])
+                continue
+            elif cls is _MapEnd or cls is _SeqEnd:
+                value, _path, _k, _kp, anchor, start_nodes, pos = stack.pop()
+                size = 1
+                style = None
+                if anchor:
+                    anchors[anchor] = (value, nodes - start_nodes + 1)
+            elif cls is _DocStart:
+                documents += 1
+                if documents > 1:
+                    mark = event.start_mark
+                    raise YamlProblem(
+                        "more than one YAML document (---); a scenario is one document",
+                        Pos(mark.line + 1, mark.column + 1),
+                    )
+                continue
+            else:  # stream start, document end
+                continue
 
-    def pos_of(mark) -> Pos:
-        return Pos(mark.line + 1, mark.column + 1)
-
-    def attach(value: object, pos: Pos, style: str | None, size: int) -> None:
-        nonlocal nodes
-        nodes += size
-        if nodes > MAX_NODES:
-            raise YamlProblem(
-                f"more than {MAX_NODES:,} YAML nodes (after expanding aliases); "
-                "this looks like an alias bomb or a generated file",
-                pos,
-            )
-        if not stack:
-            root.append(value)
-            values[()] = pos
-            return
-        frame = stack[-1]
-        container, path = frame[0], frame[1]
-        if isinstance(container, list):
-            child = (*path, len(container))
-            container.append(value)
+            # attach ``value`` (found at ``pos``) to its parent
+            nodes += size
+            if nodes > MAX_NODES:
+                raise YamlProblem(
+                    f"more than {MAX_NODES:,} YAML nodes (after expanding aliases); "
+                    "this looks like an alias bomb or a generated file",
+                    Pos(*pos),
+                )
+            if not stack:
+                root.append(value)
+                values[()] = pos
+                continue
+            frame = stack[-1]
+            container = frame[0]
+            if container.__class__ is list:
+                child = (*frame[1], len(container))
+                container.append(value)
+            elif frame[2] is _NO_KEY:  # this value is a key
+                if value is None or value.__class__ not in _KEY_TYPES:
+                    raise YamlProblem("mapping keys must be plain text", Pos(*pos))
+                key = value if value.__class__ is str else str(value)
+                if key in container:
+                    first = keys.get((*frame[1], key))
+                    where = f" (first at line {first[0]})" if first else ""
+                    raise YamlProblem(f"duplicate key '{key}'{where}; remove one of them",
+                                      Pos(*pos))
+                frame[2] = key
+                frame[3] = pos
+                continue
+            else:
+                key = frame[2]
+                child = (*frame[1], key)
+                container[key] = value
+                keys[child] = frame[3]
+                frame[2] = _NO_KEY
             values[child] = pos
             if style is not None:
                 styles[child] = style
-            return
-        if frame[2] is _NO_KEY:  # this value is a key
-            if not isinstance(value, str | int | float | bool) or value is None:
-                raise YamlProblem("mapping keys must be plain text", pos)
-            key = value if isinstance(value, str) else str(value)
-            if key == "<<":
-                raise YamlProblem("merge keys (<<) are not supported; write the keys out", pos)
-            if key in container:
-                first = keys.get((*path, key))
-                where = f" (first at line {first.line})" if first else ""
-                raise YamlProblem(f"duplicate key '{key}'{where}; remove one of them", pos)
-            frame[2], frame[3] = key, pos
-            return
-        key = frame[2]
-        child = (*path, key)
-        container[key] = value
-        values[child] = pos
-        keys[child] = frame[3]
-        if style is not None:
-            styles[child] = style
-        frame[2] = _NO_KEY
-
-    def child_path() -> Path_:
-        if not stack:
-            return ()
-        frame = stack[-1]
-        if isinstance(frame[0], list):
-            return (*frame[1], len(frame[0]))
-        return (*frame[1], frame[2])
-
-    try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise YamlProblem(
-                        "more than one YAML document (---); a scenario is one document",
-                        pos_of(event.start_mark),
-                    )
-            elif isinstance(event, yaml.ScalarEvent):
-                value = _scalar(event, pos_of(event.start_mark))
-                attach(value, pos_of(event.start_mark), event.style or "", 1)
-                if event.anchor:
-                    anchors[event.anchor] = (value, 1)
-            elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-                _check_tag(event, pos_of(event.start_mark))
-                if len(stack) >= MAX_DEPTH:
-                    raise YamlProblem(
-                        f"nesting deeper than {MAX_DEPTH} levels", pos_of(event.start_mark)
-                    )
-                if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is _NO_KEY:
-                    raise YamlProblem("mapping keys must be plain text", pos_of(event.start_mark))
-                container: object = [] if isinstance(event, yaml.SequenceStartEvent) else {}
-                path = child_path()
-                stack.append([container, path, _NO_KEY, None, event.anchor, nodes,
-                              pos_of(event.start_mark)])
-            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-                container, _path, _k, _kp, anchor, start_nodes, pos = stack.pop()
-                size = nodes - start_nodes + 1
-                attach(container, pos, None, 1)
-                if anchor:
-                    anchors[anchor] = (container, size)
-            elif isinstance(event, yaml.AliasEvent):
-                pos = pos_of(event.start_mark)
-                if event.anchor not in anchors:
-                    raise YamlProblem(f"alias *{event.anchor} has no anchor before it", pos)
-                value, size = anchors[event.anchor]
-                attach(value, pos, None, size)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or str(exc)
         ctx = f" ({exc.context})" if exc.context else ""
-        raise YamlProblem(f"YAML syntax: {what}{ctx}", pos_of(mark) if mark else None) from None
+        where = Pos(mark.line + 1, mark.column + 1) if mark else None
+        raise YamlProblem(f"YAML syntax: {what}{ctx}", where) from None
     except yaml.YAMLError as exc:  # reader errors (control characters) and the like
         mark = getattr(exc, "problem_mark", None)
-        raise YamlProblem(f"YAML: {exc}", pos_of(mark) if mark else None) from None
-    except RecursionError:  # pragma: no cover - the depth check comes first
-        raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels") from None
+        where = Pos(mark.line + 1, mark.column + 1) if mark else None
+        raise YamlProblem(f"YAML: {exc}", where) from None
+    finally:
+        loader.dispose()
 
     if not root:
         raise YamlProblem("the file is empty", Pos(1, 1))
     return Document(root[0], values, keys, styles)
+
+
+_StreamEnd, _Scalar, _Alias = yaml.StreamEndEvent, yaml.ScalarEvent, yaml.AliasEvent
+_MapStart, _SeqStart = yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MapEnd, _SeqEnd, _DocStart = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.DocumentStartEvent
+_KEY_TYPES = (str, int, float, bool)
+_CONTAINER_TAGS = (_CORE + "seq", _CORE + "map", _CORE + "str", "!")
+_IMPLICIT = _RESOLVER.yaml_implicit_resolvers
 
 
 class _NoKey:
@@ -208,21 +230,17 @@ class _NoKey:
 _NO_KEY = _NoKey()
 
 
-def _check_tag(event, pos: Pos) -> None:
+def _scalar(event, pos: tuple[int, int]) -> object:
     tag = event.tag
-    if tag and tag not in (_CORE + "seq", _CORE + "map", _CORE + "str", "!"):
-        raise YamlProblem(f"YAML tag {tag!r} is not allowed in a scenario; remove it", pos)
-
-
-def _scalar(event, pos: Pos) -> object:
-    tag = event.tag
-    if tag in (None, "!"):
-        if event.implicit[0]:  # plain scalar: resolve as YAML 1.1 does
-            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
-        else:
-            tag = _CORE + "str"
+    if tag is None or tag == "!":
+        if not event.implicit[0]:  # quoted or block: text
+            return event.value
+        value = event.value
+        if value and value[0] not in _IMPLICIT:  # most text: no resolver can match
+            return value
+        tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
     if tag == _CORE + "merge":
-        raise YamlProblem("merge keys (<<) are not supported; write the keys out", pos)
+        raise YamlProblem("merge keys (<<) are not supported; write the keys out", Pos(*pos))
     if tag == _CORE + "timestamp":  # dates stay as written
         return event.value
     if tag == _CORE + "str":
@@ -236,4 +254,4 @@ def _scalar(event, pos: Pos) -> object:
             "null": _CONSTRUCTOR.construct_yaml_null,
         }[tag[len(_CORE) :]]
         return method(node)
-    raise YamlProblem(f"YAML tag {tag!r} is not allowed in a scenario; remove it", pos)
+    raise YamlProblem(f"YAML tag {tag!r} is not allowed in a scenario; remove it", Pos(*pos))
