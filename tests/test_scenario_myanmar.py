@@ -7,21 +7,18 @@ game is played through the ``backchannel play --plain`` command in a subprocess.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from engine.explore import build_graph
 from engine.loader import check_file, load_scenario
 from engine.rules import Game
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "myanmar-humanitarian-access.yaml"
-SOURCES = Path(__file__).resolve().parents[2] / "shared" / "sources"
 SEEDS = range(40)
 
 ALL_TRACK_1 = [
@@ -90,19 +87,11 @@ WITNESSES = {
     ],
 }
 
-_CITE = re.compile(r"^\s*([a-z0-9][a-z0-9._-]*)\s*(?:¶|#)\s*(\d+)(?:\s*[-–]\s*(\d+))?\s*$")
-_WORD = re.compile(r"[a-z0-9’']+")
-_PARA = re.compile(r"\[¶(\d+)\]")
 
 
 @pytest.fixture(scope="module")
 def game() -> Game:
     return Game(load_scenario(SCENARIO))
-
-
-@pytest.fixture(scope="module")
-def raw() -> dict:
-    return yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
 
 
 def play(game: Game, choices: list[str], seed: int):
@@ -195,75 +184,7 @@ def test_every_ending_is_reachable_in_the_full_game_graph(game):
     assert not graph.dead_ends()
 
 
-# --------------------------------------------------------------------------- sources
-
-
-def _citations(raw: dict):
-    """(where, citation text) for every citation in the file: trade-offs, events, endings."""
-    for r in raw["rounds"]:
-        for o in r["options"]:
-            for t in o["tradeoffs"]:
-                assert t["cite"], f"{o['id']}: trade-off without a citation"
-                for c in t["cite"]:
-                    yield f"{o['id']}/{t['dimension']}", c
-    for e in raw.get("events", []):
-        for c in e.get("cite", []):
-            yield e["id"], c
-    for e in raw["endings"]:
-        for c in e.get("cite", []):
-            yield e["id"], c
-
-
-def test_every_citation_points_to_a_paragraph_that_exists(raw):
-    if not SOURCES.is_dir():
-        pytest.skip(f"source texts not available at {SOURCES}")
-    paragraphs = {}
-    for src in raw["sources"]:
-        text = (SOURCES / f"{src['id']}.md").read_text(encoding="utf-8")
-        found = {int(n) for n in _PARA.findall(text)}
-        assert len(found) == src["paragraphs"], src["id"]
-        paragraphs[src["id"]] = found
-    count = 0
-    for where, cite in _citations(raw):
-        m = _CITE.match(cite)
-        assert m, f"{where}: cannot read {cite!r}"
-        source, first, last = m.group(1), int(m.group(2)), int(m.group(3) or m.group(2))
-        assert source in paragraphs, f"{where}: unknown source {source}"
-        for n in range(first, last + 1):
-            assert n in paragraphs[source], f"{where}: {source} has no ¶{n}"
-        count += 1
-    assert count > 100
-
-
-def _texts(node, path=""):
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if path == "" and k == "sources":
-                continue  # titles and publishers are quoted exactly on purpose
-            yield from _texts(v, f"{path}.{k}")
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _texts(v, f"{path}[{i}]")
-    elif isinstance(node, str):
-        yield path, node
-
-
-def _windows(text: str, n: int = 9) -> set[tuple[str, ...]]:
-    words = _WORD.findall(text.lower().replace("’", "'"))
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
-
-
-def test_no_run_of_nine_words_is_copied_from_a_source(raw):
-    if not SOURCES.is_dir():
-        pytest.skip(f"source texts not available at {SOURCES}")
-    source_windows = {f.name: _windows(f.read_text(encoding="utf-8")) for f in SOURCES.glob("*.md")}
-    copied = []
-    for path, text in _texts(raw):
-        mine = _windows(text)
-        for name, theirs in source_windows.items():
-            for run in mine & theirs:
-                copied.append(f"{path} <- {name}: {' '.join(run)}")
-    assert not copied, "\n".join(copied)
+# Citations, paragraphs and copied words: tests/test_bundled_scenarios.py (all scenarios).
 
 
 # --------------------------------------------------------------------------- the command

@@ -6,21 +6,18 @@ game is played through the ``backchannel play --plain`` command in a subprocess.
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from engine.loader import check_file, load_scenario
 from engine.rules import Game
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "north-korea-reengagement.yaml"
-SOURCES = Path(__file__).resolve().parents[2] / "shared" / "sources"
 SEEDS = range(30)
 
 ALL_TRACK_1 = [
@@ -103,8 +100,6 @@ WITNESSES = {
     ],
 }
 
-WORD = re.compile(r"[a-z0-9’']+")
-TAG = re.compile(r"\[¶(\d+)\]")
 
 
 @pytest.fixture(scope="module")
@@ -228,79 +223,7 @@ def test_every_ending_reachable_by_search(game, scenario):
 # --------------------------------------------------------------------------- sourcing
 
 
-def _source_paragraphs() -> dict[str, set[int]]:
-    if not SOURCES.is_dir():
-        pytest.skip(f"source editions not found at {SOURCES} (they live outside the repository)")
-    out = {}
-    for path in SOURCES.glob("*.md"):
-        tags = {int(n) for n in TAG.findall(path.read_text(encoding="utf-8"))}
-        if tags:
-            out[path.stem] = tags
-    return out
-
-
-def _all_citations(scenario):
-    for rnd in scenario.rounds:
-        for option in rnd.options:
-            for t in option.tradeoffs:
-                assert t.cite, f"{option.id}: trade-off {t.dimension} has no citation"
-                for c in t.cite:
-                    yield f"{option.id} / {t.dimension}", c
-    for event in scenario.events:
-        for c in event.cite:
-            yield event.id, c
-    for ending in scenario.endings:
-        for c in ending.cite:
-            yield ending.id, c
-
-
-def test_every_citation_points_at_an_existing_paragraph(scenario):
-    paragraphs = _source_paragraphs()
-    for source in scenario.sources:
-        assert source.id in paragraphs, f"no numbered edition {source.id}.md"
-        assert source.paragraphs == max(paragraphs[source.id]), source.id
-    seen = 0
-    for where, citation in _all_citations(scenario):
-        for n in citation.paragraphs:
-            assert n in paragraphs[citation.source], f"{where}: {citation} does not exist"
-        seen += 1
-    assert seen > 80
-
-
-def _our_texts():
-    """Every string in the scenario except the bibliographic `sources` block (titles and
-    publishers must match the originals)."""
-    data = yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
-    data.pop("sources")
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-
-
-def test_no_run_of_nine_words_copied_from_a_source():
-    if not SOURCES.is_dir():
-        pytest.skip(f"source editions not found at {SOURCES} (they live outside the repository)")
-    n = 9
-    grams: set[tuple[str, ...]] = set()
-    for path in SOURCES.glob("*.md"):
-        words = WORD.findall(path.read_text(encoding="utf-8").lower())
-        grams.update(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
-    copied = set()
-    for text in _our_texts():
-        words = WORD.findall(text.lower())
-        for i in range(len(words) - n + 1):
-            if tuple(words[i : i + n]) in grams:
-                copied.add(" ".join(words[i : i + n]))
-    assert not copied, f"copied from a source: {sorted(copied)}"
-
-
-# --------------------------------------------------------------------------- the command
+# Citations, paragraphs and copied words: tests/test_bundled_scenarios.py (all scenarios).
 
 
 def test_plain_play_through_the_command_reaches_an_ending(tmp_path):
