@@ -229,7 +229,8 @@ def cmd_play(args) -> int:
     if not args.plain:
         if args.resume is None and args.scenario is None:
             return cmd_app(args)
-        return _app().run_app(args.scenario, args.resume, args.seed) or 0
+        return _app().run_app(args.scenario, args.resume, args.seed, team=args.team,
+                              save=args.save) or 0
     try:
         if args.resume:
             session = Session.resume(args.resume,
@@ -453,7 +454,7 @@ class PlainGame:
         own = [r for r in o.resolutions if r.kind != "event"]
         self.show_resolutions(own)
         for eid in o.events:
-            ev = g.events_by_id[eid].event
+            ev = scn.event(eid)
             self.say(f"  EVENT: {ev.title}")
             self.para(ev.text, "    ")
             self.show_resolutions([r for r in o.resolutions

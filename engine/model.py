@@ -249,5 +249,8 @@ class Scenario:
     def actor(self, actor_id: str) -> Actor:
         return next(a for a in self.actors if a.id == actor_id)
 
+    def event(self, event_id: str) -> Event:
+        return next(e for e in self.events if e.id == event_id)
+
     def option(self, option_id: str) -> Option:
         return next(o for r in self.rounds for o in r.options if o.id == option_id)

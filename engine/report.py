@@ -5,12 +5,14 @@ The same ``Debrief`` feeds the plain-text mode, the TUI's debrief screen and the
 
 from __future__ import annotations
 
+from collections import Counter
+
 import attrs
 
 from .describe import merge_citations
 from .model import Citation, Ending, Option, Scenario, Source, TradeOff
 from .rules import Game, Outcome
-from .vocabulary import DIMENSIONS, GLYPHS
+from .vocabulary import DIMENSIONS, GLYPHS, Track
 
 
 @attrs.frozen
@@ -73,7 +75,7 @@ def debrief_from(game: Game, outcomes: list[Outcome], seed: int, team: str | Non
     events = []
     for o in outcomes:
         for eid in o.events:
-            ev = game.events_by_id[eid].event
+            ev = scn.event(eid)
             note(ev.cite)
             events.append((o.next_round, ev.title, ev.text))
     last = outcomes[-1]
@@ -90,7 +92,7 @@ def debrief_from(game: Game, outcomes: list[Outcome], seed: int, team: str | Non
         (r.title, r.questions) for k, r in rounds.items() if k in played and r.questions
     )
     dropped = tuple(
-        f"{res.owner} (chosen in round {res.origin_round})"
+        f"{_owner_title(game, res.kind, res.owner)} (round {res.origin_round})"
         + (f": {res.text}" if res.text else "")
         for o in outcomes
         for res in o.resolutions
@@ -99,6 +101,12 @@ def debrief_from(game: Game, outcomes: list[Outcome], seed: int, team: str | Non
     over = last.ending_id is not None or (len(outcomes) > 0 and _is_over(game, outcomes))
     return Debrief(scn, team, seed, ending, over, tuple(steps), trajectories, accepted, forgone,
                    bibliography, questions, tuple(events), dropped)
+
+
+def _owner_title(game: Game, kind: str, owner: str) -> str:
+    if kind == "option":
+        return game.options[owner].option.title
+    return game.scenario.event(owner).title
 
 
 def _is_over(game: Game, outcomes: list[Outcome]) -> bool:
@@ -195,36 +203,39 @@ def _cell(text: str) -> str:
     return _flat(text).replace("|", "\\|")
 
 
-def compare_markdown(debriefs: list[Debrief], names: list[str] | None = None) -> str:
-    """Several games of one scenario side by side (one column per team or what-if branch):
-    the choice and track each round, the ending, and where each indicator ended."""
+def compare_markdown(debriefs: list[Debrief], names: list[str] | None = None,
+                     title: str | None = None) -> str:
+    """Several games of one scenario side by side, one column per team or what-if branch:
+    each round's choice and track (rows where they differ are marked), the ending, each
+    indicator's trajectory and the tracks chosen."""
     if not debriefs:
         return ""
     scn = debriefs[0].scenario
+    if any(d.scenario.id != scn.id for d in debriefs):
+        raise ValueError("can only compare games of the same scenario")
     names = names or [d.team or f"Game {i}" for i, d in enumerate(debriefs, 1)]
-    head = "| | " + " | ".join(_cell(n) for n in names) + " |"
-    out = [f"# Comparison: {scn.title}", "", head, "|---" * (len(names) + 1) + "|"]
+    out = [f"## {title or 'Comparison: ' + scn.title}", "",
+           "| Round | " + " | ".join(_cell(n) for n in names) + " |",
+           "|---" * (len(names) + 1) + "|"]
     for k, rnd in enumerate(scn.rounds, 1):
         cells = []
         for d in debriefs:
             step = next((s for s in d.steps if s.round_no == k), None)
-            cells.append(f"{step.option.track.short}: {_cell(step.option.title)}" if step
+            cells.append(f"{_cell(step.option.title)} ({step.option.track.label})" if step
                          else "—")
         if any(c != "—" for c in cells):
-            out.append(f"| Round {k}: {_cell(rnd.title)} | " + " | ".join(cells) + " |")
+            mark = " ◀ differs" if len(set(cells)) > 1 else ""
+            out.append(f"| {k}. {_cell(rnd.title)}{mark} | " + " | ".join(cells) + " |")
     out.append("| **Ending** | " + " | ".join(
         _cell(d.ending.title) if d.ending else ("no ending" if d.over else "in progress")
         for d in debriefs) + " |")
     for ind in scn.indicators:
-        start = debriefs[0].trajectories[ind.id][0]
         arrow = {"higher": " ↑", "lower": " ↓"}.get(ind.better, "")
-        out.append(f"| {_cell(ind.label)}{arrow} (start {start}) | " + " | ".join(
-            str(d.trajectories[ind.id][-1]) for d in debriefs) + " |")
+        out.append(f"| {_cell(ind.label)}{arrow} | " + " | ".join(
+            " → ".join(map(str, d.trajectories[ind.id])) for d in debriefs) + " |")
     tracks = []
     for d in debriefs:
-        counts = {t: 0 for t in ("1", "1.5", "2")}
-        for s in d.steps:
-            counts[s.option.track.value] += 1
-        tracks.append(" / ".join(f"{counts[t]}×T{t}" for t in counts))
+        counts = Counter(s.option.track for s in d.steps)
+        tracks.append(" / ".join(f"{counts[t]}× {t.label}" for t in Track))
     out.append("| Tracks chosen | " + " | ".join(tracks) + " |")
     return "\n".join(out) + "\n"

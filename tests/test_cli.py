@@ -132,10 +132,12 @@ def test_compare_puts_teams_side_by_side(tmp_path):
     assert out.returncode == 0, out.stderr
     rows = {ln.split("|")[1].strip(): [c.strip() for c in ln.split("|")[2:-1]]
             for ln in out.stdout.splitlines() if ln.startswith("| ")}
-    assert rows[""] == ["Blue", "Red"]
-    assert rows["Round 1: The first smoke"] == [
-        "T2: Fund a research network to pool hotspot data",
-        "T1: Call an emergency ministerial meeting"]
-    assert rows["**Ending**"][0] == "Clearer skies, for now"
+    assert rows["Round"] == ["Blue", "Red"]
+    assert rows["1. The first smoke ◀ differs"] == [
+        "Fund a research network to pool hotspot data (Track 2)",
+        "Call an emergency ministerial meeting (Track 1)"]
+    # Red's public report pushed friction to 8: the recall event (trust -2), then an early end
+    assert rows["**Ending**"] == ["Clearer skies, for now", "A war of words"]
+    assert rows["Trust between neighbours ↑"] == ["4 → 6 → 6", "4 → 4 → 2"]
     # Red had only two options in round 2 (the protocol needs trust 5): "2" was Track 2
-    assert rows["Tracks chosen"] == ["1×T1 / 0×T1.5 / 1×T2", "1×T1 / 0×T1.5 / 1×T2"]
+    assert rows["Tracks chosen"] == ["1× Track 1 / 0× Track 1.5 / 1× Track 2"] * 2

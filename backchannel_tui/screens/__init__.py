@@ -1,0 +1,1 @@
+"""The app's screens: picker, briefing, decision, outcome, debrief, and small modals."""

@@ -1,0 +1,113 @@
+"""The briefing: the situation, the actors and their stances, the indicators and what they
+mean, the tracks, and (for workshops) the team roles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Static
+
+from engine.model import Scenario
+from engine.vocabulary import ACTOR_KINDS, TRACK_BLURBS, Track
+
+from ..messages import BeginPlay
+from ..text import duration_phrase, esc, esc_prose, track_badge
+
+
+def _md(markup: str, classes: str = "", id: str | None = None) -> Static:
+    return Static(Content.from_markup(markup), classes=classes, id=id)
+
+
+class BriefingScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "begin", "Begin"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, scenario: Scenario, path: Path, in_progress: bool = False) -> None:
+        super().__init__(id="briefing")
+        self.scenario, self.path, self.in_progress = scenario, path, in_progress
+
+    def compose(self) -> ComposeResult:
+        scn = self.scenario
+        yield Header(show_clock=False, icon="≡")
+        with VerticalScroll(id="briefing-body"):
+            yield _md(f"[b]{esc(scn.title)}[/b]", "screen-title")
+            yield _md(f"[$text-secondary]{esc(scn.region)} · {esc(scn.situation_date)} · "
+                      f"{len(scn.rounds)} rounds · {duration_phrase(scn)}[/]")
+            yield _md(esc_prose(scn.summary), "briefing-summary")
+            yield _md("What this game is for", "section-title")
+            yield _md("\n".join(f"• {esc(o)}" for o in scn.about.learning_objectives))
+            yield _md("The three tracks", "section-title")
+            yield _md("\n".join(f"{track_badge(t)} {esc(TRACK_BLURBS[t])}" for t in Track))
+            if scn.actors:
+                yield _md("Actors and their stances", "section-title")
+                yield DataTable(id="actors", cursor_type="row", zebra_stripes=True)
+            yield _md("Indicators", "section-title")
+            yield _md("\n".join(self._indicator_line(i) for i in scn.indicators),
+                      id="briefing-indicators")
+            if scn.about.team_roles:
+                yield _md("Team roles (for a workshop)", "section-title")
+                yield _md("\n".join(f"• [b]{esc(r.name)}[/b]: {esc(r.brief)}"
+                                    for r in scn.about.team_roles))
+            with Horizontal(classes="screen-buttons"):
+                label = "Back to the game (enter)" if self.in_progress else "Begin (enter)"
+                yield Button(label, id="begin", variant="primary")
+        yield Footer(compact=True)
+
+    @staticmethod
+    def _indicator_line(ind) -> str:
+        better = {"higher": "higher is better", "lower": "lower is better"}.get(
+            ind.better, "neither direction is simply better")
+        return (f"• [b]{esc(ind.label)}[/b] [dim](starts at {ind.start}, "
+                f"{ind.min}-{ind.max}, {better})[/]\n  {esc(ind.meaning)}")
+
+    def on_mount(self) -> None:
+        self.title = self.scenario.title
+        self.sub_title = "Briefing"
+        self._fill_actors()
+        self.query_one("#briefing-body").focus()
+
+    def on_resize(self) -> None:
+        self._fill_actors()
+
+    def _fill_actors(self) -> None:
+        """Columns sized to the screen so long stances wrap instead of running off."""
+        if not self.scenario.actors:
+            return
+        table = self.query_one("#actors", DataTable)
+        width = max(60, self.size.width - 6)
+        kind_w = 14
+        name_w = max(16, width // 4)
+        rest = max(20, (width - name_w - kind_w - 8) // 2)
+        table.clear(columns=True)
+        table.add_column("Actor", width=name_w)
+        table.add_column("Kind", width=kind_w)
+        table.add_column("Interests", width=rest)
+        table.add_column("Stance", width=rest)
+        for a in self.scenario.actors:
+            table.add_row(Text(a.name, style="bold"), Text(a.kind), Text(a.interests),
+                          Text(a.stance), height=None, key=a.id)
+        table.tooltip = "\n".join(f"{k}: {v}" for k, v in ACTOR_KINDS.items())
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_begin()
+
+    def action_begin(self) -> None:
+        self.post_message(BeginPlay(self.path))
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def set_in_progress(self, value: bool) -> None:
+        self.in_progress = value
+        if self.is_mounted:
+            label = "Back to the game (enter)" if value else "Begin (enter)"
+            self.query_one("#begin", Button).label = label

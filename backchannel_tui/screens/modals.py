@@ -1,0 +1,275 @@
+"""Small modal screens: confirm a choice, quit, help, discussion questions, what-if round
+picker, export directory. Each returns its answer through ``dismiss`` (ModalScreen[T])."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Collapsible, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option as ListOption
+
+from engine.model import Option, Round, Scenario
+from engine.vocabulary import TRACK_BLURBS, Track
+
+from ..text import esc, esc_prose, option_heading, track_badge, tradeoff_line
+from ..widgets.options import RewindList
+from ..widgets.tradeoffs import LEGEND
+
+
+def _md(markup: str, classes: str = "") -> Static:
+    return Static(Content.from_markup(markup), classes=classes)
+
+
+class ConfirmChoice(ModalScreen[bool]):
+    """'Choose this option?' with its trade-offs shown once more."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Choose"),
+        Binding("n,escape", "answer(False)", "Cancel"),
+    ]
+
+    def __init__(self, scenario: Scenario, option: Option, number: int) -> None:
+        super().__init__(classes="modal")
+        self.scenario, self.option, self.number = scenario, option, number
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="confirm-dialog") as box:
+            box.border_title = "Confirm your choice"
+            with VerticalScroll(classes="dialog-body"):
+                yield _md(option_heading(self.option, self.number), "details-title")
+                yield _md("You accept these trade-offs:", "details-heading")
+                yield _md("\n".join(f"• {tradeoff_line(self.scenario, t)}"
+                                    for t in self.option.tradeoffs))
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Choose (y)", id="yes", variant="primary")
+                yield Button("Cancel (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class ConfirmQuit(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y,q", "answer(True)", "Quit"),
+        Binding("n,escape", "answer(False)", "Stay"),
+    ]
+
+    def __init__(self, in_game: bool) -> None:
+        super().__init__(classes="modal")
+        self.in_game = in_game
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog small", id="quit-dialog") as box:
+            box.border_title = "Quit backchannel?"
+            note = ("Your game is saved after every decision. To go on later, start "
+                    "backchannel again and pick it under [b]Saved games[/b]."
+                    if self.in_game else "Leave backchannel.")
+            yield _md(note)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Quit (y)", id="yes", variant="error")
+                yield Button("Stay (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+HELP_KEYS = [
+    ("1-9", "highlight an option (its details and trade-offs show)"),
+    ("enter", "choose the highlighted option (you confirm once more), or go on"),
+    ("escape", "go back (close a dialog; from a round, back to the briefing)"),
+    ("d", "discussion questions for this round"),
+    ("w", "what-if: rewind to an earlier round and choose differently"),
+    ("e", "export the debrief (Markdown and HTML)"),
+    ("tab / shift+tab", "move between parts of the screen"),
+    ("ctrl+p", "command palette: every action, and light/dark themes"),
+    ("?", "this help"),
+    ("q", "quit (the game is saved after every decision)"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark", "close", "Close")]
+
+    def __init__(self, saves: Path | None = None) -> None:
+        super().__init__(classes="modal")
+        self.saves = saves
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="help-dialog") as box:
+            box.border_title = "Help"
+            with VerticalScroll(classes="dialog-body"):
+                yield _md("Keys", "details-heading")
+                yield _md("\n".join(f"[b]{esc(k):<16}[/b] {esc(v)}" for k, v in HELP_KEYS))
+                yield _md("The three tracks", "details-heading")
+                yield _md("\n".join(f"{track_badge(t)} {esc(TRACK_BLURBS[t])}" for t in Track))
+                yield _md("Trade-off ratings (+ is favourable for the option)",
+                          "details-heading")
+                yield _md(LEGEND)
+                if self.saves is not None:
+                    yield _md("Saved games", "details-heading")
+                    yield _md(f"Every decision is written to a log in {esc(self.saves)}.")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close (esc)", id="close")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class QuestionsScreen(ModalScreen[None]):
+    """The discussion questions of a round (or of the whole game, in the debrief)."""
+
+    BINDINGS = [Binding("escape,d", "close", "Close")]
+
+    def __init__(self, groups: list[tuple[str, tuple[str, ...]]],
+                 notes: str | None = None) -> None:
+        super().__init__(classes="modal")
+        self.groups, self.notes = groups, notes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="questions-dialog") as box:
+            box.border_title = "Discussion questions"
+            with VerticalScroll(classes="dialog-body"):
+                if not any(qs for _, qs in self.groups):
+                    yield _md("[dim]No discussion questions here.[/]")
+                for title, qs in self.groups:
+                    if not qs:
+                        continue
+                    yield _md(esc(title), "details-heading")
+                    yield _md("\n".join(f"{n}. {esc(q)}" for n, q in enumerate(qs, 1)))
+                if self.notes:
+                    yield Collapsible(_md(esc_prose(self.notes)),
+                                      title="For the facilitator", collapsed=True)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close (esc)", id="close")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def round_questions(rnd: Round) -> list[tuple[str, tuple[str, ...]]]:
+    return [(rnd.title, rnd.questions)]
+
+
+class RewindScreen(ModalScreen[int | None]):
+    """What-if: pick the round to play again. Returns the round number, or None."""
+
+    BINDINGS = [Binding("escape", "close", "Cancel")]
+
+    def __init__(self, steps: list[tuple[int, str, Option]]) -> None:
+        super().__init__(classes="modal")
+        self.steps = steps
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="rewind-dialog") as box:
+            box.border_title = "What-if: choose differently"
+            yield _md("Rewind to the start of a round. The game so far stays saved; the "
+                      "new path is saved beside it and the debrief shows both side by side.")
+            yield RewindList(
+                *(ListOption(Content.from_markup(
+                    f"[b]Round {k}[/b] · {esc(title)}\n   you chose "
+                    f"{track_badge(opt.track, short=True)} {esc(opt.title)}"), id=str(k))
+                  for k, title, opt in self.steps),
+                id="rewind-rounds",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel (esc)", id="close")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(int(event.option.id or 0) or None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ExportScreen(ModalScreen[Path | None]):
+    """Ask where to write the debrief; the default directory is filled in and shown."""
+
+    BINDINGS = [Binding("escape", "close", "Cancel")]
+
+    def __init__(self, default: Path) -> None:
+        super().__init__(classes="modal")
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog small", id="export-dialog") as box:
+            box.border_title = "Export the debrief"
+            yield Label("Directory (Markdown and self-contained HTML are written there):")
+            yield Input(str(self.default), id="export-dir")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Export (enter)", id="yes", variant="primary")
+                yield Button("Cancel (esc)", id="no")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._done()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "yes":
+            self._done()
+        else:
+            self.dismiss(None)
+
+    def _done(self) -> None:
+        text = self.query_one(Input).value.strip()
+        self.dismiss(Path(text).expanduser() if text else self.default)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class MessageScreen(ModalScreen[None]):
+    """A titled block of text (e.g. a scenario's errors, or resume warnings)."""
+
+    BINDINGS = [Binding("escape,enter", "close", "Close")]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__(classes="modal")
+        self.title_text, self.text = title, text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="message-dialog") as box:
+            box.border_title = self.title_text
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(self.text, markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close (esc)", id="close")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

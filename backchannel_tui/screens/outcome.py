@@ -1,0 +1,180 @@
+"""What a decision did: the narrative (effects and events), each indicator before -> after,
+what is now scheduled for later rounds, and the trade-offs accepted and forgone."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, DataTable, Footer, Header, Static
+
+from engine.rules import Outcome, Resolution
+from engine.session import Session
+
+from ..messages import Continue
+from ..text import (
+    chance_phrase,
+    changes_phrase,
+    condition_phrase,
+    delta_phrase,
+    esc,
+    esc_prose,
+    option_heading,
+    resolution_verb,
+    to_rich,
+    track_badge,
+    tradeoff_line,
+)
+from ..widgets.indicators import IndicatorPanel
+from ..widgets.table import ThemedTable
+from .game import GameScreen, history, round_label
+from .modals import QuestionsScreen, round_questions
+
+
+def _md(markup: str, classes: str = "", id: str | None = None) -> Static:
+    return Static(Content.from_markup(markup), classes=classes, id=id)
+
+
+class OutcomeScreen(GameScreen):
+    BINDINGS = [Binding("enter", "continue", "Continue")]
+
+    def __init__(self, session: Session, outcome: Outcome) -> None:
+        super().__init__(session, id="outcome")
+        self.outcome = outcome
+
+    # -- text
+
+    def _owner_title(self, res: Resolution) -> str:
+        if res.kind == "option":
+            return self.scenario.option(res.owner).title
+        ev = self.scenario.event(res.owner)
+        return ev.title if ev else res.owner
+
+    def _resolution(self, res: Resolution) -> str:
+        scn = self.scenario
+        parts = [resolution_verb(res.status)]
+        if res.chance is not None and res.status in ("applied", "failed"):
+            parts.append(f"[dim]({round(res.chance * 100)}% chance)[/] ")
+        if res.text:
+            parts.append(f"[i]{esc_prose(res.text)}[/i] [dim]→[/] ")
+        if res.changes or res.set or res.cleared:
+            parts.append(changes_phrase(scn, dict(res.changes), res.set, res.cleared))
+        elif res.status in ("applied", "failed"):
+            parts.append("[dim]no change to the indicators[/]")
+        return "".join(parts).strip().removesuffix("[dim]→[/]").strip()
+
+    def narrative(self) -> list[str]:
+        o, lines = self.outcome, []
+        mine = [r for r in o.resolutions if r.kind == "option" and not r.delayed]
+        if mine:
+            lines.append("[b]Your decision[/b]")
+            lines += [f"• {self._resolution(r)}" for r in mine]
+        due = [r for r in o.resolutions if r.delayed and r.status != "dropped"]
+        if (due or o.events) and not o.ending_id:
+            lines.append(f"[b]As round {o.next_round} begins[/b]")
+        elif due or o.events:
+            lines.append("[b]Then[/b]")
+        for r in due:
+            lines.append(f"• [dim]From round {r.origin_round}, "
+                         f"{esc(self._owner_title(r))}:[/] {self._resolution(r)}")
+        for eid in o.events:
+            ev = self.scenario.event(eid)
+            if ev is None:
+                continue
+            lines.append(f"• [b $text-warning]Event:[/] [b]{esc(ev.title)}[/b]. "
+                         f"{esc_prose(ev.text)}")
+            for r in o.resolutions:
+                if r.kind == "event" and r.owner == eid and not r.delayed:
+                    lines.append(f"  {self._resolution(r)}")
+        dropped = [r for r in o.resolutions if r.status == "dropped"]
+        if dropped:
+            lines.append("[b]Investments that never came due[/b] [dim](the game ended first)[/]")
+            for r in dropped:
+                lines.append(f"• [dim]From round {r.origin_round}, "
+                             f"{esc(self._owner_title(r))}:[/] "
+                             + (f"[i]{esc_prose(r.text)}[/i]" if r.text else "(no effect)"))
+        return lines or ["[dim]Nothing visible happened yet.[/]"]
+
+    def scheduled(self) -> list[str]:
+        scn, game, lines = self.scenario, self.session.game, []
+        for p in self.outcome.scheduled:
+            eff = game.effect_of(p)
+            cond = f", if {condition_phrase(scn, eff.when)}" if eff.when else ""
+            chance = f", [$text-warning]{chance_phrase(scn, eff.chance)}[/]" if eff.chance \
+                is not None else ""
+            text = f" — [i]{esc_prose(eff.text)}[/i]" if eff.text else ""
+            lines.append(f"• [b]Round {p.due}[/b]{cond}{chance}: "
+                         f"{changes_phrase(scn, eff.change, eff.set, eff.clear)}{text}")
+        return lines
+
+    # -- layout
+
+    def compose(self) -> ComposeResult:
+        s, o, scn = self.session, self.outcome, self.scenario
+        yield Header(show_clock=False, icon="≡")
+        with Container(classes="game-layout"):
+            yield IndicatorPanel(scn, history(s))
+            with VerticalScroll(id="outcome-body"):
+                yield _md(f"[b]{round_label(s, o.round_no)} · outcome[/b]", "screen-title")
+                if o.option is not None:
+                    yield _md("You chose " + option_heading(o.option))
+                yield _md("What happened", "section-title")
+                yield _md("\n".join(self.narrative()), id="narrative")
+                yield _md("Indicators", "section-title")
+                yield ThemedTable(self._fill_changes, id="changes", cursor_type="none",
+                                  zebra_stripes=True)
+                later = self.scheduled()
+                if later:
+                    yield _md("Set in motion for later rounds", "section-title")
+                    yield _md("\n".join(later), id="scheduled")
+                if o.ending_id:
+                    ending = s.game.endings[o.ending_id]
+                    yield _md(f"[b $text-accent]The game has ended:[/] [b]{esc(ending.title)}[/b]",
+                              id="ended")
+                yield _md("Trade-offs you accepted", "section-title")
+                yield _md("\n".join(f"• {tradeoff_line(scn, t)}" for t in o.accepted)
+                          or "[dim]none[/]", id="accepted")
+                yield _md("Trade-offs you forwent", "section-title")
+                yield _md(self._forgone() or "[dim]No other option was on offer.[/]",
+                          id="forgone")
+                with Horizontal(classes="screen-buttons"):
+                    label = "See the debrief (enter)" if s.state.over else "Next round (enter)"
+                    yield Button(label, id="continue", variant="primary")
+        yield Footer(compact=True)
+
+    def _forgone(self) -> str:
+        scn, lines, seen = self.scenario, [], None
+        for opt, t in self.outcome.forgone:
+            if opt is not seen:
+                lines.append(f"{track_badge(opt.track, short=True)} [b]{esc(opt.title)}[/b]")
+                seen = opt
+            lines.append(f"  • {tradeoff_line(scn, t)}")
+        return "\n".join(lines)
+
+    def on_mount(self) -> None:
+        s, o = self.session, self.outcome
+        self.title = self.scenario.title
+        self.sub_title = f"{round_label(s, o.round_no)} · outcome"
+        self.query_one("#outcome-body").focus()
+
+    def _fill_changes(self, table: DataTable) -> None:
+        o = self.outcome
+        table.add_columns("Indicator", "Before", "After", "Change")
+        for n, ind in enumerate(self.scenario.indicators):
+            before, after = o.before[n], o.after[n]
+            change = to_rich(delta_phrase(ind, after - before) if after != before
+                             else "[dim]unchanged[/]")
+            table.add_row(Text(ind.label), str(before), str(after), change, key=ind.id)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_continue()
+
+    def action_continue(self) -> None:
+        self.post_message(Continue())
+
+    def action_questions(self) -> None:
+        rnd = self.scenario.rounds[self.outcome.round_no - 1]
+        self.app.push_screen(QuestionsScreen(round_questions(rnd), rnd.facilitator_notes))

@@ -1,0 +1,147 @@
+"""The first screen: bundled scenarios (title, region, date, duration, summary) and saved
+games to resume."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option as ListOption
+
+from engine import catalog
+from engine.loader import ScenarioError, load_scenario
+from engine.session import SaveInfo, list_saves
+
+from ..messages import OpenScenario, ResumeSave
+from ..text import duration_phrase, esc, esc_prose
+from ..widgets.options import OpenList
+
+
+def scenario_prompt(path: Path) -> tuple[Content, bool]:
+    """The picker line of a scenario file, and whether it loads."""
+    try:
+        scn = load_scenario(path)
+    except ScenarioError as exc:
+        first = str(exc.problems[0]) if exc.problems else str(exc)
+        return Content.from_markup(
+            f"[b]{esc(path.stem)}[/b] (cannot be played)\n"
+            f"[i]{esc(first)}[/i]"), False
+    except OSError as exc:
+        return Content.from_markup(f"[b]{esc(path.stem)}[/b] [dim]{esc(exc)}[/]"), False
+    rounds = len(scn.rounds)
+    return Content.from_markup(
+        f"[b]{esc(scn.title)}[/b]\n"
+        f"[i]{esc(scn.region)} · {esc(scn.situation_date)} · {rounds} rounds · "
+        f"{duration_phrase(scn)}[/i]\n"
+        f"{esc_prose(scn.summary)}"), True
+
+
+def save_prompt(info: SaveInfo) -> Content:
+    when = dt.datetime.fromtimestamp(info.updated).strftime("%d %b %Y %H:%M")
+    where = "[b]finished[/b]" if info.over else f"at round {info.round_no}"
+    team = f" · team {esc(info.team)}" if info.team else ""
+    n = info.decisions
+    return Content.from_markup(
+        f"[b]{esc(info.title)}[/b]{team}\n"
+        f"[i]{where} · {n} decision{'s' * (n != 1)} · saved {when}[/i]"
+    )
+
+
+class PickerScreen(Screen):
+    """Pick a bundled scenario or resume a saved game. Enter (or a click) opens it."""
+
+    AUTO_FOCUS = "#scenarios"
+
+    BINDINGS = [
+        Binding("enter", "open", "Open"),
+        Binding("s", "focus_saves", "Saved games"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="picker")
+        self.saves: list[SaveInfo] = []
+        self.scenario_paths: list[Path] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="≡")
+        with VerticalScroll(id="picker-body"):
+            yield Static(Content.from_markup(
+                "[b]backchannel[/b] · a scenario discussion game about diplomacy: choose "
+                "between Track-1, Track-1.5 and Track-2, weigh their sourced trade-offs, and "
+                "see the consequences play out."), id="picker-intro")
+            yield Static("", id="saves-hint")
+            yield Static("Scenarios", classes="section-title")
+            yield OpenList(id="scenarios")
+            yield Static("Saved games", classes="section-title")
+            yield OpenList(id="saves")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "backchannel"
+        self.sub_title = "Choose a scenario"
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        scen = self.query_one("#scenarios", OptionList)
+        highlighted = scen.highlighted
+        scen.clear_options()
+        self.scenario_paths = catalog.bundled()
+        for n, path in enumerate(self.scenario_paths):
+            if n:
+                scen.add_option(None)
+            prompt, ok = scenario_prompt(path)
+            scen.add_option(ListOption(prompt, id=str(path), disabled=not ok))
+        if not self.scenario_paths:
+            scen.add_option(ListOption(Content.from_markup(
+                "[dim]No bundled scenarios found. Start one with "
+                "[b]backchannel play FILE.yaml[/b].[/]"), disabled=True))
+        if highlighted is not None and highlighted < scen.option_count:
+            scen.highlighted = highlighted
+        elif scen.option_count:
+            scen.highlighted = 0
+        saves = self.query_one("#saves", OptionList)
+        saves.clear_options()
+        self.saves = list_saves()
+        for n, info in enumerate(self.saves):
+            if n:
+                saves.add_option(None)
+            saves.add_option(ListOption(save_prompt(info), id=str(info.path)))
+        if self.saves:
+            saves.highlighted = 0
+        going = sum(not info.over for info in self.saves)
+        hint = self.query_one("#saves-hint", Static)
+        hint.display = bool(going)
+        if going:
+            hint.update(Content.from_markup(
+                f"[b $text-accent]{going} game{'s' * (going != 1)} in progress[/]: press "
+                "[b]s[/b] to pick one under Saved games."))
+        else:
+            saves.add_option(ListOption(Content.from_markup(
+                "[dim]No saved games yet: every decision is saved as you play.[/]"),
+                disabled=True))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is None:
+            return
+        if event.option_list.id == "saves":
+            self.post_message(ResumeSave(Path(event.option.id)))
+        else:
+            self.post_message(OpenScenario(Path(event.option.id)))
+
+    def action_open(self) -> None:
+        focused = self.focused
+        if isinstance(focused, OptionList) and focused.highlighted is not None:
+            focused.action_select()
+
+    def action_focus_saves(self) -> None:
+        self.query_one("#saves", OptionList).focus()

@@ -1,0 +1,258 @@
+"""Pilot tests: the app played with key presses only, from the picker to the debrief."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Static
+
+from backchannel_tui.screens.briefing import BriefingScreen
+from backchannel_tui.screens.debrief import DebriefScreen
+from backchannel_tui.screens.decision import DecisionScreen
+from backchannel_tui.screens.modals import (
+    ConfirmChoice,
+    ConfirmQuit,
+    ExportScreen,
+    HelpScreen,
+    QuestionsScreen,
+    RewindScreen,
+)
+from backchannel_tui.screens.outcome import OutcomeScreen
+from backchannel_tui.screens.picker import PickerScreen
+from engine import catalog
+from engine.session import list_saves
+from tui import BackchannelApp
+
+from .tui_helpers import example_catalog, play_to_debrief, run, settle
+
+BUNDLED = catalog.bundled()
+
+
+@pytest.fixture
+def example_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(example_catalog(tmp_path / "scen")))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+async def _open_first(pilot, down: int = 0) -> None:
+    assert isinstance(pilot.app.screen, PickerScreen)
+    await pilot.press(*(["down"] * down), "enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, BriefingScreen)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, DecisionScreen)
+
+
+def test_example_picker_to_debrief(example_only):
+    app = BackchannelApp(seed=3)
+
+    async def script(pilot):
+        await _open_first(pilot)
+        chosen = await play_to_debrief(pilot)
+        screen = app.screen
+        assert isinstance(screen, DebriefScreen)
+        assert screen.debrief.ending is not None
+        text = str(screen.query_one("#path", Static).render())
+        assert "Round 1" in text and "Round 2" in text
+        return chosen
+
+    chosen = run(app, script)
+    assert len(chosen) == 2
+    saves = list_saves()
+    assert len(saves) == 1 and saves[0].over and saves[0].decisions == 2
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_bundled_scenario_picker_to_debrief(path):
+    index = BUNDLED.index(path)
+    app = BackchannelApp(seed=11)
+
+    async def script(pilot):
+        await _open_first(pilot, down=index)
+        assert app.session.scenario_path.resolve() == path.resolve()
+        chosen = await play_to_debrief(pilot)
+        assert isinstance(app.screen, DebriefScreen)
+        assert app.session.over
+        return chosen
+
+    chosen = run(app, script, size=(120, 40))
+    assert chosen
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_bundled_scenario_at_80x24_with_other_choices(path):
+    index = BUNDLED.index(path)
+    app = BackchannelApp(seed=5)
+
+    async def script(pilot):
+        await _open_first(pilot, down=index)
+        return await play_to_debrief(pilot, policy=lambda k, offered: offered[-1])
+
+    assert run(app, script, size=(80, 24))
+
+
+def test_play_scenario_directly(example_only):
+    app = BackchannelApp(scenario="haze-season", seed=1)
+
+    async def script(pilot):
+        assert isinstance(app.screen, BriefingScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+
+    run(app, script)
+
+
+def test_quit_mid_game_and_resume_at_same_point(example_only):
+    first = BackchannelApp(seed=9)
+
+    async def play_one(pilot):
+        await _open_first(pilot)
+        await pilot.press("2", "enter")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(first.screen, OutcomeScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(first.screen, DecisionScreen)
+        state = first.session.state
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(first.screen, ConfirmQuit)
+        await pilot.press("y")
+        await settle(pilot)
+        return state.round_no, state.values, first.session.path
+
+    round_no, values, log = run(first, play_one)
+    assert round_no == 2
+
+    second = BackchannelApp()
+
+    async def resume(pilot):
+        assert isinstance(second.screen, PickerScreen)
+        await pilot.press("s", "enter")
+        await settle(pilot)
+        screen = second.screen
+        assert isinstance(screen, DecisionScreen)
+        assert second.session.path == log
+        assert screen.session.state.round_no == round_no
+        assert screen.session.state.values == values
+        # The indicator panel shows the same values.
+        for ind, value in zip(second.session.scenario.indicators, values, strict=True):
+            row = next(r for r in screen.query("IndicatorRow") if r.indicator.id == ind.id)
+            assert row.values[-1] == value
+        # Esc goes back to the briefing, Enter returns to the same round.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(second.screen, BriefingScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(second.screen, DecisionScreen)
+        assert second.session.state.round_no == round_no
+
+    run(second, resume)
+
+
+def test_confirm_can_be_cancelled_and_unavailable_option_is_refused(example_only):
+    app = BackchannelApp(seed=2)
+
+    async def script(pilot):
+        await _open_first(pilot)
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmChoice)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+        assert app.session.decisions == []
+        # Choose the ministerial meeting: trust stays low, so the protocol is not offered.
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DecisionScreen)
+        offered = {o.id: ok for o, ok in screen.choices}
+        assert offered["binding-agreement"] is False
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)  # refused, no confirmation
+        assert len(app.session.decisions) == 1
+
+    run(app, script)
+
+
+def test_help_questions_and_palette_commands(example_only):
+    app = BackchannelApp(seed=2)
+
+    async def script(pilot):
+        await _open_first(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, QuestionsScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in ("Help", "Discussion questions", "Choose the highlighted option",
+                       "What-if: rewind", "Quit backchannel", "Toggle light/dark theme"):
+            assert wanted in titles
+        assert any(t.startswith("Option 3: ") for t in titles)
+        app.action_toggle_theme()
+        await settle(pilot)
+        assert app.theme == "textual-light"
+
+    run(app, script)
+
+
+def test_whatif_and_export_from_debrief(example_only):
+    app = BackchannelApp(seed=4)
+
+    async def script(pilot):
+        await _open_first(pilot)
+        first = await play_to_debrief(pilot, policy=lambda k, offered: offered[0])
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, RewindScreen)
+        await pilot.press("enter")  # round 1
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+        assert app.session.state.round_no == 1 and app.other is not None
+        second = await play_to_debrief(pilot, policy=lambda k, offered: offered[-1])
+        assert first[0] != second[0]
+        screen = app.screen
+        assert isinstance(screen, DebriefScreen)
+        assert screen.query_one("#compare-paths")
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        assert app.screen.query_one(Input).value == str(example_only)
+        await pilot.press("enter")
+        await settle(pilot)
+        result = str(screen.query_one("#export-result", Static).render())
+        assert "haze-season-debrief.md" in result and "haze-season-debrief.html" in result
+
+    run(app, script)
+    md = (example_only / "haze-season-debrief.md").read_text(encoding="utf-8")
+    assert "What-if: two paths side by side" in md
+    html = (example_only / "haze-season-debrief.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "<link" not in html
+
+
+def test_broken_scenario_is_listed_not_fatal(example_only, tmp_path):
+    (tmp_path / "scen" / "broken.yaml").write_text("format: 1\nid: [\n", encoding="utf-8")
+    app = BackchannelApp()
+
+    async def script(pilot):
+        assert isinstance(app.screen, PickerScreen)
+        assert len(app.screen.scenario_paths) == 2
+
+    run(app, script)

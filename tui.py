@@ -1,0 +1,274 @@
+"""backchannel's terminal UI: the Textual app, ``run_app`` and ``serve``.
+
+The app owns the engine ``Session`` (the autosaved game) and reacts to the intents its
+screens post (``backchannel_tui.messages``); screens get what they render as attributes.
+No rules live here: every choice goes through ``engine.session``.
+
+    python -m tui [SCENARIO] [--resume LOG] [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from backchannel_tui.messages import (
+    BeginPlay,
+    Continue,
+    Decide,
+    Export,
+    OpenScenario,
+    ResumeSave,
+    Rewind,
+)
+from backchannel_tui.screens.briefing import BriefingScreen
+from backchannel_tui.screens.debrief import DebriefScreen
+from backchannel_tui.screens.decision import DecisionScreen
+from backchannel_tui.screens.game import GameScreen
+from backchannel_tui.screens.modals import ConfirmQuit, HelpScreen, MessageScreen
+from backchannel_tui.screens.outcome import OutcomeScreen
+from backchannel_tui.screens.picker import PickerScreen
+from engine import catalog
+from engine.loader import ScenarioError, load_scenario
+from engine.report import build_debrief
+from engine.session import Session, SessionError, saves_dir
+
+
+class BackchannelApp(App[None]):
+    """Scenario picker -> briefing -> decision <-> outcome -> debrief (-> what-if)."""
+
+    CSS_PATH = "backchannel_tui/app.tcss"
+    TITLE = "backchannel"
+    ENABLE_COMMAND_PALETTE = True
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-medium"), (150, "-wide")]
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "request_quit", "Quit"),
+    ]
+
+    def __init__(self, scenario: str | None = None, resume: str | None = None,
+                 seed: int | None = None, export_dir: str | Path | None = None,
+                 team: str | None = None, save: str | Path | None = None) -> None:
+        super().__init__()
+        self.team = team  # recorded with every decision (workshops)
+        self.save_path = save  # the first new game's log goes here instead of the data dir
+        self.start_scenario = scenario
+        self.start_resume = resume
+        self.seed = seed
+        self.export_dir = Path(export_dir) if export_dir else Path.cwd()
+        self.session: Session | None = None
+        self.other: Session | None = None  # the path a what-if branched from
+
+    # -- start-up
+
+    def on_mount(self) -> None:
+        self.push_screen(PickerScreen())
+        if self.start_resume:
+            self.resume(Path(self.start_resume))
+        elif self.start_scenario:
+            try:
+                path = catalog.find(self.start_scenario)
+            except catalog.NotFound as exc:
+                self.show_problem("Scenario not found", str(exc))
+            else:
+                self.open_scenario(path)
+
+    def show_problem(self, title: str, text: str) -> None:
+        self.push_screen(MessageScreen(title, text))
+
+    # -- intents from the screens
+
+    def open_scenario(self, path: Path) -> None:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            self.show_problem(f"{path.name} cannot be played",
+                              "\n".join(str(p) for p in exc.problems) or str(exc))
+            return
+        except OSError as exc:
+            self.show_problem("Cannot read the scenario", str(exc))
+            return
+        self.session, self.other = None, None
+        self.push_screen(BriefingScreen(scenario, path))
+
+    def resume(self, path: Path) -> None:
+        try:
+            session = Session.resume(path)
+        except SessionError as exc:
+            self.show_problem("This game cannot be resumed", str(exc))
+            return
+        self.session, self.other = session, self._parent_of(session)
+        for warning in session.warnings:
+            self.notify(warning, title="Resumed with a warning", severity="warning",
+                        timeout=8)
+        self.push_screen(BriefingScreen(session.scenario, session.scenario_path,
+                                        in_progress=True))
+        self.push_screen(self.game_screen())
+
+    @staticmethod
+    def _parent_of(session: Session) -> Session | None:
+        parent = session.header.get("parent") if isinstance(session.header, dict) else None
+        if not isinstance(parent, dict) or not parent.get("path"):
+            return None
+        try:
+            return Session.resume(Path(parent["path"]))
+        except SessionError:
+            return None
+
+    def game_screen(self) -> GameScreen:
+        """The screen for where the session stands: the next decision, or the debrief."""
+        assert self.session is not None
+        if self.session.over:
+            other = build_debrief(self.other) if self.other is not None else None
+            return DebriefScreen(self.session, build_debrief(self.session), self.export_dir,
+                                 other)
+        return DecisionScreen(self.session)
+
+    def on_open_scenario(self, message: OpenScenario) -> None:
+        self.open_scenario(message.path)
+
+    def on_resume_save(self, message: ResumeSave) -> None:
+        self.resume(message.path)
+
+    def on_begin_play(self, message: BeginPlay) -> None:
+        if self.session is None:
+            try:
+                self.session = Session.new(message.path, seed=self.seed, path=self.save_path,
+                                           team=self.team)
+                self.save_path = None  # a later game (new or what-if) gets its own file
+            except (ScenarioError, SessionError, OSError) as exc:
+                self.show_problem("Cannot start the game", str(exc))
+                return
+        if isinstance(self.screen, BriefingScreen):
+            self.screen.set_in_progress(True)
+        self.push_screen(self.game_screen())
+
+    def on_decide(self, message: Decide) -> None:
+        assert self.session is not None
+        try:
+            outcome = self.session.decide(message.option_id)
+        except Exception as exc:  # RulesError, or the log could not be written
+            self.show_problem("The decision was not recorded", str(exc))
+            return
+        self.switch_screen(OutcomeScreen(self.session, outcome))
+
+    def on_continue(self, message: Continue) -> None:
+        self.switch_screen(self.game_screen())
+
+    def on_rewind(self, message: Rewind) -> None:
+        assert self.session is not None
+        try:
+            child = self.session.branch(message.at_round)
+        except (SessionError, OSError, ValueError) as exc:
+            self.show_problem("Cannot rewind", str(exc))
+            return
+        self.other, self.session = self.session, child
+        self.notify(f"What-if: back at round {message.at_round}. The earlier path stays saved.",
+                    timeout=5)
+        self.switch_screen(self.game_screen())
+
+    def on_export(self, message: Export) -> None:
+        from engine.export import export
+
+        assert self.session is not None
+        other = build_debrief(self.other) if self.other is not None else None
+        try:
+            paths = export(build_debrief(self.session), message.directory, other=other,
+                           label_a="This path (what-if)", label_b="Earlier path")
+        except OSError as exc:
+            self.show_problem("Export failed", str(exc))
+            return
+        self.export_dir = message.directory
+        if isinstance(self.screen, DebriefScreen):
+            self.screen.show_export(paths)
+        self.notify(f"Wrote {paths[0].name} and {paths[1].name} in {paths[0].parent}",
+                    title="Exported", timeout=6)
+
+    # -- app-wide actions
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(saves_dir()))
+
+    def action_request_quit(self) -> None:
+        if isinstance(self.screen, ConfirmQuit):
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmQuit(in_game=self.session is not None), answer)
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Keys, tracks and rating glyphs", self.action_help)
+        yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark "
+                            "themes", self.action_toggle_theme)
+        yield SystemCommand("Quit backchannel", "Quit (the game is saved after every "
+                            "decision)", self.action_request_quit)
+        if isinstance(screen, GameScreen):
+            yield SystemCommand("Discussion questions", "Questions to discuss (d)",
+                                screen.action_questions)
+            yield SystemCommand("Back", "Back to the briefing (escape)", screen.action_back)
+        if isinstance(screen, DecisionScreen):
+            yield SystemCommand("Choose the highlighted option", "Confirm, then decide "
+                                "(enter)", screen.action_choose)
+            for n, (option, offered) in enumerate(screen.choices, 1):
+                note = "" if offered else " (not available)"
+                yield SystemCommand(f"Option {n}: {option.title}",
+                                    f"{option.track.label}{note} — highlight it ({n})",
+                                    lambda n=n: screen.action_pick(n))
+            yield SystemCommand("What-if: rewind", "Go back to an earlier round (w)",
+                                screen.action_rewind)
+        if isinstance(screen, OutcomeScreen):
+            yield SystemCommand("Continue", "Next round or debrief (enter)",
+                                screen.action_continue)
+        if isinstance(screen, DebriefScreen):
+            yield SystemCommand("Export the debrief", "Markdown and HTML (e)",
+                                screen.action_export)
+            yield SystemCommand("What-if: rewind", "Choose differently in an earlier round "
+                                "and compare (w)", screen.action_rewind)
+        if isinstance(screen, BriefingScreen):
+            yield SystemCommand("Begin", "Start or go back to the game (enter)",
+                                screen.action_begin)
+
+
+def run_app(scenario: str | None = None, resume: str | None = None,
+            seed: int | None = None, team: str | None = None,
+            save: str | None = None) -> None:
+    """Run the TUI: on the picker, on one scenario's briefing, or resuming a saved game."""
+    BackchannelApp(scenario=scenario, resume=resume, seed=seed, team=team, save=save).run()
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the TUI in a web browser (textual-serve); each visitor gets their own app."""
+    from textual_serve.server import Server
+
+    command = f"{shlex.quote(sys.executable)} -m tui"
+    Server(command, host=host, port=port, title="backchannel").serve()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tui", description=__doc__.split("\n")[0])
+    parser.add_argument("scenario", nargs="?", help="scenario id or .yaml path")
+    parser.add_argument("--resume", help="a saved game (session log) to resume")
+    parser.add_argument("--seed", type=int, help="random seed (same seed, same game)")
+    parser.add_argument("--team", help="team name recorded with every decision")
+    parser.add_argument("--save", help="write the session log here")
+    args = parser.parse_args(argv)
+    run_app(args.scenario, args.resume, args.seed, team=args.team, save=args.save)
+
+
+if __name__ == "__main__":
+    main()
