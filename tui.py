@@ -10,10 +10,13 @@ No rules live here: every choice goes through ``engine.session``.
 from __future__ import annotations
 
 import argparse
+import functools
 import shlex
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -28,18 +31,30 @@ from backchannel_tui.messages import (
     ResumeSave,
     Rewind,
 )
-from backchannel_tui.screens.briefing import BriefingScreen
-from backchannel_tui.screens.debrief import DebriefScreen
-from backchannel_tui.screens.decision import DecisionScreen
-from backchannel_tui.screens.game import GameScreen
-from backchannel_tui.screens.modals import ConfirmQuit, HelpScreen, MessageScreen
-from backchannel_tui.screens.outcome import OutcomeScreen
 from backchannel_tui.screens.picker import PickerScreen
 from engine import catalog
-from engine.loader import ScenarioError, load_scenario
-from engine.report import build_debrief
-from engine.session import Session, SessionError, saves_dir
 
+if TYPE_CHECKING:
+    from backchannel_tui.screens.game import GameScreen
+    from engine.session import Session
+
+
+@functools.cache
+def ui() -> SimpleNamespace:
+    """The game screens and the engine's session and report, imported when first needed:
+    the picker (the first screen) needs none of them, and paints sooner without them."""
+    from backchannel_tui.screens import briefing, debrief, decision, game, modals, outcome
+    from engine import loader, report, session
+
+    return SimpleNamespace(
+        BriefingScreen=briefing.BriefingScreen, DebriefScreen=debrief.DebriefScreen,
+        DecisionScreen=decision.DecisionScreen, GameScreen=game.GameScreen,
+        OutcomeScreen=outcome.OutcomeScreen, ConfirmQuit=modals.ConfirmQuit,
+        HelpScreen=modals.HelpScreen, MessageScreen=modals.MessageScreen,
+        ScenarioError=loader.ScenarioError, load_scenario=loader.load_scenario,
+        build_debrief=report.build_debrief, Session=session.Session,
+        SessionError=session.SessionError, saves_dir=session.saves_dir,
+    )
 
 class BackchannelApp(App[None]):
     """Scenario picker -> briefing -> decision <-> outcome -> debrief (-> what-if)."""
@@ -81,14 +96,14 @@ class BackchannelApp(App[None]):
                 self.open_scenario(path)
 
     def show_problem(self, title: str, text: str) -> None:
-        self.push_screen(MessageScreen(title, text))
+        self.push_screen(ui().MessageScreen(title, text))
 
     # -- intents from the screens
 
     def open_scenario(self, path: Path) -> None:
         try:
-            scenario = load_scenario(path)
-        except ScenarioError as exc:
+            scenario = ui().load_scenario(path)
+        except ui().ScenarioError as exc:
             self.show_problem(f"{path.name} cannot be played",
                               "\n".join(str(p) for p in exc.problems) or str(exc))
             return
@@ -96,19 +111,19 @@ class BackchannelApp(App[None]):
             self.show_problem("Cannot read the scenario", str(exc))
             return
         self.session, self.other = None, None
-        self.push_screen(BriefingScreen(scenario, path))
+        self.push_screen(ui().BriefingScreen(scenario, path))
 
     def resume(self, path: Path) -> None:
         try:
-            session = Session.resume(path)
-        except SessionError as exc:
+            session = ui().Session.resume(path)
+        except ui().SessionError as exc:
             self.show_problem("This game cannot be resumed", str(exc))
             return
         self.session, self.other = session, self._parent_of(session)
         for warning in session.warnings:
             self.notify(warning, title="Resumed with a warning", severity="warning",
                         timeout=8)
-        self.push_screen(BriefingScreen(session.scenario, session.scenario_path,
+        self.push_screen(ui().BriefingScreen(session.scenario, session.scenario_path,
                                         in_progress=True))
         self.push_screen(self.game_screen())
 
@@ -118,18 +133,18 @@ class BackchannelApp(App[None]):
         if not isinstance(parent, dict) or not parent.get("path"):
             return None
         try:
-            return Session.resume(Path(parent["path"]))
-        except SessionError:
+            return ui().Session.resume(Path(parent["path"]))
+        except ui().SessionError:
             return None
 
     def game_screen(self) -> GameScreen:
         """The screen for where the session stands: the next decision, or the debrief."""
         assert self.session is not None
         if self.session.over:
-            other = build_debrief(self.other) if self.other is not None else None
-            return DebriefScreen(self.session, build_debrief(self.session), self.export_dir,
-                                 other)
-        return DecisionScreen(self.session)
+            other = ui().build_debrief(self.other) if self.other is not None else None
+            return ui().DebriefScreen(self.session, ui().build_debrief(self.session),
+                                      self.export_dir, other)
+        return ui().DecisionScreen(self.session)
 
     def on_open_scenario(self, message: OpenScenario) -> None:
         self.open_scenario(message.path)
@@ -140,13 +155,13 @@ class BackchannelApp(App[None]):
     def on_begin_play(self, message: BeginPlay) -> None:
         if self.session is None:
             try:
-                self.session = Session.new(message.path, seed=self.seed, path=self.save_path,
-                                           team=self.team)
+                self.session = ui().Session.new(message.path, seed=self.seed,
+                                                path=self.save_path, team=self.team)
                 self.save_path = None  # a later game (new or what-if) gets its own file
-            except (ScenarioError, SessionError, OSError) as exc:
+            except (ui().ScenarioError, ui().SessionError, OSError) as exc:
                 self.show_problem("Cannot start the game", str(exc))
                 return
-        if isinstance(self.screen, BriefingScreen):
+        if isinstance(self.screen, ui().BriefingScreen):
             self.screen.set_in_progress(True)
         self.push_screen(self.game_screen())
 
@@ -157,7 +172,7 @@ class BackchannelApp(App[None]):
         except Exception as exc:  # RulesError, or the log could not be written
             self.show_problem("The decision was not recorded", str(exc))
             return
-        self.switch_screen(OutcomeScreen(self.session, outcome))
+        self.switch_screen(ui().OutcomeScreen(self.session, outcome))
 
     def on_continue(self, message: Continue) -> None:
         self.switch_screen(self.game_screen())
@@ -166,7 +181,7 @@ class BackchannelApp(App[None]):
         assert self.session is not None
         try:
             child = self.session.branch(message.at_round)
-        except (SessionError, OSError, ValueError) as exc:
+        except (ui().SessionError, OSError, ValueError) as exc:
             self.show_problem("Cannot rewind", str(exc))
             return
         self.other, self.session = self.session, child
@@ -178,15 +193,15 @@ class BackchannelApp(App[None]):
         from engine.export import export
 
         assert self.session is not None
-        other = build_debrief(self.other) if self.other is not None else None
+        other = ui().build_debrief(self.other) if self.other is not None else None
         try:
-            paths = export(build_debrief(self.session), message.directory, other=other,
+            paths = export(ui().build_debrief(self.session), message.directory, other=other,
                            label_a="This path (what-if)", label_b="Earlier path")
         except OSError as exc:
             self.show_problem("Export failed", str(exc))
             return
         self.export_dir = message.directory
-        if isinstance(self.screen, DebriefScreen):
+        if isinstance(self.screen, ui().DebriefScreen):
             self.screen.show_export(paths)
         self.notify(f"Wrote {paths[0].name} and {paths[1].name} in {paths[0].parent}",
                     title="Exported", timeout=6)
@@ -194,18 +209,18 @@ class BackchannelApp(App[None]):
     # -- app-wide actions
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(saves_dir()))
+        if not isinstance(self.screen, ui().HelpScreen):
+            self.push_screen(ui().HelpScreen(ui().saves_dir()))
 
     def action_request_quit(self) -> None:
-        if isinstance(self.screen, ConfirmQuit):
+        if isinstance(self.screen, ui().ConfirmQuit):
             return
 
         def answer(yes: bool | None) -> None:
             if yes:
                 self.exit()
 
-        self.push_screen(ConfirmQuit(in_game=self.session is not None), answer)
+        self.push_screen(ui().ConfirmQuit(in_game=self.session is not None), answer)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
@@ -217,11 +232,11 @@ class BackchannelApp(App[None]):
                             "themes", self.action_toggle_theme)
         yield SystemCommand("Quit backchannel", "Quit (the game is saved after every "
                             "decision)", self.action_request_quit)
-        if isinstance(screen, GameScreen):
+        if isinstance(screen, ui().GameScreen):
             yield SystemCommand("Discussion questions", "Questions to discuss (d)",
                                 screen.action_questions)
             yield SystemCommand("Back", "Back to the briefing (escape)", screen.action_back)
-        if isinstance(screen, DecisionScreen):
+        if isinstance(screen, ui().DecisionScreen):
             yield SystemCommand("Choose the highlighted option", "Confirm, then decide "
                                 "(enter)", screen.action_choose)
             for n, (option, offered) in enumerate(screen.choices, 1):
@@ -231,15 +246,15 @@ class BackchannelApp(App[None]):
                                     lambda n=n: screen.action_pick(n))
             yield SystemCommand("What-if: rewind", "Go back to an earlier round (w)",
                                 screen.action_rewind)
-        if isinstance(screen, OutcomeScreen):
+        if isinstance(screen, ui().OutcomeScreen):
             yield SystemCommand("Continue", "Next round or debrief (enter)",
                                 screen.action_continue)
-        if isinstance(screen, DebriefScreen):
+        if isinstance(screen, ui().DebriefScreen):
             yield SystemCommand("Export the debrief", "Markdown and HTML (e)",
                                 screen.action_export)
             yield SystemCommand("What-if: rewind", "Choose differently in an earlier round "
                                 "and compare (w)", screen.action_rewind)
-        if isinstance(screen, BriefingScreen):
+        if isinstance(screen, ui().BriefingScreen):
             yield SystemCommand("Begin", "Start or go back to the game (enter)",
                                 screen.action_begin)
 

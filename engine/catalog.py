@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import attrs
+
 _HERE = Path(__file__).resolve().parent
 
 
@@ -43,3 +45,70 @@ def find(name: str) -> Path:
             return candidate
     ids = ", ".join(p.stem for p in bundled()) or "(none bundled)"
     raise NotFound(f"no scenario '{name}'; bundled scenarios: {ids} (or give a path to a .yaml)")
+
+
+@attrs.frozen
+class ScenarioInfo:
+    """What the scenario picker shows, read without structuring or checking the file.
+    ``problem`` is set when even that much cannot be read (opening it will explain more)."""
+
+    path: Path
+    id: str
+    title: str
+    region: str = ""
+    situation_date: str = ""
+    summary: str = ""
+    rounds: int = 0
+    solo_minutes: int | None = None
+    workshop_minutes: int | None = None
+    problem: str | None = None
+
+
+_INFO: dict[tuple, ScenarioInfo] = {}
+
+
+def info(path: Path) -> ScenarioInfo:
+    """Picker metadata of one scenario file, memoised on (path, mtime, size)."""
+    from . import yamlsrc
+
+    path = Path(path)
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError as exc:
+        return ScenarioInfo(path, path.stem, path.stem, problem=exc.strerror or str(exc))
+    if key in _INFO:
+        return _INFO[key]
+    try:
+        data = yamlsrc.parse(yamlsrc.read_text(path.read_bytes())).data
+    except yamlsrc.YamlProblem as exc:
+        where = f":{exc.pos.line}:{exc.pos.col}" if exc.pos else ""
+        result = ScenarioInfo(path, path.stem, path.stem, problem=f"{path}{where}: {exc}")
+    else:
+        result = _info_from(path, data)
+    _INFO[key] = result
+    return result
+
+
+def _info_from(path: Path, data: object) -> ScenarioInfo:
+    if not isinstance(data, dict):
+        return ScenarioInfo(path, path.stem, path.stem, problem=f"{path}: not a scenario")
+
+    def text(key: str) -> str:
+        value = data.get(key)
+        return value if isinstance(value, str) else ""
+
+    duration = (data.get("about") or {}).get("duration") if isinstance(
+        data.get("about"), dict) else None
+    duration = duration if isinstance(duration, dict) else {}
+    rounds = data.get("rounds")
+
+    def minutes(key: str) -> int | None:
+        value = duration.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return ScenarioInfo(
+        path, text("id") or path.stem, text("title") or path.stem, text("region"),
+        text("situation_date"), text("summary"), len(rounds) if isinstance(rounds, list) else 0,
+        minutes("solo_minutes"), minutes("workshop_minutes"),
+    )

@@ -375,19 +375,32 @@ def _check_file(path: str | os.PathLike, explore: bool) -> Loaded:
     return Loaded(path, scenario if ok else None, digest, problems)
 
 
-def load_scenario(path: str | os.PathLike) -> Scenario:
-    """The scenario in ``path``; raises ScenarioError listing every error if it has any."""
-    loaded = check_file(path, explore=False)
-    if loaded.scenario is None:
-        raise ScenarioError(list(loaded.problems))
-    return loaded.scenario
+_LOADED: dict[tuple, tuple[Scenario, str]] = {}
 
 
 def load_with_digest(path: str | os.PathLike) -> tuple[Scenario, str]:
+    """The scenario in ``path`` and its content hash; raises ScenarioError listing every
+    error. Memoised on (path, mtime, size): a scenario is immutable once loaded, so the
+    picker, the saves list and a session share one load."""
+    path = Path(path)
+    try:
+        st = path.stat()
+        key: tuple | None = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = None
+    if key is not None and key in _LOADED:
+        return _LOADED[key]
     loaded = check_file(path, explore=False)
     if loaded.scenario is None or loaded.digest is None:
         raise ScenarioError(list(loaded.problems))
+    if key is not None:
+        _LOADED[key] = (loaded.scenario, loaded.digest)
     return loaded.scenario, loaded.digest
+
+
+def load_scenario(path: str | os.PathLike) -> Scenario:
+    """The scenario in ``path``; raises ScenarioError listing every error if it has any."""
+    return load_with_digest(path)[0]
 
 
 def summarise(problems: Iterable[Problem]) -> str:

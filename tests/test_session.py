@@ -99,3 +99,13 @@ def test_saves_are_listed_newest_first_with_their_progress():
     saves = list_saves()
     assert [(s.team, s.over, s.round_no) for s in saves] == [("Red", False, 2),
                                                              ("Blue", True, 3)]
+
+
+def test_finished_games_record_their_ending_so_listing_needs_no_replay(tmp_path):
+    path = tmp_path / "g.jsonl"
+    s = Session.new(EXAMPLE, seed=3, path=path)
+    play(s, ["research-network", "binding-agreement"])
+    last = json.loads(path.read_text().splitlines()[-1])
+    assert last["ending"] == s.state.ending_id
+    (info,) = list_saves(tmp_path)
+    assert info.over and info.title == "A season of haze" and info.round_no == 3

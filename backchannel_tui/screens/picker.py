@@ -15,31 +15,28 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
 from engine import catalog
-from engine.loader import ScenarioError, load_scenario
-from engine.session import SaveInfo, list_saves
+from engine.saves import SaveInfo, list_saves
 
 from ..messages import OpenScenario, ResumeSave
-from ..text import duration_phrase, esc, esc_prose
+from ..text import esc, esc_prose
 from ..widgets.options import OpenList
 
 
 def scenario_prompt(path: Path) -> tuple[Content, bool]:
-    """The picker line of a scenario file, and whether it loads."""
-    try:
-        scn = load_scenario(path)
-    except ScenarioError as exc:
-        first = str(exc.problems[0]) if exc.problems else str(exc)
+    """The picker line of a scenario file, and whether it can be opened. Only the metadata
+    is read here (fast); opening the scenario checks it fully and explains any problem."""
+    meta = catalog.info(path)
+    if meta.problem:
         return Content.from_markup(
-            f"[b]{esc(path.stem)}[/b] (cannot be played)\n"
-            f"[i]{esc(first)}[/i]"), False
-    except OSError as exc:
-        return Content.from_markup(f"[b]{esc(path.stem)}[/b] [dim]{esc(exc)}[/]"), False
-    rounds = len(scn.rounds)
+            f"[b]{esc(path.stem)}[/b] (cannot be played)\n[i]{esc(meta.problem)}[/i]"), False
+    minutes = ""
+    if meta.solo_minutes and meta.workshop_minutes:
+        minutes = f" · {meta.solo_minutes} min solo · {meta.workshop_minutes} min workshop"
     return Content.from_markup(
-        f"[b]{esc(scn.title)}[/b]\n"
-        f"[i]{esc(scn.region)} · {esc(scn.situation_date)} · {rounds} rounds · "
-        f"{duration_phrase(scn)}[/i]\n"
-        f"{esc_prose(scn.summary)}"), True
+        f"[b]{esc(meta.title)}[/b]\n"
+        f"[i]{esc(meta.region)} · {esc(meta.situation_date)} · {meta.rounds} rounds"
+        f"{minutes}[/i]\n"
+        f"{esc_prose(meta.summary)}"), True
 
 
 def save_prompt(info: SaveInfo) -> Content:
@@ -85,9 +82,9 @@ class PickerScreen(Screen):
     def on_mount(self) -> None:
         self.title = "backchannel"
         self.sub_title = "Choose a scenario"
-        self.reload()
 
     def on_screen_resume(self) -> None:
+        # Runs when the picker is first shown and whenever the player comes back to it.
         self.reload()
 
     def reload(self) -> None:

@@ -1,0 +1,89 @@
+"""Time to first screen: the backchannel app against an empty Textual app, in the same run.
+
+Each sample is a fresh interpreter (imports count, as they do for a user) that starts the app
+headless, waits for its first screen to be painted and exits. The two apps alternate so that
+machine load affects both alike. Target: backchannel within 1.3x of the empty app.
+
+    python benchmarks/bench_startup.py [--runs N] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Both apps run headless and exit from Textual's auto-pilot, which starts once the app is
+# ready (its first screen composed and painted).
+EXIT_WHEN_READY = """
+SEEN = []
+async def first_screen(pilot):
+    await pilot.pause()
+    SEEN.append(type(pilot.app.screen).__name__)
+    pilot.app.exit()
+"""
+
+EMPTY = EXIT_WHEN_READY + """
+from textual.app import App
+App().run(headless=True, size=(100, 30), auto_pilot=first_screen)
+"""
+
+BACKCHANNEL = EXIT_WHEN_READY + """
+import sys
+sys.path.insert(0, {root!r})
+from tui import BackchannelApp
+app = BackchannelApp()
+app.run(headless=True, size=(100, 30), auto_pilot=first_screen)
+assert SEEN == ["PickerScreen"], SEEN
+"""
+
+
+def sample(code: str, env: dict) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--json", metavar="FILE")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as data:
+        # a realistic data folder: a few saved games for the picker to list
+        env = {**os.environ, "BACKCHANNEL_DATA_DIR": data}
+        subprocess.run([sys.executable, "-m", "engine.cli", "play", "--plain",
+                        "myanmar-humanitarian-access", "--seed", "1"], input="1\n1\n",
+                       text=True, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        code = BACKCHANNEL.format(root=str(ROOT))
+        sample(EMPTY, env), sample(code, env)  # warm the file cache
+        empty, ours = [], []
+        for _ in range(args.runs):
+            empty.append(sample(EMPTY, env))
+            ours.append(sample(code, env))
+    e, o = statistics.median(empty), statistics.median(ours)
+    ratio = o / e
+    print("| app | median | best | runs |")
+    print("|---|---:|---:|---:|")
+    print(f"| empty Textual app | {e * 1000:.0f} ms | {min(empty) * 1000:.0f} ms | {args.runs} |")
+    print(f"| backchannel (picker, 2 scenarios, 1 save) | {o * 1000:.0f} ms | "
+          f"{min(ours) * 1000:.0f} ms | {args.runs} |")
+    verdict = "meets" if ratio <= 1.3 else "MISSES"
+    print(f"\nratio {ratio:.2f}x ({verdict} the 1.3x target)")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"empty_s": empty, "backchannel_s": ours,
+                                               "ratio": ratio}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
