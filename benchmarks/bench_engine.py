@@ -51,13 +51,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import node_count, scenario_yaml  # noqa: E402
 
 from engine import checks, loader, yamlsrc  # noqa: E402
+from engine.checks import CHECK_MAX_STATES  # noqa: E402 - what `check` explores
 from engine.explore import build_graph  # noqa: E402
 from engine.rules import Game  # noqa: E402
 
 SIZES = (10, 50, 200, 1000)
 TARGET_CHOICES_N50 = 120_000  # choices/s
 TARGET_CHECK_N1000 = 0.3  # seconds
-CHECK_MAX_STATES = 50_000  # what engine.checks._check_reachability explores
 
 
 # --------------------------------------------------------------------------- timing
