@@ -249,7 +249,8 @@ def _check_rounds(scn: Scenario, loc) -> None:
             tp = (*path, "tradeoffs", t)
             if tr.dimension not in DIMENSIONS:
                 loc.error((*tp, "dimension"), f"unknown trade-off dimension '{tr.dimension}'"
-                          f"{_suggest(tr.dimension, DIMENSIONS)}; see docs/scenario-format.md")
+                          f"{_suggest(tr.dimension, DIMENSIONS)} (the dimensions are listed in "
+                          "docs/scenario-format.md)")
             elif dims[tr.dimension] > 1:
                 loc.error((*tp, "dimension"), f"dimension '{tr.dimension}' is rated twice for "
                                               f"option '{opt.id}'")

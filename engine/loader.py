@@ -90,6 +90,9 @@ class Located:
         self.file = file
         self.doc = doc
         self.problems: list[Problem] = []
+        # Paths already reported as malformed and patched so that the semantic checks can
+        # still run: findings under them would only repeat the first report.
+        self.patched: list[tuple] = []
 
     def add(
         self,
@@ -100,6 +103,10 @@ class Located:
         key: bool = False,
         col_offset: int | None = None,
     ) -> None:
+        path = tuple(path)
+        if self.patched and (severity != "error" or any(path[: len(p)] == p
+                                                        for p in self.patched)):
+            return  # placeholders would make warnings (e.g. a missing track) misleading
         pos = self.doc.pos(path, key=key) if self.doc else None
         line = pos.line if pos else None
         col = pos.col if pos else None
@@ -286,7 +293,124 @@ def _structure(data: object, loc: Located) -> Scenario | None:
         _walk_errors(exc, (), leaves)
         for path, leaf in leaves:
             _report_leaf(path, leaf, data, loc)
+    return _patched_structure(data, leaves, loc)
+
+
+def _patched_structure(data: dict, leaves: list, loc: Located) -> Scenario | None:
+    """Every problem of a file at once: after the structural errors are reported, patch a
+    copy of the data (drop unknown keys and malformed optional values, put a placeholder of
+    the right type in a malformed required one) and structure again, so that the semantic
+    checks can report the rest. Findings under patched paths are suppressed. Returns None
+    when the data cannot be patched into shape; the structural errors stand alone then."""
+    import copy
+
+    patched = copy.deepcopy(data)
+    for path, leaf in leaves:
+        if isinstance(leaf, ForbiddenExtraKeysError):
+            parent = _value_at(patched, path)
+            for key in leaf.extra_fields:
+                if isinstance(parent, dict):
+                    parent.pop(key, None)
+            continue
+        if isinstance(leaf, KeyError):  # a missing required key: give it a placeholder
+            name = leaf.args[0] if leaf.args else None
+            parent_path = path[:-1] if path and path[-1] == name else path
+            target = _value_at(patched, parent_path)
+            placeholder = _placeholder(_type_at((*parent_path, name)), patched)
+            if not isinstance(target, dict) or placeholder is _NO_PLACEHOLDER:
+                return None
+            target[name] = placeholder
+            loc.patched.append((*parent_path, name))
+            continue
+        if not path:
+            return None
+        parent = _value_at(patched, path[:-1])
+        field_type = _type_at(path)
+        if isinstance(parent, dict) and _optional(path):
+            parent.pop(path[-1], None)
+        else:
+            placeholder = _placeholder(field_type, patched)
+            if placeholder is _NO_PLACEHOLDER or not isinstance(parent, dict | list):
+                return None
+            parent[path[-1]] = placeholder  # type: ignore[index]
+        loc.patched.append(tuple(path))
+    try:
+        return _CONVERTER.structure(patched, Scenario)
+    except Exception:  # noqa: BLE001 - could not be patched into shape
         return None
+
+
+_NO_PLACEHOLDER = object()
+
+
+def _type_at(path: tuple):
+    """The model type expected at a data path (None when the path leaves the model)."""
+    import typing
+
+    tp: object = Scenario
+    for step in path:
+        tp = _strip_optional(tp)
+        if isinstance(step, int):
+            args = typing.get_args(tp)
+            if typing.get_origin(tp) is not tuple or not args:
+                return None
+            tp = args[0]
+        elif attrs.has(tp):
+            hints = typing.get_type_hints(tp)
+            if step not in hints:
+                return None
+            tp = hints[step]
+        elif typing.get_origin(tp) is dict:
+            tp = typing.get_args(tp)[1]
+        else:
+            return None
+    return _strip_optional(tp)
+
+
+def _strip_optional(tp):
+    import types
+    import typing
+
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return args[0] if len(args) == 1 else tp
+    return tp
+
+
+def _optional(path: tuple) -> bool:
+    """Whether the attrs field at ``path`` (a key of a mapping) has a default."""
+    parent = _type_at(path[:-1])
+    if not attrs.has(parent) or not isinstance(path[-1], str):
+        return False
+    field = attrs.fields_dict(parent).get(path[-1])
+    return field is not None and field.default is not attrs.NOTHING
+
+
+def _placeholder(tp, data: dict) -> object:
+    import typing
+
+    if tp is str:
+        return "?"
+    if tp is int:
+        return 0
+    if tp is float:
+        return 0.0
+    if tp is bool:
+        return False
+    if tp is Track:
+        return 1
+    if tp is Condition:
+        return "true"
+    if tp is Citation:  # a citation of the first declared source, which always resolves
+        sources = data.get("sources")
+        first = sources[0].get("id") if isinstance(sources, list) and sources and isinstance(
+            sources[0], dict) else None
+        return f"{first} ¶1" if isinstance(first, str) else _NO_PLACEHOLDER
+    if typing.get_origin(tp) is tuple:
+        return []
+    if typing.get_origin(tp) is dict:
+        return {}
+    return _NO_PLACEHOLDER
 
 
 def _value_at(data: object, path: tuple) -> object:

@@ -209,3 +209,19 @@ def test_options_without_effects_are_compared_for_dominance(example_text, write)
     text = example_text.replace(block, calm + "\n" + bare)
     out = "\n".join(messages(write(text, "c.yaml")))
     assert "option 'public-report-bare' is dominated by 'public-report'" in out
+
+
+def test_structural_and_semantic_errors_are_reported_in_one_run(example_text, write):
+    text = (example_text
+            .replace("        track: 1.5\n", "        track: \"1.5\"\n", 1)  # wrong type
+            .replace("    questions:\n", "    question:\n", 1)  # unknown key
+            .replace("- dimension: speed\n            rating: 2",
+                     "- dimension: sped\n            rating: 2", 1)  # semantic
+            .replace('cite: ["feng-track2 ¶6"]', 'cite: ["feng-track2 ¶60"]', 1)  # semantic
+            .replace("        requires: trust >= 5", "        requires: trst >= 5", 1))
+    out = [str(p) for p in check_file(write(text)).problems]
+    for fragment in ("track must be the number 1, 1.5 or 2", "unknown key 'question'",
+                     "unknown trade-off dimension 'sped'", "'feng-track2' has 7 paragraphs",
+                     "unknown name `trst`"):
+        assert sum(fragment in m for m in out) == 1, (fragment, out)
+    assert all(": error: " in m for m in out), out  # placeholders raise no false warnings
