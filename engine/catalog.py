@@ -25,6 +25,16 @@ def bundled_dir() -> Path:
     return _HERE.parent / "scenarios"
 
 
+def bibliography_path() -> Path:
+    """The shared bibliography (in a wheel: engine/_bibliography.yaml; in a checkout or
+    editable install: bibliography.yaml at the top of the project)."""
+    override = os.environ.get("BACKCHANNEL_BIBLIOGRAPHY")
+    if override:
+        return Path(override)
+    packaged = _HERE / "_bibliography.yaml"
+    return packaged if packaged.is_file() else _HERE.parent / "bibliography.yaml"
+
+
 def bundled() -> list[Path]:
     """The bundled scenario files, sorted by name."""
     folder = bundled_dir()

@@ -282,6 +282,40 @@ def _fields_of(cls) -> list[str]:
     return [f.name for f in attrs.fields(cls)]
 
 
+def _bibliography(loc: Located) -> dict[str, dict]:
+    """The shared bibliography's records by id; a broken bibliography is a problem of its
+    own file, reported with the scenario's."""
+    from .catalog import bibliography_path
+
+    path = bibliography_path()
+    if not path.is_file():
+        return {}
+    try:
+        data = yamlsrc.parse(yamlsrc.read_text(path.read_bytes())).data
+    except (OSError, yamlsrc.YamlProblem) as exc:
+        pos = getattr(exc, "pos", None)
+        loc.problems.append(Problem(str(path), pos.line if pos else None,
+                                    pos.col if pos else None, "error", str(exc)))
+        return {}
+    records = data.get("sources") if isinstance(data, dict) else None
+    return {r["id"]: r for r in records or () if isinstance(r, dict) and isinstance(
+        r.get("id"), str)}
+
+
+def _complete_sources(data: object, loc: Located) -> None:
+    """A scenario may declare a source by id alone; fill in what it leaves out from the
+    shared bibliography (what the scenario gives itself wins)."""
+    sources = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(sources, list) or not any(
+            isinstance(s, dict) and "title" not in s for s in sources):
+        return
+    records = _bibliography(loc)
+    for entry in sources:
+        if isinstance(entry, dict) and entry.get("id") in records:
+            for key, value in records[entry["id"]].items():
+                entry.setdefault(key, value)
+
+
 def _structure(data: object, loc: Located) -> Scenario | None:
     if not isinstance(data, dict):
         loc.error((), f"a scenario file is a YAML mapping (key: value), got {_describe(data)}")
@@ -436,7 +470,10 @@ def _report_leaf(path: tuple, leaf: BaseException, data: object, loc: Located) -
         if path and path[-1] == name:
             path = path[:-1]
         container = _value_at(data, path)
-        if isinstance(container, dict):
+        if isinstance(container, dict) and len(path) == 2 and path[0] == "sources":
+            loc.error(path, f"missing required key '{name}': give the full record, or use "
+                            "the id of a source in bibliography.yaml")
+        elif isinstance(container, dict):
             loc.error(path, f"missing required key '{name}'")
         else:
             loc.error(path, f"expected a mapping with '{name}', got {_describe(container)}")
@@ -491,6 +528,7 @@ def _check_file(path: str | os.PathLike, explore: bool) -> Loaded:
         )
         return Loaded(path, None, digest, tuple(loc.problems))
     loc.doc = doc
+    _complete_sources(doc.data, loc)
     scenario = _structure(doc.data, loc)
     if scenario is not None:
         check_scenario(scenario, loc, explore=explore)

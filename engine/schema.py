@@ -108,9 +108,34 @@ def _class_ref(cls, defs: dict) -> dict:
     return {"$ref": f"#/$defs/{name}"}
 
 
+def _bibliography_ids() -> list[str]:
+    import yaml
+
+    from .catalog import bibliography_path
+
+    path = bibliography_path()
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [r["id"] for r in data.get("sources", []) if isinstance(r, dict) and "id" in r]
+
+
 def scenario_schema() -> dict:
     defs: dict = {}
     root = _class_ref(model.Scenario, defs)
+    ids = _bibliography_ids()
+    if ids:  # a source may be declared by the id of a shared bibliography record alone
+        full = defs["Source"]
+        defs["SourceRef"] = {
+            "type": "object",
+            "description": "a source of bibliography.yaml, by id; any field given here "
+                           "overrides the shared record",
+            "properties": {**full["properties"], "id": {"enum": ids}},
+            "required": ["id"],
+            "additionalProperties": False,
+        }
+        defs["Scenario"]["properties"]["sources"]["items"] = {
+            "anyOf": [{"$ref": "#/$defs/Source"}, {"$ref": "#/$defs/SourceRef"}]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

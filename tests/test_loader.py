@@ -225,3 +225,18 @@ def test_structural_and_semantic_errors_are_reported_in_one_run(example_text, wr
                      "unknown name `trst`"):
         assert sum(fragment in m for m in out) == 1, (fragment, out)
     assert all(": error: " in m for m in out), out  # placeholders raise no false warnings
+
+
+def test_sources_by_id_come_from_the_shared_bibliography(example_text, write):
+    full = example_text[example_text.index("  - id: kang-kwa-2025\n"):
+                        example_text.index("\nactors:")]
+    text = example_text.replace(full, "  - id: kang-kwa-2025\n    note: our own note\n")
+    scn = load_scenario(write(text))
+    src = scn.source("kang-kwa-2025")
+    assert src.title.startswith("Revitalising ASEAN Diplomacy")  # from bibliography.yaml
+    assert src.paragraphs == 20 and src.cite_as == "Kang & Kwa 2025"
+    assert src.note == "our own note"  # what the scenario gives wins
+    unknown = text.replace("  - id: kang-kwa-2025\n", "  - id: kang-kwa-2026\n")
+    out = "\n".join(messages(write(unknown, "u.yaml")))
+    assert "missing required key 'title': give the full record, or use the id of a source " \
+           "in bibliography.yaml" in out
