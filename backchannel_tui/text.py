@@ -63,10 +63,6 @@ def track_badge(track: Track, short: bool = False) -> str:
     return f"[bold $text-{var} on ${var}-muted] {label} [/]"
 
 
-def track_class(track: Track) -> str:
-    return {Track.T1: "-t1", Track.T1_5: "-t15", Track.T2: "-t2"}[track]
-
-
 def glyph(rating: int) -> str:
     """The rating as ++ + 0 - -- (readable without colour), coloured by sign."""
     g = GLYPHS.get(rating, str(rating))

@@ -158,16 +158,3 @@ def path_counts(graph: Graph, order: list[tuple] | None = None) -> dict[tuple, i
             if ck in graph.nodes:
                 count[ck] = count.get(ck, 0) + c
     return count
-
-
-def ending_distribution(graph: Graph, policy: Policy = uniform,
-                        order: list[tuple] | None = None) -> dict[str | None, float]:
-    """Ending id (None for a dead end) -> probability under ``policy``."""
-    prob = reach(graph, policy, order)
-    out: dict[str | None, float] = {}
-    for node in graph.finals:
-        key = node.state.key()
-        p = prob.get(key, 0.0)
-        if p:
-            out[node.state.ending_id] = out.get(node.state.ending_id, 0.0) + p
-    return out

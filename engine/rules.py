@@ -12,7 +12,7 @@ the final endings are checked; a round whose ``when`` fails is skipped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -338,9 +338,6 @@ class Game:
     def value(self, state: GameState, indicator_id: str) -> int:
         return state.values[self.index[indicator_id]]
 
-    def round_number(self, option_id: str) -> int:
-        return self.option_round[option_id]
-
     # -- the two pure transitions
 
     def start(self, seed: int) -> tuple[GameState, Outcome]:
@@ -569,11 +566,3 @@ class Game:
         if p.kind == "option":
             return self.options[p.owner].option.effects[p.index]
         return self.events_by_id[p.owner].event.effects[p.index]
-
-    def play(self, seed: int, option_ids: list[str]) -> Iterator[tuple[GameState, Outcome]]:
-        """Replay a list of choices from the start; yields each (state, outcome)."""
-        state, outcome = self.start(seed)
-        yield state, outcome
-        for oid in option_ids:
-            state, outcome = self.apply(state, oid)
-            yield state, outcome

@@ -29,10 +29,6 @@ class Track(enum.Enum):
     def number(self) -> float:
         return float(self.value)
 
-    @property
-    def blurb(self) -> str:
-        return TRACK_BLURBS[self]
-
     @classmethod
     def from_yaml(cls, value: object) -> Track:
         """1 -> T1, 1.5 -> T1_5, 2 -> T2; anything else (including the string "1") is refused."""

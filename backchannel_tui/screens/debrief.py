@@ -104,16 +104,6 @@ class DebriefScreen(GameScreen):
                     yield Button("What-if (w)", id="rewind")
         yield Footer(compact=True)
 
-    def _grouped(self, rows) -> str:
-        """Trade-offs under a 'Round k · [track] option' heading per option."""
-        lines, last = [], None
-        for k, opt, t in rows:
-            if (k, opt.id) != last:
-                lines.append(f"[b]Round {k}[/b] · {track_badge(opt.track, short=True)} "
-                             f"{esc(opt.title)}")
-                last = (k, opt.id)
-            lines.append(f"  • {tradeoff_line(self.scenario, t)}")
-        return "\n".join(lines)
 
     def _compare(self) -> Horizontal:
         """This path and the other, each as a column: choices per round and the ending."""
