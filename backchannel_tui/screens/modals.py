@@ -21,11 +21,34 @@ from ..widgets.options import RewindList
 from ..widgets.tradeoffs import LEGEND
 
 
+class _AnswersYesNo:
+    """A dialog with buttons #yes and #no (and keys bound to ``answer``): it dismisses
+    with True for yes, False otherwise."""
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")  # type: ignore[attr-defined]
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)  # type: ignore[attr-defined]
+
+
+class _Closes:
+    """A dialog that any button, or its ``close`` key, dismisses with no answer."""
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)  # type: ignore[attr-defined]
+
+    def action_close(self) -> None:
+        self.dismiss(None)  # type: ignore[attr-defined]
+
+
 def _md(markup: str, classes: str = "") -> Static:
     return Static(Content.from_markup(markup), classes=classes)
 
 
-class ConfirmChoice(ModalScreen[bool]):
+class ConfirmChoice(_AnswersYesNo, ModalScreen[bool]):
     """'Choose this option?' with its trade-offs shown once more."""
 
     BINDINGS = [
@@ -52,15 +75,8 @@ class ConfirmChoice(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id == "yes")
 
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
-
-
-class ConfirmQuit(ModalScreen[bool]):
+class ConfirmQuit(_AnswersYesNo, ModalScreen[bool]):
     BINDINGS = [
         Binding("y,q", "answer(True)", "Quit"),
         Binding("n,escape", "answer(False)", "Stay"),
@@ -84,13 +100,6 @@ class ConfirmQuit(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
-
 
 HELP_KEYS = [
     ("1-9", "highlight an option (its details and trade-offs show)"),
@@ -106,7 +115,7 @@ HELP_KEYS = [
 ]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(_Closes, ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark", "close", "Close")]
 
     def __init__(self, saves: Path | None = None) -> None:
@@ -130,15 +139,8 @@ class HelpScreen(ModalScreen[None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close (esc)", id="close")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
 
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
-class QuestionsScreen(ModalScreen[None]):
+class QuestionsScreen(_Closes, ModalScreen[None]):
     """The discussion questions of a round (or of the whole game, in the debrief)."""
 
     BINDINGS = [Binding("escape,d", "close", "Close")]
@@ -165,19 +167,12 @@ class QuestionsScreen(ModalScreen[None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close (esc)", id="close")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
 
 def round_questions(rnd: Round) -> list[tuple[str, tuple[str, ...]]]:
     return [(rnd.title, rnd.questions)]
 
 
-class RewindScreen(ModalScreen[int | None]):
+class RewindScreen(_Closes, ModalScreen[int | None]):
     """What-if: pick the round to play again. Returns the round number, or None."""
 
     BINDINGS = [Binding("escape", "close", "Cancel")]
@@ -204,13 +199,6 @@ class RewindScreen(ModalScreen[int | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(int(event.option.id or 0) or None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 class ExportScreen(ModalScreen[Path | None]):
@@ -250,7 +238,7 @@ class ExportScreen(ModalScreen[Path | None]):
         self.dismiss(None)
 
 
-class MessageScreen(ModalScreen[None]):
+class MessageScreen(_Closes, ModalScreen[None]):
     """A titled block of text (e.g. a scenario's errors, or resume warnings)."""
 
     BINDINGS = [Binding("escape,enter", "close", "Close")]
@@ -266,10 +254,3 @@ class MessageScreen(ModalScreen[None]):
                 yield Static(self.text, markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close (esc)", id="close")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
