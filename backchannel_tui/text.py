@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.markup import escape
 
 from engine.conditions import Condition
-from engine.describe import condition_text
+from engine.describe import cite_label, condition_text
 from engine.model import Citation, Effect, Indicator, Option, Scenario, Source, TradeOff
 from engine.vocabulary import DIMENSIONS, GLYPHS, Track
 
@@ -84,10 +84,7 @@ def source_of(scn: Scenario, cite: Citation) -> Source | None:
 
 def cite_short(scn: Scenario, cite: Citation) -> str:
     """'Kang & Kwa 2025 ¶15' (plain text)."""
-    src = source_of(scn, cite)
-    who = src.short if src else cite.source
-    tail = f"-{cite.last}" if cite.last else ""
-    return f"{who} ¶{cite.paragraph}{tail}"
+    return cite_label(scn, cite, sep=" ")
 
 
 def source_full(src: Source) -> str:

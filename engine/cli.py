@@ -17,10 +17,10 @@ from typing import TextIO
 
 from . import __version__
 from .catalog import NotFound, bundled, bundled_dir, find
-from .describe import change_text, condition_text, effect_lines
+from .describe import change_text, cite_label, condition_text, effect_lines
 from .loader import Loaded, ScenarioError, check_file, load_scenario, summarise
 from .model import Option, Scenario
-from .report import build_debrief, cite_label, compare_markdown, rating, to_markdown
+from .report import build_debrief, compare_markdown, rating, to_markdown
 from .rules import GameState, Outcome
 from .session import Session, SessionError, list_saves
 from .vocabulary import DIMENSIONS, Track

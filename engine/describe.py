@@ -71,3 +71,12 @@ def merge_citations(cites: list[Citation] | set[Citation]) -> list[str]:
         else:
             spans.append([lo, hi])
     return [f"¶{lo}" if lo == hi else f"¶{lo}-{hi}" for lo, hi in spans]
+
+
+def cite_label(scn: Scenario, c: Citation, sep: str = ", ") -> str:
+    """'Kang & Kwa 2025, ¶15' for a citation of a declared source (``sep`` goes between the
+    author label and the paragraph; the app uses a space)."""
+    src = next((s for s in scn.sources if s.id == c.source), None)
+    who = src.short if src else c.source
+    tail = f"-{c.last}" if c.last else ""
+    return f"{who}{sep}¶{c.paragraph}{tail}"

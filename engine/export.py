@@ -16,8 +16,9 @@ from pathlib import Path
 
 import jinja2
 
+from .describe import cite_label
 from .model import Citation, Scenario
-from .report import Debrief, cite_label, compare_markdown, rating, to_markdown
+from .report import Debrief, compare_markdown, rating, to_markdown
 from .vocabulary import DIMENSIONS, Track
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -9,7 +9,7 @@ from collections import Counter
 
 import attrs
 
-from .describe import merge_citations
+from .describe import cite_label, merge_citations
 from .model import Citation, Ending, Option, Scenario, Source, TradeOff
 from .rules import Game, Outcome
 from .vocabulary import DIMENSIONS, GLYPHS, Track
@@ -116,14 +116,6 @@ def _is_over(game: Game, outcomes: list[Outcome]) -> bool:
 
 def rating(r: int) -> str:
     return GLYPHS.get(r, str(r))
-
-
-def cite_label(scn: Scenario, c: Citation) -> str:
-    """'Kang & Kwa 2025, ¶15' for a citation of a declared source."""
-    src = next((s for s in scn.sources if s.id == c.source), None)
-    who = src.short if src else c.source
-    tail = f"-{c.last}" if c.last else ""
-    return f"{who}, ¶{c.paragraph}{tail}"
 
 
 def tradeoff_line(scn: Scenario, t: TradeOff) -> str:
