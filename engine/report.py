@@ -43,13 +43,14 @@ class Debrief:
 
 
 def build_debrief(session) -> Debrief:
-    """From an engine.session.Session (or anything with scenario, game, outcomes, decisions,
-    seed and team)."""
-    return debrief_from(session.game, session.outcomes, session.seed, session.team,
-                        [(d.by, d.why) for d in session.decisions])
+    """From an engine.session.Session (or anything with game, outcomes, decisions, seed,
+    team and over)."""
+    return debrief_from(session.game, session.outcomes, session.seed, session.over,
+                        session.team, [(d.by, d.why) for d in session.decisions])
 
 
-def debrief_from(game: Game, outcomes: list[Outcome], seed: int, team: str | None = None,
+def debrief_from(game: Game, outcomes: list[Outcome], seed: int, over: bool,
+                 team: str | None = None,
                  notes: list[tuple[str | None, str | None]] | None = None) -> Debrief:
     scn = game.scenario
     rounds = {k: r for k, r in enumerate(scn.rounds, 1)}
@@ -98,7 +99,6 @@ def debrief_from(game: Game, outcomes: list[Outcome], seed: int, team: str | Non
         for res in o.resolutions
         if res.status == "dropped"
     )
-    over = last.ending_id is not None or (len(outcomes) > 0 and _is_over(game, outcomes))
     return Debrief(scn, team, seed, ending, over, tuple(steps), trajectories, accepted, forgone,
                    bibliography, questions, tuple(events), dropped)
 
@@ -107,11 +107,6 @@ def _owner_title(game: Game, kind: str, owner: str) -> str:
     if kind == "option":
         return game.options[owner].option.title
     return game.scenario.event(owner).title
-
-
-def _is_over(game: Game, outcomes: list[Outcome]) -> bool:
-    last = outcomes[-1]
-    return last.next_round > game.n_rounds and last.ending_id is None
 
 
 def rating(r: int) -> str:
