@@ -11,6 +11,16 @@ import attrs
 _HERE = Path(__file__).resolve().parent
 
 
+def file_identity(path: Path) -> tuple | None:
+    """(resolved path, mtime, size): the key for memoising work on a file's content.
+    None when the file cannot be examined (the caller then does the work uncached)."""
+    try:
+        st = path.stat()
+        return (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:
+        return None
+
+
 class NotFound(LookupError):
     """No scenario by that name or path; the message says what exists."""
 
@@ -82,11 +92,9 @@ def info(path: Path) -> ScenarioInfo:
     from . import yamlsrc
 
     path = Path(path)
-    try:
-        st = path.stat()
-        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    except OSError as exc:
-        return ScenarioInfo(path, path.stem, path.stem, problem=exc.strerror or str(exc))
+    key = file_identity(path)
+    if key is None:
+        return ScenarioInfo(path, path.stem, path.stem, problem=f"{path}: cannot be read")
     if key in _INFO:
         return _INFO[key]
     try:

@@ -19,6 +19,7 @@ import cattrs
 from cattrs.errors import ForbiddenExtraKeysError
 
 from . import yamlsrc
+from .catalog import bibliography_path, file_identity
 from .conditions import Condition, ConditionError
 from .conditions import parse as parse_condition
 from .gcpause import no_gc
@@ -282,24 +283,34 @@ def _fields_of(cls) -> list[str]:
     return [f.name for f in attrs.fields(cls)]
 
 
-def _bibliography(loc: Located) -> dict[str, dict]:
-    """The shared bibliography's records by id; a broken bibliography is a problem of its
-    own file, reported with the scenario's."""
-    from .catalog import bibliography_path
+_BIBLIOGRAPHY: dict[tuple, tuple[dict[str, dict], Problem | None]] = {}
 
+
+def _bibliography(loc: Located) -> dict[str, dict]:
+    """The shared bibliography's records by id (read once per version of the file); a
+    broken bibliography is a problem of its own file, reported with the scenario's."""
     path = bibliography_path()
-    if not path.is_file():
+    key = file_identity(path)
+    if key is None:
         return {}
+    if key not in _BIBLIOGRAPHY:
+        _BIBLIOGRAPHY[key] = _read_bibliography(path)
+    records, problem = _BIBLIOGRAPHY[key]
+    if problem is not None:
+        loc.problems.append(problem)
+    return records
+
+
+def _read_bibliography(path: Path) -> tuple[dict[str, dict], Problem | None]:
     try:
         data = yamlsrc.parse(yamlsrc.read_text(path.read_bytes())).data
     except (OSError, yamlsrc.YamlProblem) as exc:
         pos = getattr(exc, "pos", None)
-        loc.problems.append(Problem(str(path), pos.line if pos else None,
-                                    pos.col if pos else None, "error", str(exc)))
-        return {}
+        return {}, Problem(str(path), pos.line if pos else None, pos.col if pos else None,
+                           "error", str(exc))
     records = data.get("sources") if isinstance(data, dict) else None
     return {r["id"]: r for r in records or () if isinstance(r, dict) and isinstance(
-        r.get("id"), str)}
+        r.get("id"), str)}, None
 
 
 def _complete_sources(data: object, loc: Located) -> None:
@@ -545,11 +556,7 @@ def load_with_digest(path: str | os.PathLike) -> tuple[Scenario, str]:
     error. Memoised on (path, mtime, size): a scenario is immutable once loaded, so the
     picker, the saves list and a session share one load."""
     path = Path(path)
-    try:
-        st = path.stat()
-        key: tuple | None = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    except OSError:
-        key = None
+    key = file_identity(path)
     if key is not None and key in _LOADED:
         return _LOADED[key]
     loaded = check_file(path, explore=False)
