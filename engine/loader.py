@@ -294,14 +294,15 @@ def _bibliography(loc: Located) -> dict[str, dict]:
     if key is None:
         return {}
     if key not in _BIBLIOGRAPHY:
-        _BIBLIOGRAPHY[key] = _read_bibliography(path)
+        _BIBLIOGRAPHY[key] = read_bibliography(path)
     records, problem = _BIBLIOGRAPHY[key]
     if problem is not None:
         loc.problems.append(problem)
     return records
 
 
-def _read_bibliography(path: Path) -> tuple[dict[str, dict], Problem | None]:
+def read_bibliography(path: Path) -> tuple[dict[str, dict], Problem | None]:
+    """The records of a bibliography file by id, or a problem saying why it cannot be read."""
     try:
         data = yamlsrc.parse(yamlsrc.read_text(path.read_bytes())).data
     except (OSError, yamlsrc.YamlProblem) as exc:

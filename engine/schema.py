@@ -109,15 +109,11 @@ def _class_ref(cls, defs: dict) -> dict:
 
 
 def _bibliography_ids() -> list[str]:
-    import yaml
-
     from .catalog import bibliography_path
+    from .loader import read_bibliography
 
     path = bibliography_path()
-    if not path.is_file():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [r["id"] for r in data.get("sources", []) if isinstance(r, dict) and "id" in r]
+    return list(read_bibliography(path)[0]) if path.is_file() else []
 
 
 def scenario_schema() -> dict:
