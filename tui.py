@@ -2,7 +2,7 @@
 
 The app owns the engine ``Session`` (the autosaved game) and reacts to the intents its
 screens post (``backchannel_tui.messages``); screens get what they render as attributes.
-No rules live here: every choice goes through ``engine.session``.
+No rules live here: every choice goes through ``engine.play.session``.
 
     python -m tui [SCENARIO] [--resume LOG] [--seed N]
 """
@@ -32,11 +32,11 @@ from backchannel_tui.messages import (
     Rewind,
 )
 from backchannel_tui.screens.picker import PickerScreen
-from engine import catalog
+from engine.scenario import catalog
 
 if TYPE_CHECKING:
     from backchannel_tui.screens.game import GameScreen
-    from engine.session import Session
+    from engine.play.session import Session
 
 
 @functools.cache
@@ -44,7 +44,9 @@ def ui() -> SimpleNamespace:
     """The game screens and the engine's session and report, imported when first needed:
     the picker (the first screen) needs none of them, and paints sooner without them."""
     from backchannel_tui.screens import briefing, debrief, decision, game, modals, outcome
-    from engine import loader, report, session
+    from engine.play import session
+    from engine.present import debrief as report
+    from engine.scenario import loader
 
     return SimpleNamespace(
         BriefingScreen=briefing.BriefingScreen, DebriefScreen=debrief.DebriefScreen,
@@ -190,7 +192,7 @@ class BackchannelApp(App[None]):
         self.switch_screen(self.game_screen())
 
     def on_export(self, message: Export) -> None:
-        from engine.export import export
+        from engine.present.export import export
 
         assert self.session is not None
         other = ui().build_debrief(self.other) if self.other is not None else None

@@ -13,10 +13,10 @@ from rich.text import Text
 from textual.content import Content
 from textual.markup import escape
 
-from engine.conditions import Condition
-from engine.describe import cite_label, condition_text
-from engine.model import Citation, Effect, Indicator, Option, Scenario, Source, TradeOff
-from engine.vocabulary import DIMENSIONS, GLYPHS, Track
+from engine.present.wording import cite_label, condition_text
+from engine.scenario.conditions import Condition
+from engine.scenario.model import Citation, Effect, Indicator, Option, Scenario, Source, TradeOff
+from engine.scenario.vocabulary import DIMENSIONS, GLYPHS, Track
 
 # Colour AND text: the label always says which track it is; the colour only repeats it.
 TRACK_VAR = {Track.T1: "primary", Track.T1_5: "warning", Track.T2: "success"}

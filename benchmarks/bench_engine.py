@@ -6,7 +6,7 @@
 
 The synthetic story (benchmarks/synthetic.py: N rounds of Track 1 / 1.5 / 2 options over
 trust, leverage and risk) is written as a real YAML file to a temporary folder and loaded with
-``engine.loader.check_file``, so every figure goes through the loader.
+``engine.analysis.checking.check_file``, so every figure goes through the loader.
 
 Measured, each with several repetitions (best and median shown; rates are per second of wall
 time from ``time.perf_counter``; the garbage collector is left on, as in real use):
@@ -14,18 +14,18 @@ time from ``time.perf_counter``; the garbage collector is left on, as in real us
 * playthroughs: ``Game.start(seed)``, then until the game is over ``Game.offered(state)``,
   a uniform pick with ``random.Random(seed)``, ``Game.situation(state)`` (renders the text,
   evaluating ``risk > 3``) and ``Game.apply``. One "choice" is one ``apply``.
-* check: ``engine.loader.check_file(path)`` -- everything ``backchannel check`` does,
-  including the reachability exploration (``checks._check_reachability``, which stops at
+* check: ``engine.analysis.checking.check_file(path)`` -- everything ``backchannel check`` does,
+  including the reachability exploration (``checking._check_reachability``, which stops at
   50,000 states). A breakdown (full run only) times the steps one by one: YAML parse, cattrs
   structuring, semantic checks, ``Game`` compilation, exploration -- and the exploration again
   with the garbage collector off throughout ("of which walking": the rest of the exploration
   figure is the collection that runs when ``explore.no_gc`` turns the collector back on).
-* exact exploration: ``engine.explore.build_graph`` on the synthetic N=10 story, the example
-  scenario and every ``scenarios/*.yaml``; states/s = states found / time.
+* exact exploration: ``engine.analysis.statespace.build_graph`` on the synthetic N=10 story, the
+  example scenario and every ``scenarios/*.yaml``; states/s = states found / time.
 
 N=1000 needs about 104,000 YAML nodes, over the loader's limit of 100,000
-(``engine.yamlsrc.MAX_NODES``): the file is refused as it stands. To measure it anyway the limit
-is raised for that file only (the row is marked) and the refusal itself is timed too.
+(``engine.scenario.yamlsrc.MAX_NODES``): the file is refused as it stands. To measure it anyway
+the limit is raised for that file only (the row is marked) and the refusal itself is timed too.
 """
 
 from __future__ import annotations
@@ -50,10 +50,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import node_count, scenario_yaml  # noqa: E402
 
-from engine import checks, loader, yamlsrc  # noqa: E402
-from engine.checks import CHECK_MAX_STATES  # noqa: E402 - what `check` explores
-from engine.explore import build_graph  # noqa: E402
-from engine.rules import Game  # noqa: E402
+from engine.analysis import checking  # noqa: E402
+from engine.analysis.checking import CHECK_MAX_STATES  # noqa: E402 - what `check` explores
+from engine.analysis.statespace import build_graph  # noqa: E402
+from engine.play.rules import Game  # noqa: E402
+from engine.scenario import checks, loader, yamlsrc  # noqa: E402
 
 SIZES = (10, 50, 200, 1000)
 TARGET_CHOICES_N50 = 120_000  # choices/s
@@ -134,7 +135,7 @@ def check_breakdown(path: Path, whole_without_gc: bool) -> dict:
     scn = loader._structure(doc.data, loc)
     t["structure"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    checks.check_scenario(scn, loc, explore=False)
+    checks.check_scenario(scn, loc)
     t["checks"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     game = Game(scn)
@@ -159,7 +160,7 @@ def check_breakdown(path: Path, whole_without_gc: bool) -> dict:
     gc.disable()  # and the whole of check_file without it
     try:
         t0 = time.perf_counter()
-        loader.check_file(path)
+        checking.check_file(path)
         t["check_file_no_gc"] = time.perf_counter() - t0
     finally:
         gc.enable()
@@ -202,13 +203,13 @@ def run(quick: bool, sizes: tuple[int, ...], breakdown: bool) -> dict:
                          "limits_raised": raised}
             if raised:
                 t0 = time.perf_counter()
-                refused = loader.check_file(path)
+                refused = checking.check_file(path)
                 row["refused_s"] = time.perf_counter() - t0
                 row["refused_with"] = [str(p) for p in refused.errors]
             with _limits(nodes + 1000 if raised else None):
                 first: list = []
                 row["load_no_explore"] = _summary(
-                    _times(lambda p=path: loader.check_file(p, explore=False),
+                    _times(lambda p=path: loader.load_file(p),
                            1 if quick else 3, first))
                 loaded = first[0]
                 if loaded.scenario is None:
@@ -219,7 +220,7 @@ def run(quick: bool, sizes: tuple[int, ...], breakdown: bool) -> dict:
                     check_reps = 5 if n <= 10 else 3 if n in (50, 1000) else 2
                 first = []
                 row["check"] = _summary(
-                    _times(lambda p=path: loader.check_file(p), check_reps, first))
+                    _times(lambda p=path: checking.check_file(p), check_reps, first))
                 row["check_problems"] = [str(p) for p in first[0].problems]
                 if breakdown:
                     row["check_breakdown"] = check_breakdown(path, n == max(sizes))
@@ -236,7 +237,7 @@ def run(quick: bool, sizes: tuple[int, ...], breakdown: bool) -> dict:
                    *sorted((ROOT / "scenarios").glob("*.yaml"))]
         for path in bundled:
             name = path.relative_to(ROOT).as_posix()
-            loaded = loader.check_file(path, explore=False)
+            loaded = loader.load_file(path)
             if loaded.scenario is None:
                 result["explore"][name] = {"error": [str(p) for p in loaded.errors][:3]}
                 continue
@@ -308,7 +309,7 @@ def markdown(r: dict) -> str:
                        f"| {_s(b['compile'])} | {_s(b['explore'])} | {st} "
                        f"| {_s(b['explore_no_gc'])} "
                        f"| {_s(b['check_file_no_gc']) if 'check_file_no_gc' in b else '-'} |")
-    out += ["", "### Exact exploration (`engine.explore.build_graph`)", "",
+    out += ["", "### Exact exploration (`engine.analysis.statespace.build_graph`)", "",
             "| scenario | states | edges | complete | time (s, best) | states/s (best / median) |",
             "|---|---:|---:|---|---:|---:|"]
     for name, e in r["explore"].items():

@@ -61,7 +61,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as data:
         # a realistic data folder: a few saved games for the picker to list
         env = {**os.environ, "BACKCHANNEL_DATA_DIR": data}
-        subprocess.run([sys.executable, "-m", "engine.cli", "play", "--plain",
+        subprocess.run([sys.executable, "-m", "backchannel_cli.main", "play", "--plain",
                         "myanmar-humanitarian-access", "--seed", "1"], input="1\n1\n",
                        text=True, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         code = BACKCHANNEL.format(root=str(ROOT))

@@ -7,8 +7,8 @@ For docs/example-scenario.yaml, every scenarios/*.yaml and the synthetic story (
 plays seeded random games (``Game.start(seed)``, then uniform picks from ``Game.offered`` with
 ``random.Random(seed)``), recording at every step the full repr of the state (plus its trail of
 choices), of the outcome and the situation text; and it walks the exact state graph
-(``engine.explore.build_graph``) where that is small, recording every node and edge. It stores
-one SHA-256 per scenario and part, plus counts.
+(``engine.analysis.statespace.build_graph``) where that is small, recording every node and
+edge. It stores one SHA-256 per scenario and part, plus counts.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import scenario_yaml  # noqa: E402
 
-from engine.explore import build_graph  # noqa: E402
-from engine.loader import check_file  # noqa: E402
-from engine.rules import Game  # noqa: E402
+from engine.analysis.statespace import build_graph  # noqa: E402
+from engine.play.rules import Game  # noqa: E402
+from engine.scenario.loader import load_file  # noqa: E402
 
 
 def _playthroughs(game: Game, seeds: int) -> tuple[str, int]:
@@ -73,7 +73,7 @@ def record(seeds: int, files: list[Path]) -> dict:
             p.write_text(scenario_yaml(n), encoding="utf-8")
             files.append(p)
         for path in files:
-            loaded = check_file(path, explore=False)
+            loaded = load_file(path)
             file_sha = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
             if loaded.scenario is None:
                 out[path.name] = {"file": file_sha, "error": [str(p) for p in loaded.errors]}

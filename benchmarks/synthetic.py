@@ -32,8 +32,8 @@ N of about 31 on the warning that exploration hit its cap (below).
 Size: 104 YAML nodes and about 960 bytes per round. 104 nodes is the minimum this story needs
 (every key the format requires, one trade-off with one citation, one conditional line; keys
 count as nodes), so N=1000 (104,113 nodes) is over the loader's limit of 100,000
-(``engine.yamlsrc.MAX_NODES``) whatever the layout; the bytes (964 KiB) stay under the 1 MiB
-limit thanks to flow style for effects and trade-offs. See ``node_count``.
+(``engine.scenario.yamlsrc.MAX_NODES``) whatever the layout; the bytes (964 KiB) stay under
+the 1 MiB limit thanks to flow style for effects and trade-offs. See ``node_count``.
 
 Exact exploration: the state key includes the track counts, and trust and leverage are
 unbounded counters, so the number of reachable states grows like N^3.5 to N^4: 777 states at
@@ -139,8 +139,8 @@ def scenario_yaml(n: int) -> str:
 
 
 def node_count(text: str) -> int:
-    """YAML nodes as engine.yamlsrc counts them (every scalar including keys, every
-    collection); its limit is ``engine.yamlsrc.MAX_NODES``."""
+    """YAML nodes as engine.scenario.yamlsrc counts them (every scalar including keys, every
+    collection); its limit is ``engine.scenario.yamlsrc.MAX_NODES``."""
     import yaml
 
     try:

@@ -6,13 +6,12 @@ import re
 import pytest
 import yaml
 
-from engine.checks import _citations
-from engine.explore import build_graph
-from engine.loader import check_file
-from engine.rules import Game
-from engine.vocabulary import Track
-
-from .conftest import SCENARIOS, SOURCES
+from engine.analysis.checking import check_file
+from engine.analysis.statespace import build_graph
+from engine.play.rules import Game
+from engine.scenario.checks import _citations
+from engine.scenario.vocabulary import Track
+from tests.conftest import SCENARIOS, SOURCES
 
 BUNDLED = sorted(SCENARIOS.glob("*.yaml"))
 WORD = re.compile(r"[a-z0-9']+")

@@ -8,15 +8,14 @@ import sys
 
 import pytest
 
-from engine.session import Session
-
-from .conftest import EXAMPLE
+from engine.play.session import Session
+from tests.conftest import EXAMPLE
 
 EXE = shutil.which("backchannel") or ""
 
 
 def run(*args, stdin: str = "", env=None):
-    cmd = [EXE, *args] if EXE else [sys.executable, "-m", "engine.cli", *args]
+    cmd = [EXE, *args] if EXE else [sys.executable, "-m", "backchannel_cli.main", *args]
     return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60,
                           env={**os.environ, **(env or {})})
 

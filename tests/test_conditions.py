@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.conditions import ConditionError, Namespace, compile_condition, parse
+from engine.scenario.conditions import ConditionError, Namespace, compile_condition, parse
 
 
 class S:

@@ -14,13 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import cli
-from engine.checks import dominated_by
-from engine.explore import build_graph
-from engine.explore_report import explore
-from engine.loader import check_file
-from engine.progressbar import TextProgress
-from engine.rules import Game
+from backchannel_cli import main as cli
+from backchannel_cli.progress import TextProgress
+from engine.analysis.checking import check_file
+from engine.analysis.exploration import explore
+from engine.analysis.statespace import build_graph
+from engine.play.rules import Game
+from engine.scenario.checks import dominated_by
+from engine.scenario.loader import load_file
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "explore"
@@ -29,7 +30,7 @@ SCHEMA = json.loads((ROOT / "docs" / "explore.schema.json").read_text(encoding="
 
 def load(name: str):
     """Load a fixture without the checker's reachability pass (deadend.yaml fails it)."""
-    loaded = check_file(FIX / name, explore=False)
+    loaded = load_file(FIX / name)
     assert loaded.scenario is not None, [str(p) for p in loaded.errors]
     return loaded.scenario
 
@@ -269,7 +270,7 @@ def test_json_validates_against_schema(name, samples):
 def test_json_of_example_and_bundled_scenarios_validate():
     paths = [ROOT / "docs" / "example-scenario.yaml", *sorted((ROOT / "scenarios").glob("*.yaml"))]
     for path in paths:
-        loaded = check_file(path, explore=False)
+        loaded = load_file(path)
         if loaded.scenario is None:  # a scenario being written; test_scenario_* report it
             continue
         validate(explore(loaded.scenario, file=str(path)).data)
@@ -468,7 +469,7 @@ def _scenario_yaml(rounds: list[list[dict]], early: int, final: int) -> str:
 def test_exact_report_matches_brute_force(tmp_path, rounds, early, final):
     path = tmp_path / "gen.yaml"
     path.write_text(_scenario_yaml(rounds, early, final), encoding="utf-8")
-    loaded = check_file(path, explore=False)
+    loaded = load_file(path)
     assert loaded.scenario is not None, [str(p) for p in loaded.errors]
     game = Game(loaded.scenario)
     probs, paths = _brute_force(game)

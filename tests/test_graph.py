@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import cli
-from engine.graph import render, to_dot, to_mermaid
-from engine.loader import check_file
+from backchannel_cli import main as cli
+from engine.analysis.diagrams import render, to_dot, to_mermaid
+from engine.scenario.loader import load_file
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "explore"
@@ -22,7 +22,7 @@ FILES = [ROOT / "docs" / "example-scenario.yaml", *sorted(FIX.glob("*.yaml")),
 
 
 def load(path: Path):
-    loaded = check_file(path, explore=False)
+    loaded = load_file(path)
     if loaded.scenario is None:
         pytest.skip(f"{path.name} has errors (a scenario being written?)")
     return loaded.scenario

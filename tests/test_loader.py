@@ -6,9 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.loader import ScenarioError, check_file, load_scenario
-from engine.model import Scenario
-from engine.vocabulary import Track
+from engine.analysis.checking import check_file
+from engine.scenario.loader import ScenarioError, load_scenario
+from engine.scenario.model import Scenario
+from engine.scenario.vocabulary import Track
 
 
 def line_of(text: str, needle: str) -> int:

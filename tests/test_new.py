@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import cli
-from engine.explore_report import explore
-from engine.loader import check_file
-from engine.starter import starter_yaml
+from backchannel_cli import main as cli
+from engine.analysis.checking import check_file
+from engine.analysis.exploration import explore
+from engine.scenario.starter import starter_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 

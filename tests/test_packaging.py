@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 pytest.importorskip("hatchling")
 
@@ -25,8 +25,8 @@ def test_wheel_carries_scenarios_app_and_templates(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for scenario in ROOT.glob("scenarios/*.yaml"):
         assert f"engine/_bundled_scenarios/{scenario.name}" in names
-    for needed in ("tui.py", "backchannel_tui/app.tcss", "engine/templates/debrief.html.j2",
-                   "engine/cli.py"):
+    for needed in ("tui.py", "backchannel_tui/app.tcss", "engine/present/templates/debrief.html.j2",
+                   "backchannel_cli/main.py"):
         assert needed in names, needed
     assert not any(n.startswith("tests/") for n in names)
 
@@ -34,8 +34,8 @@ def test_wheel_carries_scenarios_app_and_templates(wheel):
 def test_installed_code_finds_and_plays_bundled_scenarios(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    code = ("from engine.catalog import bundled\n"
-            "from engine.cli import main\n"
+    code = ("from engine.scenario.catalog import bundled\n"
+            "from backchannel_cli.main import main\n"
             "print([p.parent.name for p in bundled()])\n"
             "raise SystemExit(main(['check', '-q']))\n")
     env = {**os.environ, "PYTHONPATH": str(site), "BACKCHANNEL_DATA_DIR": str(tmp_path / "d")}

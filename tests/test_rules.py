@@ -7,10 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.loader import load_scenario
-from engine.rules import Game, RulesError
-
-from .conftest import EXAMPLE
+from engine.play.rules import Game, RulesError
+from engine.scenario.loader import load_scenario
+from tests.conftest import EXAMPLE
 
 GAME = Game(load_scenario(EXAMPLE))
 

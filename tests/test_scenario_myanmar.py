@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.explore import build_graph
-from engine.loader import check_file, load_scenario
-from engine.rules import Game
+from engine.analysis.checking import check_file
+from engine.analysis.statespace import build_graph
+from engine.play.rules import Game
+from engine.scenario.loader import load_scenario
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "myanmar-humanitarian-access.yaml"
 SEEDS = range(40)
@@ -193,7 +194,7 @@ def test_every_ending_is_reachable_in_the_full_game_graph(game):
 def test_a_plain_game_through_the_command_reaches_an_ending(tmp_path):
     exe = shutil.which("backchannel")
     args = ["play", "--plain", "myanmar-humanitarian-access", "--seed", "1"]
-    cmd = [exe, *args] if exe else [sys.executable, "-m", "engine.cli", *args]
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "backchannel_cli.main", *args]
     stdin = "".join(f"{choice}\n" for choice in MIXED)
     out = subprocess.run(
         cmd,

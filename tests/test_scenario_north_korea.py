@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import check_file, load_scenario
-from engine.rules import Game
+from engine.analysis.checking import check_file
+from engine.play.rules import Game
+from engine.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "north-korea-reengagement.yaml"
@@ -228,7 +229,7 @@ def test_every_ending_reachable_by_search(game, scenario):
 
 def test_plain_play_through_the_command_reaches_an_ending(tmp_path):
     exe = shutil.which("backchannel")
-    cmd = [exe] if exe else [sys.executable, "-m", "engine.cli"]
+    cmd = [exe] if exe else [sys.executable, "-m", "backchannel_cli.main"]
     log = tmp_path / "nk.jsonl"
     result = subprocess.run(
         [*cmd, "play", "--plain", "north-korea-reengagement", "--seed", "1", "--save", str(log)],

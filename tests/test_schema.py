@@ -6,10 +6,9 @@ import jsonschema
 import pytest
 import yaml
 
-from engine import schema
-from engine.loader import check_file
-
-from .conftest import EXAMPLE, ROOT, SCENARIOS
+from engine.analysis.checking import check_file
+from engine.scenario import schema
+from tests.conftest import EXAMPLE, ROOT, SCENARIOS
 
 SCHEMA_FILE = ROOT / "docs" / "scenario.schema.json"
 VALIDATOR = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text()))
@@ -17,7 +16,7 @@ VALIDATOR = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text()))
 
 def test_shipped_schema_is_up_to_date():
     assert SCHEMA_FILE.read_text() == schema.render(), \
-        "regenerate: python -m engine.schema > docs/scenario.schema.json"
+        "regenerate: python -m engine.scenario.schema > docs/scenario.schema.json"
 
 
 GOOD = [EXAMPLE, *sorted(SCENARIOS.glob("*.yaml"))]

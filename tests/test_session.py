@@ -4,9 +4,8 @@ import json
 
 import pytest
 
-from engine.session import Session, SessionError, list_saves
-
-from .conftest import EXAMPLE
+from engine.play.session import Session, SessionError, list_saves
+from tests.conftest import EXAMPLE
 
 
 def play(session, ids):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from engine.export import export, to_html
-from engine.report import build_debrief, compare_markdown
-from engine.session import Session
-
-from .tui_helpers import EXAMPLE
+from engine.play.session import Session
+from engine.present.debrief import build_debrief, compare_markdown
+from engine.present.export import export, to_html
+from tests.tui_helpers import EXAMPLE
 
 
 def _played(path, choices, seed=1):

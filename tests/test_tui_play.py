@@ -18,11 +18,10 @@ from backchannel_tui.screens.modals import (
 )
 from backchannel_tui.screens.outcome import OutcomeScreen
 from backchannel_tui.screens.picker import PickerScreen
-from engine import catalog
-from engine.session import list_saves
+from engine.play.session import list_saves
+from engine.scenario import catalog
+from tests.tui_helpers import example_catalog, play_to_debrief, run, settle
 from tui import BackchannelApp
-
-from .tui_helpers import example_catalog, play_to_debrief, run, settle
 
 BUNDLED = catalog.bundled()
 

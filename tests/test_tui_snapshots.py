@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.tui_helpers import example_catalog, settle
 from tui import BackchannelApp
-
-from .tui_helpers import example_catalog, settle
 
 SIZES = [(80, 24), (160, 48)]
 SIZE_IDS = ["80x24", "160x48"]

@@ -13,11 +13,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from engine.model import Scenario
-from engine.vocabulary import ACTOR_KINDS, TRACK_BLURBS, Track
-
-from ..messages import BeginPlay
-from ..text import duration_phrase, esc, esc_prose, track_badge
+from backchannel_tui.messages import BeginPlay
+from backchannel_tui.text import duration_phrase, esc, esc_prose, track_badge
+from engine.scenario.model import Scenario
+from engine.scenario.vocabulary import ACTOR_KINDS, TRACK_BLURBS, Track
 
 
 def _md(markup: str, classes: str = "", id: str | None = None) -> Static:

@@ -13,15 +13,14 @@ from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from engine.report import Debrief
-from engine.session import Session
-
-from ..messages import Export, Rewind
-from ..text import cite_short, esc, esc_prose, source_full, track_badge, tradeoff_line
-from ..widgets.indicators import IndicatorPanel
-from ..widgets.table import ThemedTable
-from .game import GameScreen, history, rewind_steps
-from .modals import ExportScreen, QuestionsScreen, RewindScreen
+from backchannel_tui.messages import Export, Rewind
+from backchannel_tui.screens.game import GameScreen, history, rewind_steps
+from backchannel_tui.screens.modals import ExportScreen, QuestionsScreen, RewindScreen
+from backchannel_tui.text import cite_short, esc, esc_prose, source_full, track_badge, tradeoff_line
+from backchannel_tui.widgets.indicators import IndicatorPanel
+from backchannel_tui.widgets.table import ThemedTable
+from engine.play.session import Session
+from engine.present.debrief import Debrief
 
 
 def _md(markup: str, classes: str = "", id: str | None = None) -> Static:

@@ -9,16 +9,20 @@ from textual.containers import Container, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 
-from engine.session import Session
-
-from ..messages import Decide, Rewind
-from ..text import esc, esc_prose
-from ..widgets.details import OptionDetails
-from ..widgets.indicators import IndicatorPanel
-from ..widgets.options import OptionPicker
-from ..widgets.tradeoffs import TradeoffTable, legend
-from .game import GameScreen, history, rewind_steps, round_label
-from .modals import ConfirmChoice, QuestionsScreen, RewindScreen, round_questions
+from backchannel_tui.messages import Decide, Rewind
+from backchannel_tui.screens.game import GameScreen, history, rewind_steps, round_label
+from backchannel_tui.screens.modals import (
+    ConfirmChoice,
+    QuestionsScreen,
+    RewindScreen,
+    round_questions,
+)
+from backchannel_tui.text import esc, esc_prose
+from backchannel_tui.widgets.details import OptionDetails
+from backchannel_tui.widgets.indicators import IndicatorPanel
+from backchannel_tui.widgets.options import OptionPicker
+from backchannel_tui.widgets.tradeoffs import TradeoffTable, legend
+from engine.play.session import Session
 
 
 def _md(markup: str, classes: str = "", id: str | None = None) -> Static:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.screen import Screen
 
-from engine.model import Option
-from engine.session import Session
+from engine.play.session import Session
+from engine.scenario.model import Option
 
 
 def history(session: Session) -> dict[str, list[int]]:

@@ -13,12 +13,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Collapsible, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
-from engine.model import Option, Round, Scenario
-from engine.vocabulary import TRACK_BLURBS, Track
-
-from ..text import esc, esc_prose, option_heading, track_badge, tradeoff_line
-from ..widgets.options import RewindList
-from ..widgets.tradeoffs import LEGEND
+from backchannel_tui.text import esc, esc_prose, option_heading, track_badge, tradeoff_line
+from backchannel_tui.widgets.options import RewindList
+from backchannel_tui.widgets.tradeoffs import LEGEND
+from engine.scenario.model import Option, Round, Scenario
+from engine.scenario.vocabulary import TRACK_BLURBS, Track
 
 
 class _AnswersYesNo:

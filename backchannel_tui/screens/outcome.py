@@ -10,11 +10,10 @@ from textual.containers import Container, Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from engine.rules import Outcome, Resolution
-from engine.session import Session
-
-from ..messages import Continue
-from ..text import (
+from backchannel_tui.messages import Continue
+from backchannel_tui.screens.game import GameScreen, history, round_label
+from backchannel_tui.screens.modals import QuestionsScreen, round_questions
+from backchannel_tui.text import (
     chance_phrase,
     changes_phrase,
     condition_phrase,
@@ -27,10 +26,10 @@ from ..text import (
     track_badge,
     tradeoff_line,
 )
-from ..widgets.indicators import IndicatorPanel
-from ..widgets.table import ThemedTable
-from .game import GameScreen, history, round_label
-from .modals import QuestionsScreen, round_questions
+from backchannel_tui.widgets.indicators import IndicatorPanel
+from backchannel_tui.widgets.table import ThemedTable
+from engine.play.rules import Outcome, Resolution
+from engine.play.session import Session
 
 
 def _md(markup: str, classes: str = "", id: str | None = None) -> Static:

@@ -14,18 +14,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
-from engine import catalog
-from engine.saves import SaveInfo, list_saves
-
-from ..messages import OpenScenario, ResumeSave
-from ..text import esc, esc_prose
-from ..widgets.options import OpenList
+from backchannel_tui.messages import OpenScenario, ResumeSave
+from backchannel_tui.text import esc, esc_prose
+from backchannel_tui.widgets.options import OpenList
+from engine.play.savelog import SaveInfo, list_saves
+from engine.scenario import catalog, loader
 
 
 def scenario_prompt(path: Path) -> tuple[Content, bool]:
     """The picker line of a scenario file, and whether it can be opened. Only the metadata
     is read here (fast); opening the scenario checks it fully and explains any problem."""
-    meta = catalog.info(path)
+    meta = loader.info(path)
     if meta.problem:
         return Content.from_markup(
             f"[b]{esc(path.stem)}[/b] (cannot be played)\n[i]{esc(meta.problem)}[/i]"), False

@@ -11,9 +11,7 @@ from textual.content import Content
 from textual.widgets import Collapsible, Static
 from textual.widgets._collapsible import CollapsibleTitle
 
-from engine.model import Option, Scenario
-
-from ..text import (
+from backchannel_tui.text import (
     actor_line,
     cite_short,
     dimension_label,
@@ -25,6 +23,7 @@ from ..text import (
     source_full,
     source_of,
 )
+from engine.scenario.model import Option, Scenario
 
 
 def _static(markup: str, classes: str = "") -> Static:

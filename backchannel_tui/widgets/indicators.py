@@ -15,9 +15,8 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Label, Sparkline
 
-from engine.model import Indicator, Scenario
-
-from ..text import esc
+from backchannel_tui.text import esc
+from engine.scenario.model import Indicator, Scenario
 
 
 def _value_markup(ind: Indicator, values: Sequence[int]) -> str:

@@ -8,9 +8,8 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option as ListOption
 
-from engine.model import Option
-
-from ..text import esc, track_badge
+from backchannel_tui.text import esc, track_badge
+from engine.scenario.model import Option
 
 
 def option_prompt(number: int, option: Option, offered: bool) -> Content:

@@ -7,11 +7,10 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.content import Content
 
-from engine.model import Option
-from engine.vocabulary import DIMENSIONS
-
-from ..text import TRACK_VAR, glyph, to_rich
-from .table import ThemedTable
+from backchannel_tui.text import TRACK_VAR, glyph, to_rich
+from backchannel_tui.widgets.table import ThemedTable
+from engine.scenario.model import Option
+from engine.scenario.vocabulary import DIMENSIONS
 
 NOT_RATED = "[dim]·[/]"
 

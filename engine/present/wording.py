@@ -3,8 +3,8 @@ players read indicator labels and flag meanings, never raw ids."""
 
 from __future__ import annotations
 
-from .conditions import Condition
-from .model import Citation, Effect, Option, Otherwise, Scenario
+from engine.scenario.conditions import Condition
+from engine.scenario.model import Citation, Effect, Option, Otherwise, Scenario
 
 
 def condition_text(scn: Scenario, cond: Condition) -> str:

@@ -14,9 +14,9 @@ from typing import Any
 
 import attrs
 
-from .gcpause import no_gc
-from .rules import Game, GameState
-from .vocabulary import Track
+from engine.gcpause import no_gc
+from engine.play.rules import Game, GameState
+from engine.scenario.vocabulary import Track
 
 DEFAULT_MAX_STATES = 200_000
 

@@ -1,6 +1,6 @@
 """Scenario-author commands for the `backchannel` CLI: explore, graph, new.
 
-``engine.cli`` calls ``add_parsers(subparsers)``; each command's handler takes the parsed
+``backchannel_cli.main`` calls ``add_parsers(subparsers)``; each command's handler takes the parsed
 arguments and returns the exit code: 0 ok; 1 the scenario has errors (printed as
 ``file:line:col: error: ...``), the report found an error (a dead end), or the scenario was not
 found; 2 wrong usage (including ``new`` refusing to overwrite a file without --force).
@@ -13,9 +13,9 @@ import os
 import sys
 from pathlib import Path
 
-from .catalog import NotFound, find
-from .loader import check_file, summarise
-from .model import Scenario
+from engine.scenario.catalog import NotFound, find
+from engine.scenario.loader import load_file, summarise
+from engine.scenario.model import Scenario
 
 _DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -39,8 +39,8 @@ def _int(text: str) -> int:
 
 def add_parsers(sub) -> None:
     """Add `explore`, `graph` and `new` to an argparse subparsers object."""
-    from .explore import DEFAULT_MAX_STATES
-    from .explore_report import DEFAULT_SAMPLES
+    from engine.analysis.exploration import DEFAULT_SAMPLES
+    from engine.analysis.statespace import DEFAULT_MAX_STATES
 
     raw = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser(
@@ -136,7 +136,7 @@ def _load(name: str) -> tuple[Path, Scenario] | None:
     except NotFound as exc:
         _err(str(exc))
         return None
-    loaded = check_file(path, explore=False)
+    loaded = load_file(path)
     if loaded.scenario is None:
         for problem in loaded.errors:
             print(str(problem), file=sys.stderr)
@@ -161,8 +161,8 @@ def _write(text: str, output: str | None) -> bool:
 
 
 def cmd_explore(args) -> int:
-    from .explore_report import explore
-    from .progressbar import TextProgress
+    from backchannel_cli.progress import TextProgress
+    from engine.analysis.exploration import explore
 
     got = _load(args.scenario)
     if got is None:
@@ -185,9 +185,9 @@ def cmd_explore(args) -> int:
 
 
 def cmd_graph(args) -> int:
-    from .explore import build_graph
-    from .graph import render
-    from .rules import Game
+    from engine.analysis.diagrams import render
+    from engine.analysis.statespace import build_graph
+    from engine.play.rules import Game
 
     got = _load(args.scenario)
     if got is None:
@@ -211,7 +211,7 @@ def _schema_ref(target: Path | None) -> str:
     """How the new file should point at docs/scenario.schema.json: a relative path when it is
     written inside this source checkout, a file:// URL elsewhere, and the path that fits
     scenarios/ when the schema is not on disk (an installed package)."""
-    from .starter import DEFAULT_SCHEMA
+    from engine.scenario.starter import DEFAULT_SCHEMA
 
     schema = _DOCS / "scenario.schema.json"
     if target is None or not schema.is_file():
@@ -223,7 +223,7 @@ def _schema_ref(target: Path | None) -> str:
 
 
 def cmd_new(args) -> int:
-    from .starter import starter_yaml, valid_id
+    from engine.scenario.starter import starter_yaml, valid_id
 
     sid = args.scenario_id
     if not valid_id(sid):

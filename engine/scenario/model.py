@@ -1,8 +1,8 @@
 """The frozen scenario model. YAML keys are exactly these attribute names.
 
-Built only by ``engine.loader``; nothing downstream sees raw dicts. docs/scenario-format.md
+Built only by ``engine.scenario.loader``; nothing downstream sees raw dicts. docs/scenario-format.md
 documents every field; docs/scenario.schema.json is generated from these classes
-(``python -m engine.schema``).
+(``python -m engine.scenario.schema``).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import re
 
 import attrs
 
-from .conditions import Condition
-from .vocabulary import Track
+from engine.scenario.conditions import Condition
+from engine.scenario.vocabulary import Track
 
 FORMAT_VERSION = 1
 _CITE = re.compile(r"^\s*([a-z0-9][a-z0-9._-]*)\s*(?:¶|#)\s*(\d+)(?:\s*[-–]\s*(\d+))?\s*$")

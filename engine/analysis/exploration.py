@@ -1,6 +1,7 @@
 """The author's exploration report: what uniformly random play does with a scenario.
 
-``explore(scenario)`` walks the exact state graph (``engine.explore.build_graph``) and reports:
+``explore(scenario)`` walks the exact state graph
+(``engine.analysis.statespace.build_graph``) and reports:
 
 * every ending with its probability under uniformly random play and the number of distinct
   paths (sequences of choices and chance outcomes) that lead to it;
@@ -8,7 +9,7 @@
 * dead ends: states where the game stops with no option to choose and no ending;
 * each indicator's minimum, maximum, mean and distribution at the end of the game;
 * per track, the ending distribution of a player who always picks that track where it is
-  offered (``engine.explore.prefer_track``);
+  offered (``engine.analysis.statespace.prefer_track``);
 * options dominated in *every* reachable state where they are offered (see below);
 * citation coverage: which source paragraphs the scenario cites, and how often.
 
@@ -35,7 +36,7 @@ each flag has the same probability of being set after either choice, both schedu
 flag changes, and, when any condition reads ``track1``, ``track1_5``, ``track2`` or
 ``last_track``, both are of the same track. An option is reported when it is dominated in every
 reachable state where it is offered (``options[].states_dominated == states_offered``). Unlike
-the checker's static test (``engine.checks.dominated_by``), this compares options with
+the checker's static test (``engine.scenario.checks.dominated_by``), this compares options with
 different ``requires`` whenever they are offered together, sees clamping at an indicator's
 bounds, and evaluates state-dependent chances exactly.
 """
@@ -50,8 +51,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from .conditions import Condition
-from .explore import (
+from engine.analysis.statespace import (
     DEFAULT_MAX_STATES,
     Graph,
     build_graph,
@@ -60,9 +60,10 @@ from .explore import (
     round_order,
     uniform,
 )
-from .model import Scenario
-from .rules import Game, GameState
-from .vocabulary import DIMENSIONS, Track
+from engine.play.rules import Game, GameState
+from engine.scenario.conditions import Condition
+from engine.scenario.model import Scenario
+from engine.scenario.vocabulary import DIMENSIONS, Track
 
 REPORT_FORMAT = "backchannel-explore/1"
 DEFAULT_SAMPLES = 10_000
@@ -144,7 +145,7 @@ class _Compact:
         self.start = [(p, index[k]) for p, k in graph.start]
 
     def reach(self, game: Game, policy) -> list[float]:
-        """As ``engine.explore.reach``, by state index."""
+        """As ``engine.analysis.statespace.reach``, by state index."""
         prob = [0.0] * len(self.states)
         for p, i in self.start:
             prob[i] += p

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from .model import Scenario
+from engine.scenario.model import Scenario
 
 FORMATS = ("mermaid", "dot")
 _TRACK_CLASS = {"1": "t1", "1.5": "t15", "2": "t2"}

@@ -1,6 +1,6 @@
 """JSON Schema for the scenario format, generated from the attrs model.
 
-    python -m engine.schema > docs/scenario.schema.json
+    python -m engine.scenario.schema > docs/scenario.schema.json
 
 The schema checks structure (keys, types, enumerations, ranges, id and citation shapes) so an
 editor can autocomplete and underline; references between parts (a citation's source, an
@@ -17,9 +17,16 @@ import typing
 
 import attrs
 
-from . import model
-from .conditions import Condition
-from .vocabulary import ACTOR_KINDS, BETTER, DIMENSIONS, RATING_MAX, RATING_MIN, Track
+from engine.scenario import model
+from engine.scenario.conditions import Condition
+from engine.scenario.vocabulary import (
+    ACTOR_KINDS,
+    BETTER,
+    DIMENSIONS,
+    RATING_MAX,
+    RATING_MIN,
+    Track,
+)
 
 SCHEMA_ID = "https://backchannel.invalid/scenario.schema.json"
 ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
@@ -109,8 +116,8 @@ def _class_ref(cls, defs: dict) -> dict:
 
 
 def _bibliography_ids() -> list[str]:
-    from .catalog import bibliography_path
-    from .loader import read_bibliography
+    from engine.scenario.catalog import bibliography_path
+    from engine.scenario.loader import read_bibliography
 
     path = bibliography_path()
     return list(read_bibliography(path)[0]) if path.is_file() else []

@@ -275,7 +275,7 @@ def _suggest(name: str, known: Iterable[str]) -> str:
 
 
 def compile_condition(cond: Condition, ns: Namespace) -> Callable[[Any], bool]:
-    """Turn a parsed condition into a closure over a game state (see engine.rules.GameState).
+    """Turn a parsed condition into a closure over a game state (see engine.play.rules.GameState).
 
     The state must offer ``values`` (tuple of indicator values), ``flags`` (frozenset),
     ``round_no`` (1-based), ``tracks`` (counts of T1, T1.5, T2) and ``last_track`` (float).

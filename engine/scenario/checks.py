@@ -9,13 +9,16 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from .conditions import Condition, Namespace
-from .model import FORMAT_VERSION, Citation, Effect, Option, Otherwise, Scenario
-from .vocabulary import ACTOR_KINDS, BETTER, DIMENSIONS, RATING_MAX, RATING_MIN, Track
-
-# States the checker explores to prove reachability and find dead ends. The bundled scenarios
-# need about 4,300; past the budget `check` says so and `backchannel explore` takes over.
-CHECK_MAX_STATES = 10_000
+from engine.scenario.conditions import Condition, Namespace
+from engine.scenario.model import FORMAT_VERSION, Citation, Effect, Option, Otherwise, Scenario
+from engine.scenario.vocabulary import (
+    ACTOR_KINDS,
+    BETTER,
+    DIMENSIONS,
+    RATING_MAX,
+    RATING_MIN,
+    Track,
+)
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _VAR_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -26,8 +29,8 @@ def _suggest(name: str, known: Iterable[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def check_scenario(scn: Scenario, loc, *, explore: bool = True) -> None:
-    """Report every semantic problem of ``scn`` to ``loc`` (an engine.loader.Located)."""
+def check_scenario(scn: Scenario, loc) -> None:
+    """Report every semantic problem of ``scn`` to ``loc`` (an engine.scenario.loader.Located)."""
     if scn.format != FORMAT_VERSION:
         loc.error(("format",), f"format {scn.format} is not known; this engine reads format "
                                f"{FORMAT_VERSION}")
@@ -51,8 +54,6 @@ def check_scenario(scn: Scenario, loc, *, explore: bool = True) -> None:
     _check_usage(scn, loc)
     if not any(p.is_error for p in loc.problems) and ok:
         _check_dominance(scn, loc)
-        if explore:
-            _check_reachability(scn, loc)
 
 
 # --------------------------------------------------------------------------- walkers
@@ -390,47 +391,3 @@ def _check_dominance(scn: Scenario, loc) -> None:
                              f"option '{a.id}' is dominated by '{b.id}': no worse on any "
                              "indicator or trade-off dimension, so nobody should pick it")
                     break
-
-
-def _check_reachability(scn: Scenario, loc) -> None:
-    from .explore import build_graph
-    from .rules import Game
-
-    game = Game(scn)
-    graph = build_graph(game, max_states=CHECK_MAX_STATES)
-    if not graph.complete:
-        loc.warn((), f"the game has more than {CHECK_MAX_STATES:,} states, so `check` did not "
-                     "prove that every part is reachable or that nothing dead-ends; run "
-                     "`backchannel explore` (larger bound, then sampling)")
-        return
-    dead = graph.dead_ends()
-    if dead:
-        s = dead[0]
-        if s.round_no > len(scn.rounds):
-            where = "after the last round no ending's condition holds"
-            path: tuple = ("endings",)
-        else:
-            where = f"in round {s.round_no} no option's 'requires' holds"
-            path = ("rounds", s.round_no - 1, "options")
-        values = ", ".join(f"{i.id}={v}" for i, v in zip(scn.indicators, s.values, strict=True))
-        loc.error(path, f"dead end: {where} (for example with {values}"
-                        f"{'; flags ' + ', '.join(sorted(s.flags)) if s.flags else ''}); "
-                        f"add an option or a fallback ending ({len(dead)} such state(s))")
-    played = graph.rounds_played()
-    offered = graph.options_offered()
-    for r, rnd in enumerate(scn.rounds):
-        if r + 1 not in played:
-            loc.warn(("rounds", r, "id"), f"round '{rnd.id}' can never be played")
-            continue
-        for o, opt in enumerate(rnd.options):
-            if opt.id not in offered:
-                loc.warn(("rounds", r, "options", o, "id"),
-                         f"option '{opt.id}' is never offered (its 'requires' never holds)")
-    fired = graph.events_fired()
-    for e, ev in enumerate(scn.events):
-        if ev.id not in fired:
-            loc.warn(("events", e, "id"), f"event '{ev.id}' can never fire")
-    reached = graph.endings_reached()
-    for e, end in enumerate(scn.endings):
-        if end.id not in reached:
-            loc.warn(("endings", e, "id"), f"ending '{end.id}' can never be reached")

@@ -15,15 +15,16 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__
-from .catalog import NotFound, bundled, bundled_dir, find
-from .describe import change_text, cite_label, condition_text, effect_lines
-from .loader import Loaded, ScenarioError, check_file, load_scenario, summarise
-from .model import Option, Scenario
-from .report import build_debrief, compare_markdown, rating, to_markdown
-from .rules import GameState, Outcome
-from .session import Session, SessionError, list_saves
-from .vocabulary import DIMENSIONS, Track
+from engine import __version__
+from engine.analysis.checking import check_file
+from engine.play.rules import GameState, Outcome
+from engine.play.session import Session, SessionError, list_saves
+from engine.present.debrief import build_debrief, compare_markdown, rating, to_markdown
+from engine.present.wording import change_text, cite_label, condition_text, effect_lines
+from engine.scenario.catalog import NotFound, bundled, bundled_dir, find
+from engine.scenario.loader import Loaded, ScenarioError, load_scenario, summarise
+from engine.scenario.model import Option, Scenario
+from engine.scenario.vocabulary import DIMENSIONS, Track
 
 EPILOG = """exit codes: 0 success, 1 errors in a scenario, save or check, 2 wrong usage,
 130 interrupted. Saves go to $BACKCHANNEL_DATA_DIR/saves if set, else the user data folder."""
@@ -105,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     try:
-        from . import cli_author
+        from backchannel_cli import author as cli_author
     except ImportError:  # pragma: no cover - author tools not installed
         pass
     else:
@@ -266,7 +267,7 @@ def cmd_debrief(args) -> int:
         sys.stdout.write(to_markdown(debrief))
         return 0
     try:
-        export = importlib.import_module("engine.export")
+        export = importlib.import_module("engine.present.export")
         md, html = export.export(debrief, Path(args.out))
     except OSError as exc:
         _err(f"cannot write to {args.out}: {exc.strerror or exc}")

@@ -1,6 +1,6 @@
 """Write a debrief to disk as Markdown and as one self-contained HTML page.
 
-The HTML comes from the Jinja2 template ``engine/templates/debrief.html.j2`` with autoescape
+The HTML comes from the Jinja2 template ``engine/present/templates/debrief.html.j2`` with autoescape
 on, inline CSS and inline SVG: no scripts, fonts or images are fetched, so the page can be
 mailed or archived as one file. A what-if comparison (two debriefs of the same scenario, the
 paths side by side) is supported by passing ``other``.
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import jinja2
 
-from .describe import cite_label
-from .model import Citation, Scenario
-from .report import Debrief, compare_markdown, rating, to_markdown
-from .vocabulary import DIMENSIONS, Track
+from engine.present.debrief import Debrief, compare_markdown, rating, to_markdown
+from engine.present.wording import cite_label
+from engine.scenario.model import Citation, Scenario
+from engine.scenario.vocabulary import DIMENSIONS, Track
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

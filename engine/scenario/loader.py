@@ -18,13 +18,14 @@ import attrs
 import cattrs
 from cattrs.errors import ForbiddenExtraKeysError
 
-from . import yamlsrc
-from .catalog import bibliography_path, file_identity
-from .conditions import Condition, ConditionError
-from .conditions import parse as parse_condition
-from .gcpause import no_gc
-from .model import ChanceCase, Citation, Scenario
-from .vocabulary import Track
+from engine.gcpause import no_gc
+from engine.scenario import yamlsrc
+from engine.scenario.catalog import bibliography_path
+from engine.scenario.checks import check_scenario
+from engine.scenario.conditions import Condition, ConditionError
+from engine.scenario.conditions import parse as parse_condition
+from engine.scenario.model import ChanceCase, Citation, Scenario
+from engine.scenario.vocabulary import Track
 
 Severity = str  # "error" | "warning"
 
@@ -70,6 +71,16 @@ class Loaded:
     scenario: Scenario | None
     digest: str | None
     problems: tuple[Problem, ...]
+    # Where further findings about this file go (with line:col): engine.analysis.checking
+    # adds what exploration finds. None when the file could not even be parsed.
+    located: Located | None = attrs.field(default=None, eq=False, repr=False)
+
+    def with_problems(self, problems: Iterable[Problem]) -> Loaded:
+        """The same file with ``problems`` (sorted); the scenario is kept only while none of
+        them is an error."""
+        ordered = tuple(sorted(problems, key=_sort_key))
+        ok = self.scenario is not None and not any(p.is_error for p in ordered)
+        return attrs.evolve(self, scenario=self.scenario if ok else None, problems=ordered)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -506,19 +517,93 @@ def _report_leaf(path: tuple, leaf: BaseException, data: object, loc: Located) -
 # --------------------------------------------------------------------------- entry points
 
 
+def file_identity(path: Path) -> tuple | None:
+    """(resolved path, mtime, size): the key for memoising work on a file's content.
+    None when the file cannot be examined (the caller then does the work uncached)."""
+    try:
+        st = path.stat()
+        return (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:
+        return None
+
+
+@attrs.frozen
+class ScenarioInfo:
+    """What the scenario picker shows, read without structuring or checking the file.
+    ``problem`` is set when even that much cannot be read (opening it will explain more)."""
+
+    path: Path
+    id: str
+    title: str
+    region: str = ""
+    situation_date: str = ""
+    summary: str = ""
+    rounds: int = 0
+    solo_minutes: int | None = None
+    workshop_minutes: int | None = None
+    problem: str | None = None
+
+
+_INFO: dict[tuple, ScenarioInfo] = {}
+
+
+def info(path: Path) -> ScenarioInfo:
+    """Picker metadata of one scenario file, memoised on (path, mtime, size)."""
+    path = Path(path)
+    key = file_identity(path)
+    if key is None:
+        return ScenarioInfo(path, path.stem, path.stem, problem=f"{path}: cannot be read")
+    if key in _INFO:
+        return _INFO[key]
+    try:
+        data = yamlsrc.parse(yamlsrc.read_text(path.read_bytes())).data
+    except yamlsrc.YamlProblem as exc:
+        where = f":{exc.pos.line}:{exc.pos.col}" if exc.pos else ""
+        result = ScenarioInfo(path, path.stem, path.stem, problem=f"{path}{where}: {exc}")
+    else:
+        result = _info_from(path, data)
+    _INFO[key] = result
+    return result
+
+
+def _info_from(path: Path, data: object) -> ScenarioInfo:
+    if not isinstance(data, dict):
+        return ScenarioInfo(path, path.stem, path.stem, problem=f"{path}: not a scenario")
+
+    def text(key: str) -> str:
+        value = data.get(key)
+        return value if isinstance(value, str) else ""
+
+    duration = (data.get("about") or {}).get("duration") if isinstance(
+        data.get("about"), dict) else None
+    duration = duration if isinstance(duration, dict) else {}
+    rounds = data.get("rounds")
+
+    def minutes(key: str) -> int | None:
+        value = duration.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return ScenarioInfo(
+        path, text("id") or path.stem, text("title") or path.stem, text("region"),
+        text("situation_date"), text("summary"), len(rounds) if isinstance(rounds, list) else 0,
+        minutes("solo_minutes"), minutes("workshop_minutes"),
+    )
+
+
+
+
 def content_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def check_file(path: str | os.PathLike, *, explore: bool = True) -> Loaded:
-    """Read, structure and check one file; never raises for bad input."""
+def load_file(path: str | os.PathLike) -> Loaded:
+    """Read, structure and check one file (every structural and semantic problem; what only
+    exploration finds is added by engine.analysis.checking); never raises for bad input."""
     with no_gc():
-        return _check_file(path, explore)
+        return _load_file(path)
 
 
-def _check_file(path: str | os.PathLike, explore: bool) -> Loaded:
-    from .checks import check_scenario
-
+def _load_file(path: str | os.PathLike) -> Loaded:
     path = Path(path)
     display = str(path)
     loc = Located(display, None)
@@ -543,10 +628,10 @@ def _check_file(path: str | os.PathLike, explore: bool) -> Loaded:
     _complete_sources(doc.data, loc)
     scenario = _structure(doc.data, loc)
     if scenario is not None:
-        check_scenario(scenario, loc, explore=explore)
+        check_scenario(scenario, loc)
     problems = tuple(sorted(loc.problems, key=_sort_key))
     ok = scenario is not None and not any(p.is_error for p in problems)
-    return Loaded(path, scenario if ok else None, digest, problems)
+    return Loaded(path, scenario if ok else None, digest, problems, loc)
 
 
 _LOADED: dict[tuple, tuple[Scenario, str]] = {}
@@ -560,7 +645,7 @@ def load_with_digest(path: str | os.PathLike) -> tuple[Scenario, str]:
     key = file_identity(path)
     if key is not None and key in _LOADED:
         return _LOADED[key]
-    loaded = check_file(path, explore=False)
+    loaded = load_file(path)
     if loaded.scenario is None or loaded.digest is None:
         raise ScenarioError(list(loaded.problems))
     if key is not None:

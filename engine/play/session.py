@@ -15,11 +15,9 @@ import random
 import re
 from pathlib import Path
 
-from . import __version__
-from .loader import ScenarioError, load_with_digest
-from .model import Scenario
-from .rules import Game, GameState, Outcome, RulesError
-from .saves import (  # noqa: F401 - re-exported: the session API names them
+from engine import __version__
+from engine.play.rules import Game, GameState, Outcome, RulesError
+from engine.play.savelog import (  # noqa: F401 - re-exported: the session API names them
     LOG_FORMAT,
     Decision,
     SaveInfo,
@@ -32,6 +30,8 @@ from .saves import (  # noqa: F401 - re-exported: the session API names them
     read_log,
     saves_dir,
 )
+from engine.scenario.loader import ScenarioError, load_with_digest
+from engine.scenario.model import Scenario
 
 
 def _now() -> str:

@@ -17,9 +17,9 @@ from typing import Any
 
 import attrs
 
-from .conditions import Namespace, compile_condition
-from .model import Effect, Ending, Event, Option, Round, Scenario, TradeOff
-from .vocabulary import Track
+from engine.scenario.conditions import Namespace, compile_condition
+from engine.scenario.model import Effect, Ending, Event, Option, Round, Scenario, TradeOff
+from engine.scenario.vocabulary import Track
 
 _MASK = (1 << 64) - 1
 _TRACK_INDEX = {Track.T1: 0, Track.T1_5: 1, Track.T2: 2}

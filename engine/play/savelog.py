@@ -16,7 +16,8 @@ from pathlib import Path
 
 import attrs
 
-from .catalog import NotFound, find, info
+from engine.scenario.catalog import NotFound, find
+from engine.scenario.loader import info
 
 LOG_FORMAT = 1
 MAX_LOG_BYTES = 4 << 20

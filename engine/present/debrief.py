@@ -9,10 +9,10 @@ from collections import Counter
 
 import attrs
 
-from .describe import cite_label, merge_citations
-from .model import Citation, Ending, Option, Scenario, Source, TradeOff
-from .rules import Game, Outcome
-from .vocabulary import DIMENSIONS, GLYPHS, Track
+from engine.play.rules import Game, Outcome
+from engine.present.wording import cite_label, merge_citations
+from engine.scenario.model import Citation, Ending, Option, Scenario, Source, TradeOff
+from engine.scenario.vocabulary import DIMENSIONS, GLYPHS, Track
 
 
 @attrs.frozen
@@ -43,7 +43,7 @@ class Debrief:
 
 
 def build_debrief(session) -> Debrief:
-    """From an engine.session.Session (or anything with game, outcomes, decisions, seed,
+    """From an engine.play.session.Session (or anything with game, outcomes, decisions, seed,
     team and over)."""
     return debrief_from(session.game, session.outcomes, session.seed, session.over,
                         session.team, [(d.by, d.why) for d in session.decisions])

@@ -1,0 +1,1 @@
+"""The command line front end: `backchannel` commands and line mode (screen readers, scripts)."""

@@ -1,0 +1,67 @@
+"""`backchannel check`: a file's structural and semantic problems (engine.scenario.loader),
+plus what only playing it out can show: parts that can never be reached and dead ends."""
+
+from __future__ import annotations
+
+import os
+
+from engine.analysis.statespace import build_graph
+from engine.gcpause import no_gc
+from engine.play.rules import Game
+from engine.scenario.loader import Loaded, Located, load_file
+from engine.scenario.model import Scenario
+
+# States the checker explores to prove reachability and find dead ends. The bundled scenarios
+# need about 4,300; past the budget `check` says so and `backchannel explore` takes over.
+CHECK_MAX_STATES = 10_000
+
+
+def check_file(path: str | os.PathLike) -> Loaded:
+    """Everything `backchannel check` reports for one file; never raises for bad input."""
+    with no_gc():
+        loaded = load_file(path)
+        if loaded.scenario is None or loaded.located is None:
+            return loaded
+        _check_reachability(loaded.scenario, loaded.located)
+        return loaded.with_problems(loaded.located.problems)
+
+
+def _check_reachability(scn: Scenario, loc: Located) -> None:
+    game = Game(scn)
+    graph = build_graph(game, max_states=CHECK_MAX_STATES)
+    if not graph.complete:
+        loc.warn((), f"the game has more than {CHECK_MAX_STATES:,} states, so `check` did not "
+                     "prove that every part is reachable or that nothing dead-ends; run "
+                     "`backchannel explore` (larger bound, then sampling)")
+        return
+    dead = graph.dead_ends()
+    if dead:
+        s = dead[0]
+        if s.round_no > len(scn.rounds):
+            where = "after the last round no ending's condition holds"
+            path: tuple = ("endings",)
+        else:
+            where = f"in round {s.round_no} no option's 'requires' holds"
+            path = ("rounds", s.round_no - 1, "options")
+        values = ", ".join(f"{i.id}={v}" for i, v in zip(scn.indicators, s.values, strict=True))
+        loc.error(path, f"dead end: {where} (for example with {values}"
+                        f"{'; flags ' + ', '.join(sorted(s.flags)) if s.flags else ''}); "
+                        f"add an option or a fallback ending ({len(dead)} such state(s))")
+    played = graph.rounds_played()
+    offered = graph.options_offered()
+    for r, rnd in enumerate(scn.rounds):
+        if r + 1 not in played:
+            loc.warn(("rounds", r, "id"), f"round '{rnd.id}' can never be played")
+            continue
+        for o, opt in enumerate(rnd.options):
+            if opt.id not in offered:
+                loc.warn(("rounds", r, "options", o, "id"),
+                         f"option '{opt.id}' is never offered (its 'requires' never holds)")
+    fired = graph.events_fired()
+    for e, ev in enumerate(scn.events):
+        if ev.id not in fired:
+            loc.warn(("events", e, "id"), f"event '{ev.id}' can never fire")
+    reached = graph.endings_reached()
+    for e, end in enumerate(scn.endings):
+        if end.id not in reached:
+            loc.warn(("endings", e, "id"), f"ending '{end.id}' can never be reached")

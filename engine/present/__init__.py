@@ -1,0 +1,1 @@
+"""Presentation: the one wording layer, the debrief, exports and the exploration report."""
