@@ -31,3 +31,25 @@ def write(tmp_path):
         return p
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def pg_server_url():
+    """A real PostgreSQL server for this test process (one per xdist worker), started from the
+    installed server programs in a temporary directory; see tests/pgserver.py."""
+    from tests import pgserver
+
+    with pgserver.running_server() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url(pg_server_url, request):
+    """A fresh, empty database on the test server, for one test."""
+    import re
+    import uuid
+
+    from tests import pgserver
+
+    name = re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    return pgserver.create_database(pg_server_url, name)
