@@ -7,7 +7,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "docs" / "example-scenario.yaml"
 SCENARIOS = ROOT / "scenarios"
-SOURCES = ROOT.parent / "shared" / "sources"
+
+
+def _find_sources() -> Path:
+    """The source editions (shared/sources beside the checkout, or beside any folder above it:
+    a git worktree sits deeper than the main checkout). Tests that need them skip without."""
+    for folder in ROOT.parents:
+        if (folder / "shared" / "sources").is_dir():
+            return folder / "shared" / "sources"
+    return ROOT.parent / "shared" / "sources"
+
+
+SOURCES = _find_sources()
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@
 The schema checks structure (keys, types, enumerations, ranges, id and citation shapes) so an
 editor can autocomplete and underline; references between parts (a citation's source, an
 option's actors, names in conditions) only `backchannel check` can verify.
-tests/test_schema.py proves the shipped file is up to date and agrees with the loader.
+tests/scenario/test_schema.py proves the shipped file is up to date and agrees with the loader.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 ``starter_yaml(scenario_id)`` returns a small scenario that already passes ``backchannel check``
 with no errors and no warnings: two rounds with one option of each track, two indicators, a
 flag, an event, an early ending, a conditional ending and a fallback. Its comments say what to
-replace. tests/test_new.py checks it for many ids.
+replace. tests/scenario/test_starter.py checks it for many ids.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import re
 from engine.play.session import Session
 from engine.present.debrief import build_debrief, compare_markdown
 from engine.present.export import export, to_html
-from tests.tui_helpers import EXAMPLE
+from tests.conftest import EXAMPLE
 
 
 def _played(path, choices, seed=1):

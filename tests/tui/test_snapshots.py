@@ -1,14 +1,14 @@
 """Snapshot tests of the main screens at 80x24 and 160x48 (pytest-textual-snapshot).
 
 Deterministic: the example scenario only, a fixed seed, an empty save folder, no clock, no
-paths or timestamps on screen. Update with ``pytest tests/test_tui_snapshots.py
+paths or timestamps on screen. Update with ``pytest tests/tui/test_snapshots.py
 --snapshot-update`` after a deliberate change, and look at the report before committing."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.tui_helpers import example_catalog, settle
+from tests.tui.helpers import example_catalog, settle
 from tui import BackchannelApp
 
 SIZES = [(80, 24), (160, 48)]

@@ -20,7 +20,7 @@ from backchannel_tui.screens.outcome import OutcomeScreen
 from backchannel_tui.screens.picker import PickerScreen
 from engine.play.session import list_saves
 from engine.scenario import catalog
-from tests.tui_helpers import example_catalog, play_to_debrief, run, settle
+from tests.tui.helpers import example_catalog, play_to_debrief, run, settle
 from tui import BackchannelApp
 
 BUNDLED = catalog.bundled()

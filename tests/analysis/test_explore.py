@@ -7,7 +7,6 @@ import io
 import json
 from collections import Counter
 from fractions import Fraction
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -22,8 +21,8 @@ from engine.analysis.statespace import build_graph
 from engine.play.rules import Game
 from engine.scenario.checks import dominated_by
 from engine.scenario.loader import load_file
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "explore"
 SCHEMA = json.loads((ROOT / "docs" / "explore.schema.json").read_text(encoding="utf-8"))
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,8 +10,7 @@ from backchannel_cli import main as cli
 from engine.analysis.checking import check_file
 from engine.analysis.exploration import explore
 from engine.scenario.starter import starter_yaml
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
 
 
 def test_starter_passes_check_with_no_problems(tmp_path):

@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +17,9 @@ from engine.analysis.checking import check_file
 from engine.analysis.statespace import build_graph
 from engine.play.rules import Game
 from engine.scenario.loader import load_scenario
+from tests.conftest import ROOT
 
-SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "myanmar-humanitarian-access.yaml"
+SCENARIO = ROOT / "scenarios" / "myanmar-humanitarian-access.yaml"
 SEEDS = range(40)
 
 ALL_TRACK_1 = [
@@ -185,7 +185,7 @@ def test_every_ending_is_reachable_in_the_full_game_graph(game):
     assert not graph.dead_ends()
 
 
-# Citations, paragraphs and copied words: tests/test_bundled_scenarios.py (all scenarios).
+# Citations, paragraphs and copied words: tests/bundled/test_all_bundled.py (all scenarios).
 
 
 # --------------------------------------------------------------------------- the command

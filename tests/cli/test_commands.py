@@ -1,6 +1,5 @@
 """The `backchannel` command as a user runs it (in a subprocess, through the console script)."""
 
-import json
 import os
 import shutil
 import subprocess
@@ -119,8 +118,14 @@ def test_list_shows_bundled_scenarios_and_saves(tmp_path):
 
 def test_plain_output_is_plain_text():
     out = run("play", "--plain", str(EXAMPLE), "--seed", "2", stdin="1\n1\n")
-    assert "\x1b[" not in out.stdout  # no terminal escapes for screen readers and pipes
-    json.dumps(out.stdout)
+    assert out.returncode == 0, out.stderr
+    # Screen readers and pipes get text only: no terminal escapes, no carriage returns or
+    # other control characters that a reader would announce or a log would garble.
+    assert "\x1b" not in out.stdout
+    assert not {c for c in out.stdout if not c.isprintable() and c != "\n"}
+    # ... and the whole game is there, from the briefing to the debrief's last section.
+    assert "== Briefing ==" in out.stdout and "== Round 2 of 2" in out.stdout
+    assert "# Debrief: A season of haze" in out.stdout and "## Discussion questions" in out.stdout
 
 
 def test_compare_puts_teams_side_by_side(tmp_path):

@@ -14,7 +14,7 @@ from backchannel_tui.screens.decision import DecisionScreen
 from backchannel_tui.screens.modals import ConfirmChoice
 from backchannel_tui.screens.outcome import OutcomeScreen
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "example-scenario.yaml"
 
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from engine.analysis.checking import check_file
 from engine.play.rules import Game
 from engine.scenario.loader import load_scenario
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "north-korea-reengagement.yaml"
 SEEDS = range(30)
 
@@ -224,7 +223,7 @@ def test_every_ending_reachable_by_search(game, scenario):
 # --------------------------------------------------------------------------- sourcing
 
 
-# Citations, paragraphs and copied words: tests/test_bundled_scenarios.py (all scenarios).
+# Citations, paragraphs and copied words: tests/bundled/test_all_bundled.py (all scenarios).
 
 
 def test_plain_play_through_the_command_reaches_an_ending(tmp_path):

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from backchannel_cli import main as cli
 from engine.analysis.diagrams import render, to_dot, to_mermaid
 from engine.scenario.loader import load_file
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "explore"
 FILES = [ROOT / "docs" / "example-scenario.yaml", *sorted(FIX.glob("*.yaml")),
          *sorted((ROOT / "scenarios").glob("*.yaml"))]
