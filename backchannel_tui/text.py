@@ -7,16 +7,15 @@ markup, so a ``[`` in a scenario cannot break the display.
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 from textual.content import Content
 from textual.markup import escape
 
-from engine.present.wording import cite_label, condition_text
+from engine.present import wording as w
+from engine.present.wording import Phrase
 from engine.scenario.conditions import Condition
 from engine.scenario.model import Citation, Effect, Indicator, Option, Scenario, Source, TradeOff
-from engine.scenario.vocabulary import DIMENSIONS, GLYPHS, Track
+from engine.scenario.vocabulary import Track
 
 # Colour AND text: the label always says which track it is; the colour only repeats it.
 TRACK_VAR = {Track.T1: "primary", Track.T1_5: "warning", Track.T2: "success"}
@@ -28,32 +27,50 @@ def esc(text: object) -> str:
     return escape(str(text))
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
+# How each role of the wording layer looks on screen. The words come from
+# engine.present.wording; only this mapping is the app's own.
+ROLE_STYLE = {
+    w.STRONG: "b",
+    w.EMPHASIS: "i",
+    w.MUTED: "dim",
+    w.CITATION: "dim",
+    w.CHANCE: "$text-warning",
+    w.BETTER: "$text-success",
+    w.WORSE: "$text-error",
+    w.GOOD: "bold $text-success",
+    w.BAD: "bold $text-error",
+    w.FLAT: "dim",
+    w.WARNING: "b $text-warning",
+}
+
+
+def markup(p: Phrase) -> str:
+    """A phrase of the wording layer as Textual markup (text escaped; adjacent spans of one
+    style merged)."""
+    out: list[str] = []
+    style, run = None, ""
+    for span in p:
+        s = ROLE_STYLE.get(span.role)
+        if s != style and run:
+            out.append(f"[{style}]{esc(run)}[/]" if style else esc(run))
+            run = ""
+        style = s
+        run += span.text
+    if run:
+        out.append(f"[{style}]{esc(run)}[/]" if style else esc(run))
+    return "".join(out)
 
 
 def prose(text: str | None) -> str:
-    """Scenario text reflowed for the screen: YAML block text carries the author's line
-    breaks, which would wrap raggedly at any other width. Paragraphs (blank lines) and list
-    items stay; other line breaks become spaces."""
-    if not text:
-        return ""
-    paragraphs = []
-    for para in re.split(r"\n\s*\n", text.strip()):
-        lines: list[str] = []
-        for line in para.splitlines():
-            line = line.strip()
-            if not line:
-                continue
-            if lines and not _LIST_ITEM.match(line):
-                lines[-1] += " " + line
-            else:
-                lines.append(line)
-        paragraphs.append("\n".join(" ".join(x.split()) for x in lines))
-    return "\n\n".join(paragraphs)
+    """Scenario text reflowed for the screen (see engine.present.wording.reflow)."""
+    return w.reflow(text)
 
 
-def esc_prose(text: str | None) -> str:
-    return esc(prose(text))
+def esc_prose(text: str | None, scn: Scenario | None = None) -> str:
+    """Author prose as markup; with the scenario, raw citation keys become labels."""
+    if scn is None:
+        return esc(prose(text))
+    return markup(w.prose(scn, text))
 
 
 def track_badge(track: Track, short: bool = False) -> str:
@@ -65,17 +82,11 @@ def track_badge(track: Track, short: bool = False) -> str:
 
 def glyph(rating: int) -> str:
     """The rating as ++ + 0 - -- (readable without colour), coloured by sign."""
-    g = GLYPHS.get(rating, str(rating))
-    if rating > 0:
-        return f"[bold $text-success]{g}[/]"
-    if rating < 0:
-        return f"[bold $text-error]{g}[/]"
-    return f"[dim]{g}[/]"
+    return markup((w.rating_glyph(rating),))
 
 
 def dimension_label(dimension: str) -> str:
-    d = DIMENSIONS.get(dimension)
-    return d.label if d else dimension
+    return w.dimension_label(dimension)
 
 
 def source_of(scn: Scenario, cite: Citation) -> Source | None:
@@ -84,96 +95,51 @@ def source_of(scn: Scenario, cite: Citation) -> Source | None:
 
 def cite_short(scn: Scenario, cite: Citation) -> str:
     """'Kang & Kwa 2025 ¶15' (plain text)."""
-    return cite_label(scn, cite, sep=" ")
+    return w.cite_label(scn, cite)
 
 
 def source_full(src: Source) -> str:
-    """The full reference as markup: authors, title, publisher, date, url, note."""
-    parts = [f"{esc(', '.join(src.authors))}." if src.authors else "",
-             f"[i]{esc(src.title)}[/i].", f"{esc(src.publisher)}, {esc(src.date)}."]
+    """The full reference as markup: authors, title, publisher, date, url (never the
+    bibliography's authoring notes)."""
+    text = markup(w.source_reference(src))
     if src.kind:
-        parts.append(f"({esc(src.kind)})")
-    text = " ".join(p for p in parts if p)
+        text += f" ({esc(src.kind)})"
     if src.url:
         text += f"\n[dim]{esc(src.url)}[/]"
-    if src.note:
-        text += f"\n[dim]{esc(src.note)}[/]"
     return text
 
 
 def delta_phrase(ind: Indicator, delta: int) -> str:
     """'▲+2 (better)': arrow, signed number and, when the indicator has a better direction,
     whether this change is better or worse."""
-    arrow = "▲" if delta > 0 else "▼" if delta < 0 else "="
-    sign = f"{delta:+d}" if delta else "±0"
-    verdict = ""
-    if delta and ind.better in ("higher", "lower"):
-        good = (delta > 0) == (ind.better == "higher")
-        verdict = " [$text-success](better)[/]" if good else " [$text-error](worse)[/]"
-    return f"{arrow}{sign}{verdict}"
+    return markup(w.delta(ind, delta))
 
 
 def change_phrase(scn: Scenario, ind_id: str, delta: int) -> str:
     """'Trust between neighbours ▲+2 (better)'."""
-    ind = scn.indicator(ind_id)
-    return f"{esc(ind.label)} {delta_phrase(ind, delta)}"
+    return markup(w.change(scn, ind_id, delta))
 
 
 def condition_phrase(scn: Scenario, cond: Condition) -> str:
     """A condition in words (indicator labels, flag meanings), escaped for markup."""
-    return esc(condition_text(scn, cond))
+    return markup(w.condition(scn, cond))
 
 
 def chance_phrase(scn: Scenario, chance) -> str:
-    if chance is None:
-        return ""
-    if isinstance(chance, float | int):
-        return f"{round(float(chance) * 100)}% chance"
-    rows = []
-    for row in chance:
-        pct = f"{round(row.p * 100)}%"
-        rows.append(f"{pct} if {condition_phrase(scn, row.when)}" if row.when
-                    else f"otherwise {pct}")
-    return "chance " + "; ".join(rows)
+    return markup(w.chance(scn, chance))
 
 
 def changes_phrase(scn: Scenario, change: dict[str, int], set_=(), clear=()) -> str:
-    parts = [change_phrase(scn, k, v) for k, v in change.items()]
-    flags = {f.id: f.meaning for f in scn.flags}
-    parts += [f"now: “{esc(flags.get(f, f))}”" for f in set_]
-    parts += [f"no longer: “{esc(flags.get(f, f))}”" for f in clear]
-    return ", ".join(parts) if parts else "no change to the indicators"
+    return markup(w.changes(scn, change, set_, clear))
 
 
 def effect_lines(scn: Scenario, eff: Effect, round_no: int | None = None) -> str:
     """One effect as markup: when it lands, under what condition, how likely, what it does."""
-    head = []
-    if eff.after:
-        rounds = "round" if eff.after == 1 else "rounds"
-        due = f" (round {round_no + eff.after})" if round_no else ""
-        head.append(f"[b]In {eff.after} {rounds}{due}[/b]")
-    else:
-        head.append("[b]Now[/b]")
-    if eff.when is not None:
-        head.append(f"if {condition_phrase(scn, eff.when)}")
-    if eff.chance is not None:
-        head.append(f"[$text-warning]{chance_phrase(scn, eff.chance)}[/]")
-    line = ", ".join(head) + ": " + changes_phrase(scn, eff.change, eff.set, eff.clear)
-    if eff.text:
-        line += f"\n  [i]{esc_prose(eff.text)}[/i]"
-    if eff.otherwise is not None:
-        o = eff.otherwise
-        line += "\n  [dim]If it fails:[/dim] " + changes_phrase(scn, o.change, o.set, o.clear)
-        if o.text:
-            line += f" — [i]{esc_prose(o.text)}[/i]"
-    return line
+    return "\n  ".join(markup(line) for line in w.effect(scn, eff, round_no))
 
 
 def tradeoff_line(scn: Scenario, t: TradeOff, with_cite: bool = True) -> str:
-    line = f"{glyph(t.rating)} [b]{esc(dimension_label(t.dimension))}[/b]: {esc(t.why)}"
-    if with_cite:
-        line += " [dim](" + esc("; ".join(cite_short(scn, c) for c in t.cite)) + ")[/]"
-    return line
+    return markup(w.tradeoff(scn, t, with_cite))
 
 
 def option_heading(option: Option, number: int | None = None) -> str:
@@ -194,7 +160,15 @@ def duration_phrase(scn: Scenario) -> str:
     return f"{d.solo_minutes} min solo · {d.workshop_minutes} min workshop"
 
 
+def resolution_phrase(scn: Scenario, res) -> str:
+    """A resolved effect as markup (engine.present.wording.resolution); show only those for
+    which ``wording.newsworthy(res)`` holds."""
+    return markup(w.resolution(scn, res))
+
+
 def resolution_verb(status: str) -> str:
+    """Superseded by ``resolution_phrase``, which words the whole resolution; kept until the
+    outcome screen moves over."""
     return {
         "applied": "",
         "failed": "[$text-warning]did not come off[/] ",

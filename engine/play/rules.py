@@ -152,6 +152,19 @@ class Outcome:
         return tuple(r for r in self.resolutions if r.status == "dropped")
 
 
+@attrs.frozen
+class Offer:
+    """One option of the current round as every front end shows it: its ``number`` is its
+    place in the round (1-based) whether or not it is available, so a number means the same
+    option in line mode, the app, exports and comparisons. ``reason`` is the author's
+    ``unavailable`` text (None when the option is available or the author gave none)."""
+
+    number: int
+    option: Option
+    available: bool
+    reason: str | None = None
+
+
 # --------------------------------------------------------------------------- compiled form
 
 Test = Callable[[Any], bool]
@@ -316,6 +329,32 @@ class Game:
             return []
         cr = self.rounds[state.round_no - 1]
         return [(co.option, co.requires is None or co.requires(state)) for co in cr.options]
+
+    def offers(self, state: GameState) -> tuple[Offer, ...]:
+        """Every option of the current round, numbered by its place in the round, with
+        whether it can be chosen now and, if not, why."""
+        if state.over:
+            return ()
+        out = []
+        for n, co in enumerate(self.rounds[state.round_no - 1].options, 1):
+            ok = co.requires is None or co.requires(state)
+            out.append(Offer(n, co.option, ok, None if ok else co.option.unavailable))
+        return tuple(out)
+
+    def offer(self, state: GameState, key: int | str) -> Offer | None:
+        """The offer a player or script means by a number (``3``, ``"3"``) or an option id,
+        available or not; None when this round has no such option."""
+        offers = self.offers(state)
+        text = str(key).strip()
+        if text.isdigit():
+            n = int(text)
+            return offers[n - 1] if 1 <= n <= len(offers) else None
+        return next((o for o in offers if o.option.id == text), None)
+
+    def option_number(self, option_id: str) -> int:
+        """An option's number: its place in its round (1-based)."""
+        home = self.rounds[self.option_round[option_id] - 1]
+        return next(n for n, co in enumerate(home.options, 1) if co.option.id == option_id)
 
     def offered(self, state: GameState) -> list[Option]:
         if state.over:
