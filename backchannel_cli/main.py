@@ -8,23 +8,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 import textwrap
 from collections import Counter
 from pathlib import Path
-from typing import TextIO
 
 from engine import __version__
 from engine.analysis.checking import check_file
-from engine.play.rules import GameState, Outcome
 from engine.play.session import Session, SessionError, list_saves
-from engine.present.debrief import build_debrief, compare_markdown, rating, to_markdown
-from engine.present.wording import change_text, cite_label, condition_text, effect_lines
+from engine.present.debrief import build_debrief, compare_markdown, to_markdown
 from engine.scenario.catalog import NotFound, bundled, bundled_dir, find
 from engine.scenario.loader import Loaded, ScenarioError, load_scenario, summarise
-from engine.scenario.model import Option, Scenario
-from engine.scenario.vocabulary import DIMENSIONS, Track
+from engine.scenario.model import Scenario
+from engine.scenario.vocabulary import Track
 
 EPILOG = """exit codes: 0 success, 1 errors in a scenario, save or check, 2 wrong usage,
 130 interrupted. Saves go to $BACKCHANNEL_DATA_DIR/saves if set, else the user data folder."""
@@ -83,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="FILE", help="continue a saved game from its log")
     p.add_argument("--save", metavar="FILE", help="write the session log here")
     p.add_argument("--team", help="team name recorded with every decision (workshops)")
+    p.add_argument("--study", action="store_true",
+                   help="study mode: show each option's exact effects before the choice "
+                   "(by default they stay hidden until after it)")
     p.set_defaults(func=cmd_play)
 
     p = sub.add_parser("debrief", help="print or export the debrief of a saved game",
@@ -251,7 +250,9 @@ def cmd_play(args) -> int:
         for p in exc.problems:
             print(p, file=sys.stderr)
         return 1
-    return PlainGame(session, sys.stdin, sys.stdout, team=args.team).run()
+    from backchannel_cli.plain import PlainGame
+
+    return PlainGame(session, sys.stdin, sys.stdout, team=args.team, study=args.study).run()
 
 
 def cmd_debrief(args) -> int:
@@ -296,199 +297,6 @@ def cmd_compare(args) -> int:
 
 def cmd_serve(args) -> int:
     return _app().serve(args.host, args.port) or 0
-
-
-# --------------------------------------------------------------------------- plain mode
-
-
-class PlainGame:
-    """Line-by-line play: everything the app shows, as plain text, choices from a stream."""
-
-    def __init__(self, session: Session, inp: TextIO, out: TextIO, team: str | None = None):
-        self.s = session
-        self.inp = inp
-        self.out = out
-        self.team = team or session.team
-        self.width = min(100, max(60, _term_width()))
-
-    def say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
-
-    def para(self, text: str, indent: str = "") -> None:
-        for block in text.strip().split("\n\n"):
-            self.say(textwrap.fill(" ".join(block.split()), self.width,
-                                   initial_indent=indent, subsequent_indent=indent))
-
-    def run(self) -> int:
-        s, scn = self.s, self.s.scenario
-        self.say(f"backchannel: {scn.title}")
-        self.say(f"{scn.region}, {scn.situation_date}. Seed {s.seed}. Saving to {s.path}")
-        for w in s.warnings:
-            self.say(f"warning: {w}")
-        if not s.decisions:
-            self.briefing()
-            self.show_outcome(s.outcomes[0], start=True)
-        self.say("Type an option's number (or id) and Enter; add '# reason' to record why. "
-                 "d: discussion questions, ?: help, q: quit.")
-        while not s.over:
-            self.show_round(s.state)
-            outcome = self.ask(s.state)
-            if outcome is None:
-                self.say(f"\nGame saved to {s.path}")
-                self.say(f"Resume with: backchannel play --plain --resume {s.path}")
-                return 0
-            self.show_outcome(outcome)
-        self.say("")
-        self.say("=" * 20 + " DEBRIEF " + "=" * 20)
-        self.out.write(to_markdown(build_debrief(s)))
-        self.say(f"\nSession log: {s.path}")
-        self.say(f"Export: backchannel debrief {s.path} --out DIR")
-        return 0
-
-    def briefing(self) -> None:
-        scn = self.s.scenario
-        self.say("\n== Briefing ==")
-        self.para(scn.summary)
-        if scn.actors:
-            self.say("\nActors:")
-            for a in scn.actors:
-                self.say(f"- {a.name} ({a.kind})")
-                self.para(f"Interests: {a.interests}", "    ")
-                self.para(f"Stance: {a.stance}", "    ")
-        self.say("\nIndicators:")
-        for ind in scn.indicators:
-            self.say(f"- {ind.label} ({ind.min}-{ind.max}, {_better(ind.better)}): "
-                     f"{ind.meaning}")
-
-    def indicators_line(self, state: GameState) -> str:
-        scn = self.s.scenario
-        return " | ".join(f"{i.label} {v}/{i.max}" for i, v in
-                          zip(scn.indicators, state.values, strict=True))
-
-    def show_round(self, state: GameState) -> None:
-        g, scn = self.s.game, self.s.scenario
-        rnd = g.current_round(state)
-        assert rnd is not None
-        self.say(f"\n== Round {state.round_no} of {len(scn.rounds)}: {rnd.title} ==")
-        self.para(g.situation(state))
-        self.say(f"\nIndicators: {self.indicators_line(state)}")
-        self.say("\nOptions:")
-        n = 0
-        for opt, ok in g.availability(state):
-            if ok:
-                n += 1
-                self.show_option(n, opt)
-            else:
-                why = f": {opt.unavailable}" if opt.unavailable else ""
-                self.say(f"  -  [{opt.track.label}] {opt.title} (not available{why})")
-
-    def show_option(self, n: int, opt: Option) -> None:
-        scn = self.s.scenario
-        self.say(f"\n {n}. [{opt.track.label}] {opt.title}   (id: {opt.id})")
-        self.para(opt.description, "    ")
-        if opt.at_table:
-            names = ", ".join(scn.actor(a).name for a in opt.at_table)
-            self.para(f"At the table: {names}", "    ")
-        for line in effect_lines(scn, opt):
-            self.para(line, "    ")
-        self.say("    What the sources say:")
-        for t in opt.tradeoffs:
-            dim = DIMENSIONS[t.dimension].label
-            cites = "; ".join(cite_label(scn, c) for c in t.cite)
-            self.para(f"{rating(t.rating):>2} {dim}: {t.why} ({cites})", "      ")
-
-    def ask(self, state: GameState) -> Outcome | None:
-        g = self.s.game
-        offered = g.offered(state)
-        while True:
-            self.out.write(f"\nChoice [1-{len(offered)}, d, ?, q]: ")
-            self.out.flush()
-            line = self.inp.readline()
-            if not line:
-                self.say("(end of input)")
-                return None
-            text, _, why = line.partition("#")
-            text = text.strip()
-            if not self.inp.isatty():
-                self.say(line.rstrip("\n"))  # echo scripted input so transcripts read well
-            if text in ("q", "quit"):
-                return None
-            if text in ("d", "questions"):
-                rnd = g.current_round(state)
-                for q in (rnd.questions if rnd else ()):
-                    self.para(f"- {q}", "  ")
-                continue
-            if text in ("?", "h", "help"):
-                self.say("Enter the number of an option (or its id). Append '# reason' to "
-                         "record why. 'd' lists discussion questions; 'q' saves and quits.")
-                continue
-            chosen = None
-            if text.isdigit() and 1 <= int(text) <= len(offered):
-                chosen = offered[int(text) - 1]
-            else:
-                chosen = next((o for o in offered if o.id == text), None)
-            if chosen is None:
-                self.say(f"'{text}' is not an option here; type 1-{len(offered)}, d, ? or q.")
-                continue
-            return self.s.decide(chosen.id, by=self.team, why=why.strip() or None)
-
-    def show_resolutions(self, resolutions, indent: str = "  ") -> None:
-        for res in resolutions:
-            if res.status in ("dropped", "void"):
-                continue  # the debrief lists what never came due
-            chance = ""
-            if res.chance is not None:
-                verdict = "succeeded" if res.status == "applied" else "failed"
-                chance = f" [chance {res.chance:.0%}: {verdict}]"
-            label = f"later effect of {res.owner}" if res.delayed else res.owner
-            if res.text:
-                self.para(f"* {res.text}{chance}", indent)
-            elif chance:
-                self.para(f"* ({label}){chance}", indent)
-
-    def show_outcome(self, o: Outcome, start: bool = False) -> None:
-        scn, g = self.s.scenario, self.s.game
-        if not start:
-            assert o.option is not None
-            self.say(f"\n-- Outcome of round {o.round_no}: [{o.option.track.label}] "
-                     f"{o.option.title}")
-        own = [r for r in o.resolutions if r.kind != "event"]
-        self.show_resolutions(own)
-        for eid in o.events:
-            ev = scn.event(eid)
-            self.say(f"  EVENT: {ev.title}")
-            self.para(ev.text, "    ")
-            self.show_resolutions([r for r in o.resolutions
-                                   if r.kind == "event" and r.owner == eid], "    ")
-        changed = [(i, a, b) for i, a, b in zip(scn.indicators, o.before, o.after, strict=True)
-                   if a != b] if o.before else []
-        for ind, a, b in changed:
-            self.say(f"  {ind.label}: {a} -> {b} ({b - a:+d})")
-        for p in o.scheduled:
-            eff = g.effect_of(p)
-            what = change_text(scn, eff) or eff.text or "an effect"
-            cond = f", only if {condition_text(scn, eff.when)}" if eff.when else ""
-            self.para(f"Scheduled for round {p.due}{cond}: {what}", "  ")
-        if o.option is not None and not start:
-            self.say("  Trade-offs accepted: " + "; ".join(
-                f"{DIMENSIONS[t.dimension].label} {rating(t.rating)}" for t in o.accepted))
-            best: dict[str, int] = {}
-            for _, t in o.forgone:
-                best[t.dimension] = max(best.get(t.dimension, t.rating), t.rating)
-            gains = [f"{DIMENSIONS[d].label} {rating(v)}" for d, v in best.items() if v > 0]
-            if gains:
-                self.say("  Forgone (best on offer elsewhere): " + "; ".join(gains))
-
-
-def _better(b: str) -> str:
-    return {"higher": "higher is better", "lower": "lower is better"}.get(b, "neutral")
-
-
-def _term_width() -> int:
-    try:
-        return os.get_terminal_size().columns
-    except OSError:
-        return 80
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -63,11 +63,11 @@ def test_check_strict_fails_on_warnings(tmp_path, example_text):
 def test_scripted_plain_game_reaches_an_ending_and_its_log_replays(tmp_path):
     log = tmp_path / "game.jsonl"
     out = run("play", "--plain", str(EXAMPLE), "--seed", "4", "--save", str(log),
-              "--team", "Blue", stdin="3 # build trust first\nxyz\nd\n1\n")
+              "--team", "Blue", stdin="m 2\n3 # build trust first\nxyz\nd\n1\n")
     assert out.returncode == 0, out.stderr
     text = out.stdout
     for expected in ("== Round 1 of 2: The first smoke", "[Track 1.5]", "What the sources say:",
-                     "(Kang & Kwa 2025, ¶9)", "'xyz' is not an option here",
+                     "(Kang & Kwa 2025 ¶9)", "'xyz' is not an option here",
                      "What has to be in place before the dry season?", "DEBRIEF",
                      "## Ending: Clearer skies, for now", "## Trade-offs forgone"):
         assert expected in text, expected
@@ -129,7 +129,7 @@ def test_plain_output_is_plain_text():
 
 
 def test_compare_puts_teams_side_by_side(tmp_path):
-    for team, moves in (("Blue", "3\n1\n"), ("Red", "1\n2\n")):
+    for team, moves in (("Blue", "3\n1\n"), ("Red", "1\n3\n")):
         run("play", "--plain", str(EXAMPLE), "--seed", "1", "--team", team, "--save",
             str(tmp_path / f"{team}.jsonl"), stdin=moves)
     out = run("compare", str(tmp_path / "Blue.jsonl"), str(tmp_path / "Red.jsonl"))
@@ -143,5 +143,6 @@ def test_compare_puts_teams_side_by_side(tmp_path):
     # Red's public report pushed friction to 8: the recall event (trust -2), then an early end
     assert rows["**Ending**"] == ["Clearer skies, for now", "A war of words"]
     assert rows["Trust between neighbours ↑"] == ["4 → 6 → 6", "4 → 4 → 2"]
-    # Red had only two options in round 2 (the protocol needs trust 5): "2" was Track 2
+    # Red could not take option 1 in round 2 (the protocol needs trust 5); option 3, the
+    # Track-2 report, keeps its number all the same
     assert rows["Tracks chosen"] == ["1× Track 1 / 0× Track 1.5 / 1× Track 2"] * 2

@@ -1,0 +1,176 @@
+"""Line mode as a player or a script meets it, driven in-process (fast): one numbering,
+outcomes that say what happened, effects hidden before the choice unless studying, short
+rounds, and the same words as the app."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from textual.content import Content
+
+from backchannel_cli.plain import PlainGame
+from backchannel_tui import text as app_text
+from engine.play.rules import Offer, Resolution
+from engine.play.session import Session
+from engine.present import wording as w
+from tests.conftest import SCENARIOS
+
+NK = SCENARIOS / "north-korea-reengagement.yaml"
+MY = SCENARIOS / "myanmar-humanitarian-access.yaml"
+
+
+def play(tmp_path, scenario, script: str, seed: int = 3, study: bool = False):
+    s = Session.new(scenario, seed=seed, path=tmp_path / "game.jsonl")
+    out = io.StringIO()
+    PlainGame(s, io.StringIO(script), out, team="Blue", study=study, width=80).run()
+    return s, out.getvalue()
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- one numbering (issue 10 §4)
+
+
+def test_an_unavailable_option_keeps_its_number_and_cannot_be_chosen(tmp_path):
+    # Round 2 of the Korea scenario after the envoy: option 4 needs a study group that does
+    # not exist yet. Before, line mode skipped it and renumbered, so "4" chose option 5.
+    s, out = play(tmp_path, NK, "1\n4\n5\nq\n")
+    assert " 4. [Track 1.5] Attach officials" in out
+    assert "not available. There is no Track-2 study group yet" in flat(out)
+    assert "Option 4 is not available now" in out
+    assert " 5. [Track 2] Hold a CSCAP workshop" in out
+    assert [d.option_id for d in s.decisions] == ["r1-envoy", "r2-cscap-crisis"]
+
+
+def test_scripts_choose_by_id_and_a_number_means_one_option_everywhere(tmp_path):
+    s, out = play(tmp_path, NK, "r1-envoy\nr2-cscap-crisis\nq\n")
+    assert [d.option_id for d in s.decisions] == ["r1-envoy", "r2-cscap-crisis"]
+    assert "Outcome of round 2: 5. [Track 2] Hold a CSCAP workshop" in out
+    offers = s.game.offers(s.states[1])
+    assert [o.number for o in offers] == [1, 2, 3, 4, 5]
+    assert [o.available for o in offers] == [True, True, True, False, True]
+    assert s.game.offer(s.states[1], "r2-attach-officials").available is False
+    assert s.game.offer(s.states[1], 6) is None
+    assert s.game.option_number("r2-cscap-crisis") == 5
+
+
+# -- outcomes say what happened (§5)
+
+
+def test_an_effect_whose_condition_did_not_hold_is_not_news(tmp_path):
+    # No envoy was sent (option 2), so the missile test's "why was your envoy in Pyongyang"
+    # effect is void: it must not read as something that happened.
+    s, out = play(tmp_path, NK, "2\nq\n")
+    first = s.outcomes[1]
+    void = [r for r in first.resolutions if r.status == "void"]
+    assert void and not any(w.newsworthy(r) for r in void)
+    assert "A long-range missile test" in out
+    assert "envoy was in Pyongyang" not in out
+
+
+def test_a_failed_chance_is_shown_as_failed():
+    from engine.scenario.loader import load_scenario
+
+    scn = load_scenario(NK)
+    res = Resolution("option", scn.rounds[0].options[0].id, 1, False, "failed", None, 0.4,
+                     (("trust", -1),))
+    assert w.newsworthy(res)
+    assert w.plain(w.resolution(scn, res)).startswith("did not come off (40% chance) ")
+
+
+# -- decide before you know (§6)
+
+
+def test_exact_effects_are_hidden_before_the_choice_unless_studying(tmp_path):
+    _, out = play(tmp_path, MY, "m 1\nq\n")
+    before_choice = out.split("Choice [")[1]
+    assert w.EFFECTS_HIDDEN in flat(before_choice)
+    assert "(better)" not in before_choice and "(worse)" not in before_choice
+    assert "What the sources say:" in before_choice and "Kang & Kwa 2025 ¶" in before_choice
+    _, studied = play(tmp_path / "study", MY, "m 1\nq\n", study=True)
+    assert "Study mode" in studied
+    assert w.EFFECTS_HIDDEN not in flat(studied)
+    assert re.search(r"\((better|worse)\)", studied.split("Choice [")[0].split("== Round 1")[1])
+
+
+def test_delays_and_chances_read_as_in_the_app(tmp_path):
+    # Before: "After 2 rounds ..." and "... else 30%" in line mode.
+    _, out = play(tmp_path, MY, "m 2\nm 3\no\nq\n", study=True)
+    assert "In 2 rounds (round 3)" in flat(out)
+    assert "After 2 rounds" not in out and "else " not in out
+
+
+# -- a round fits a screen (§9)
+
+
+@pytest.mark.parametrize("scenario", [NK, MY])
+def test_every_round_stays_under_40_lines_and_o_repeats_the_options(tmp_path, scenario):
+    s, out = play(tmp_path, scenario, "o\n" + "1\n2\n3\n" * 8)
+    assert s.over
+    rounds = out.split("\n== Round ")[1:]
+    assert len(rounds) == len(s.decisions)
+    for text in rounds:
+        shown = text.split("\nChoice [")[0]
+        assert len(shown.splitlines()) <= 40, shown
+    again = rounds[0].split("\nChoice [")[1]
+    assert "Options (" in again and " 1. [Track 1]" in again
+
+
+# -- one wording layer: line mode and the app carry the same words (issue 8 §3)
+
+
+def _app_plain(markup: str) -> str:
+    return flat(Content.from_markup(markup).plain)
+
+
+@pytest.mark.parametrize("scenario", [NK, MY])
+def test_line_mode_and_the_app_word_every_option_event_and_ending_alike(tmp_path, scenario):
+    s = Session.new(scenario, seed=1, path=tmp_path / "g.jsonl")
+    scn = s.scenario
+    out = io.StringIO()
+    game = PlainGame(s, io.StringIO(""), out, study=True, width=80)
+    checked = 0
+    for k, rnd in enumerate(scn.rounds, 1):
+        for n, opt in enumerate(rnd.options, 1):
+            out.seek(0)
+            out.truncate()
+            game.show_option_full(Offer(n, opt, True), k)
+            line_mode = flat(out.getvalue())
+            for eff in opt.effects:
+                for part in app_text.effect_lines(scn, eff, k).split("\n"):
+                    assert _app_plain(part) in line_mode
+                    checked += 1
+            for t in opt.tradeoffs:
+                assert _app_plain(app_text.tradeoff_line(scn, t)) in line_mode
+                checked += 1
+            assert _app_plain(app_text.esc_prose(opt.description, scn)) in line_mode
+    for ev in scn.events:
+        out.seek(0)
+        out.truncate()
+        for eff in ev.effects:
+            for status in ("applied", "failed"):
+                res = Resolution("event", ev.id, 1, False, status, eff.text,
+                                 0.5 if eff.chance is not None else None,
+                                 tuple(eff.change.items()), eff.set, eff.clear)
+                out.seek(0)
+                out.truncate()
+                game.show_resolutions([res])
+                assert _app_plain(app_text.resolution_phrase(scn, res)) in flat(out.getvalue())
+                checked += 1
+        out.seek(0)
+        out.truncate()
+        game.para(w.prose(scn, ev.text))
+        assert _app_plain(app_text.esc_prose(ev.text, scn)) == flat(out.getvalue())
+    for ending in scn.endings:
+        for text in (ending.epilogue, ending.assessment):
+            out.seek(0)
+            out.truncate()
+            game.para(w.prose(scn, text))
+            assert _app_plain(app_text.esc_prose(text, scn)) == flat(out.getvalue())
+            assert not re.search(r"\b(kang-kwa-2025|feng-track2|haggard-2024) ¶",
+                                 out.getvalue())
+    assert checked > 100
