@@ -117,8 +117,11 @@ def test_list_shows_bundled_scenarios_and_saves(tmp_path):
 
 
 def test_plain_output_is_plain_text():
-    out = run("play", "--plain", str(EXAMPLE), "--seed", "2", stdin="1\n1\n")
+    # Round 2's option 1 needs trust 5, which option 1 of round 1 does not build: it is
+    # refused (options keep their numbers), and 2 is taken instead.
+    out = run("play", "--plain", str(EXAMPLE), "--seed", "2", stdin="1\n1\n2\n")
     assert out.returncode == 0, out.stderr
+    assert "Option 1 is not available now" in out.stdout
     # Screen readers and pipes get text only: no terminal escapes, no carriage returns or
     # other control characters that a reader would announce or a log would garble.
     assert "\x1b" not in out.stdout
