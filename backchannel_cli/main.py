@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         cli_author.add_parsers(sub)
+    from backchannel_cli import workshop as cli_workshop
+
+    cli_workshop.add_parsers(sub)
     return parser
 
 
