@@ -306,7 +306,8 @@ def status_dict(room: Room, status: Status) -> dict:
             "timer_paused": c.paused, "message": w.message, "teams": teams}
 
 
-def print_status(room: Room, status: Status, out: TextIO = sys.stdout) -> None:
+def print_status(room: Room, status: Status, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     w = status.workshop
     c = w.control
     say = lambda s="": out.write(s + "\n")  # noqa: E731

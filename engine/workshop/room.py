@@ -361,7 +361,8 @@ class Room:
         t = self.team(team)
         c = self.refresh().workshop.control
         tg = self.team_game(t.id)
-        if tg.status(c.round_no, None) in ("finished", "skips", "out"):
+        if self.snap.decision(t.id, c.round_no) is None and tg.status(c.round_no, None) in (
+                "finished", "skips", "out"):
             raise WorkshopError(f"{t.name} has no decision due in round {c.round_no}")
         d = TeamDecision(t.id, c.round_no, None, clean_text(reason, what="reason"),
                          "facilitator", self.clock(), absent=True)
@@ -402,7 +403,19 @@ class Room:
         return self.store.draft(self.id, team_id, self.workshop.control.round_no)
 
     def _check_option(self, t: Team, option_id: str, round_no: int) -> Option:
+        """The option if ``t`` may take it in ``round_no``, judged on the team's state before
+        that round's decision (an override may replace a submission or an absent mark)."""
         tg = self.team_game(t.id)
+        played = [d for d in tg.decisions if not d.absent]
+        before = next((i for i, d in enumerate(played) if d.round_no == round_no), None)
+        if before is not None or tg.absent_from == round_no:
+            state = tg.states[before] if before is not None else tg.state
+            for o in self.game.offered(state):
+                if o.id == option_id:
+                    return o
+            ids = ", ".join(o.id for o in self.game.offered(state))
+            raise Refused("invalid-option", f"'{option_id}' is not an option for {t.name} in "
+                          f"round {round_no} (options: {ids})")
         st = tg.status(round_no, None)
         if st == "out":
             raise Refused("absent", f"{t.name} was marked absent in round {tg.absent_from}; "

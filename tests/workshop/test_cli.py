@@ -1,0 +1,162 @@
+"""`backchannel workshop ...` as a facilitator and a team use it: a scripted workshop from
+`new` to `export`, with one team in `join --plain` (a real process fed through stdin)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from backchannel_cli.main import main
+from engine.play.session import Session
+from engine.workshop import Room, open_store
+from tests.conftest import EXAMPLE
+
+
+def ws(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["workshop", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def store_path(tmp_path, monkeypatch):
+    path = tmp_path / "workshops.sqlite3"
+    monkeypatch.setenv("BACKCHANNEL_STORE", str(path))
+    return path
+
+
+def _new(capsys, *extra: str) -> tuple[str, dict[str, str]]:
+    code, out, err = ws(capsys, "new", str(EXAMPLE), "--seed", "5", *extra)
+    assert code == 0, err
+    wid = re.search(r"^Workshop (w-\w+):", out, re.M).group(1)
+    codes = dict(re.findall(r"^  (\S+(?: \d)?)\s+([A-Z0-9]{6})\b", out, re.M))
+    return wid, codes
+
+
+def _wait_for(cond, timeout=20.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def test_a_scripted_workshop_from_new_to_export(capsys, store_path, tmp_path):
+    wid, codes = _new(capsys, "--teams", "Green", "--bots", "2", "--bot-policy", "track-2",
+                      "--round-minutes", "5")
+    assert set(codes) == {"Green", "Bot 1", "Bot 2"}
+    env = {**os.environ, "BACKCHANNEL_STORE": str(store_path)}
+    transcript = (tmp_path / "team.out").open("w+")
+    team = subprocess.Popen(
+        [sys.executable, "-m", "backchannel_cli.main", "workshop", "join",
+         codes["Green"].lower(), "--plain", "--poll", "0.05"],
+        stdin=subprocess.PIPE, stdout=transcript, stderr=subprocess.STDOUT, text=True, env=env)
+    # Typed ahead: round 1 as 'N # reason', round 2 as a choice then a reason.
+    team.stdin.write("2 # we talk first\n1\nbinding beats talk\n")
+    team.stdin.close()
+    store = open_store(store_path)
+    room = Room(store, wid)
+    try:
+        for round_no in (1, 2):
+            code, out, _ = ws(capsys, "open", wid)
+            assert code == 0 and f"Round {round_no} is open (5:00 left)" in out
+            assert "Stand-in teams submitted: Bot 1, Bot 2" in out
+            _wait_for(lambda r=round_no: room.refresh().decision(1, r) is not None)
+            code, out, _ = ws(capsys, "status", wid, "--json")
+            board = json.loads(out)
+            assert [t["status"] for t in board["teams"]] == ["submitted"] * 3
+            assert all("choice" not in t for t in board["teams"])  # hidden until the reveal
+            assert ws(capsys, "close", wid)[1].startswith(f"Round {round_no} is closed: 3 of 3")
+            code, out, _ = ws(capsys, "reveal", wid)
+            assert "Green  submitted" in out and "[Track 2]" in out
+            if round_no == 1:
+                assert ws(capsys, "note", wid, "--team", "Green", "argued well")[0] == 0
+            assert ws(capsys, "next", wid)[0] == 0
+        team.wait(timeout=30)
+    finally:
+        if team.poll() is None:
+            team.kill()
+        store.close()
+    transcript.seek(0)
+    out_team = transcript.read()
+    assert team.returncode == 0, out_team
+    assert "Submitted for round 1: [Track 1.5]" in out_team
+    assert "Revealed, round 2: you chose [Track 1] Negotiate a binding protocol" in out_team
+    assert "Your ending:" in out_team and "Traceback" not in out_team
+
+    code, out, _ = ws(capsys, "export", wid, "--out", str(tmp_path / "out"))
+    assert code == 0
+    logs = sorted((tmp_path / "out").glob("*.jsonl"))
+    assert len(logs) == 3
+    room = Room(open_store(store_path), wid)
+    for tid, log in enumerate(logs, 1):
+        session = Session.resume(log)
+        assert session.states == list(room.team_game(tid).states)
+    green = Session.resume(logs[0])
+    assert [d.why for d in green.decisions] == ["we talk first", "binding beats talk"]
+    assert main(["compare", *map(str, logs)]) == 0
+    assert main(["debrief", str(logs[0])]) == 0
+    kinds = [e.kind for e in room.store.events(wid)]
+    assert kinds.count("submit") == 6 and "note" in kinds and "join" in kinds
+
+
+def test_facilitator_gaps_override_and_absent_by_command(capsys, store_path):
+    wid, _ = _new(capsys, "--teams", "Red,Blue,Green")
+    ws(capsys, "open", wid)
+    ws(capsys, "close", wid)
+    code, _, err = ws(capsys, "reveal", wid)
+    assert code == 1 and "no decision from Red, Blue, Green" in err
+    code, out, _ = ws(capsys, "decide", wid, "--team", "red", "--option", "research-network",
+                      "--reason", "team asked me to enter it")
+    assert code == 0 and "facilitator override: team asked me to enter it" in out
+    assert ws(capsys, "decide", wid, "--team", "Blue", "--option", "ministerial-summit",
+              "--reason", "by phone")[0] == 0
+    assert ws(capsys, "absent", wid, "--team", "Green", "--reason", "left")[0] == 0
+    code, out, _ = ws(capsys, "reveal", wid)
+    assert code == 0 and "override" in out and "absent" in out
+    board = json.loads(ws(capsys, "status", wid, "--json")[1])
+    assert board["teams"][0]["choice"]["override"] is True
+
+
+@pytest.mark.parametrize("args, message", [
+    (["status", "w-nothere"], "no workshop 'w-nothere'"),
+    (["open", "w-nothere"], "no workshop 'w-nothere'"),
+    (["join", "ZZZZZZ", "--plain"], "no team has the join code ZZZZZZ"),
+    (["join", "AB0", "--plain"], "a join code has 6 characters"),
+    (["new", "no-such-scenario", "--teams", "A"], "no-such-scenario"),
+    (["new", str(EXAMPLE), "--teams", "A,a"], "two teams are called"),
+])
+def test_bad_input_is_one_line_not_a_traceback(capsys, store_path, args, message):
+    code, out, err = ws(capsys, *args)
+    assert code == 1
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_wrong_order_and_a_second_open_are_refused_clearly(capsys, store_path):
+    wid, _ = _new(capsys, "--teams", "Red", "--round-minutes", "5")
+    code, _, err = ws(capsys, "reveal", wid)
+    assert code == 1 and "cannot reveal: round 1 is ready (next step: open it)" in err
+    assert ws(capsys, "open", wid)[0] == 0
+    code, _, err = ws(capsys, "open", wid)
+    assert code == 1 and "cannot open: round 1 is open" in err
+    code, _, err = ws(capsys, "decide", wid, "--team", "Red", "--option", "research-network",
+                      "--reason", "r")
+    assert code == 1 and "only while a round is closed" in err
+    code, out, _ = ws(capsys, "timer", wid, "+30")
+    assert code == 0 and re.search(r"Round 1: (5:30|5:29) left", out)
+
+
+def test_list_shows_workshops(capsys, store_path):
+    code, out, _ = ws(capsys, "list")
+    assert code == 0 and "No workshops" in out
+    wid, _ = _new(capsys, "--teams", "Red", "--name", "Tuesday seminar")
+    code, out, _ = ws(capsys, "list")
+    assert wid in out and "Tuesday seminar" in out and "round 1, ready" in out
