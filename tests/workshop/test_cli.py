@@ -160,3 +160,13 @@ def test_list_shows_workshops(capsys, store_path):
     wid, _ = _new(capsys, "--teams", "Red", "--name", "Tuesday seminar")
     code, out, _ = ws(capsys, "list")
     assert wid in out and "Tuesday seminar" in out and "round 1, ready" in out
+
+
+def test_workshop_commands_and_the_plain_client_never_load_a_ui_toolkit(tmp_path):
+    from tests.test_architecture import _modules_loaded_by, _ui
+
+    store = str(tmp_path / "s.sqlite3")
+    assert _ui(_modules_loaded_by(["workshop", "new", str(EXAMPLE), "--teams", "A",
+                                   "--store", store], tmp_path)) == []
+    loaded = _modules_loaded_by(["workshop", "list", "--store", store], tmp_path)
+    assert _ui(loaded) == [] and "engine.workshop.store" in loaded

@@ -1,0 +1,141 @@
+"""Real processes on one store: twelve teams submitting in the same instant, and a writer
+killed with SIGKILL mid-write. No mocks: the store is SQLite in WAL mode on disk."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.workshop import Phase, Refused, Room, open_store
+from engine.workshop.room import create_workshop
+from tests.conftest import EXAMPLE
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TEAM = """
+import sys, time
+from pathlib import Path
+from engine.workshop import Room, Refused, open_store
+store_path, code, ready, go = sys.argv[1:5]
+store = open_store(store_path)
+room, team = Room.for_code(store, code)
+option = room.offered(team.id)[0].id
+Path(ready).touch()
+while not Path(go).exists():
+    time.sleep(0.002)
+t0 = time.time()
+room.submit(team.id, option, f"reason of {team.name}")
+t1 = time.time()
+try:
+    room.submit(team.id, option, "second click")
+    print("DOUBLE")
+except Refused as exc:
+    print("refused", exc.reason)
+print("ok", t0, t1, flush=True)
+"""
+
+WRITER = """
+import sys
+from engine.workshop import Room, open_store
+store_path, wid = sys.argv[1:3]
+room = Room(open_store(store_path), wid)
+for t in room.snap.teams:
+    if room.snap.decision(t.id, 1) is None:
+        room.submit(t.id, room.offered(t.id)[0].id, f"reason {t.id}")
+        print("ack", t.id, flush=True)
+    room.note(t.id, f"note {t.id}")
+    print("note", t.id, flush=True)
+"""
+
+
+def _env():
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def test_twelve_team_processes_submitting_in_the_same_instant_lose_nothing(tmp_path):
+    path = tmp_path / "w.sqlite3"
+    store = open_store(path)
+    w = create_workshop(store, EXAMPLE, [f"Team {i}" for i in range(1, 13)], seed=3)
+    room = Room(store, w.id)
+    room.act("open")
+    go = tmp_path / "go"
+    procs = []
+    for t in room.snap.teams:
+        ready = tmp_path / f"ready-{t.id}"
+        procs.append((ready, subprocess.Popen(
+            [sys.executable, "-c", TEAM, str(path), t.code, str(ready), str(go)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())))
+    deadline = time.monotonic() + 60
+    while not all(r.exists() for r, _ in procs):
+        assert time.monotonic() < deadline, "team processes did not start"
+        assert all(p.poll() is None for _, p in procs), [p.stderr.read() for _, p in procs]
+        time.sleep(0.02)
+    token = store.change_token()
+    go.touch()
+    seen = None
+    while seen is None and time.monotonic() < deadline:
+        if store.change_token() != token:
+            seen = time.time()  # another process's commit noticed by polling
+        time.sleep(0.005)
+    outs = [p.communicate(timeout=60) for _, p in procs]
+    for (_, p), (out, err) in zip(procs, outs, strict=True):
+        assert p.returncode == 0, err
+        assert "refused duplicate" in out and "DOUBLE" not in out
+    decisions = room.refresh().decisions
+    assert sorted(d.team_id for d in decisions) == list(range(1, 13))
+    assert all(d.reason == f"reason of Team {d.team_id}" for d in decisions)
+    assert len(store.events(w.id, kinds=("submit",))) == 12
+    starts, ends = zip(*[map(float, out.split("ok ")[1].split()) for out, _ in outs],
+                       strict=True)
+    span = max(ends) - min(starts)
+    print(f"\n12 submissions in {span * 1000:.0f} ms ({12 / span:.0f}/s); first commit seen by "
+          f"polling after {(seen - min(starts)) * 1000:.0f} ms")
+    assert seen is not None
+    store.close()
+
+
+@pytest.mark.parametrize("kill_after", [3, 9])
+def test_sigkill_mid_write_loses_no_acknowledged_submission(tmp_path, kill_after):
+    path = tmp_path / "w.sqlite3"
+    store = open_store(path)
+    w = create_workshop(store, EXAMPLE, [f"T{i}" for i in range(1, 31)], seed=8)
+    room = Room(store, w.id)
+    room.act("open")
+    version = room.workshop.control.version
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), w.id],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=_env())
+    acked, noted = [], []
+    for line in proc.stdout:
+        kind, tid = line.split()
+        (acked if kind == "ack" else noted).append(int(tid))
+        if len(acked) >= kill_after:
+            proc.send_signal(signal.SIGKILL)  # between (or inside) the next transactions
+            break
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read()
+    # A fresh process opens the store as a restarted console would.
+    store.close()
+    store = open_store(path)
+    assert store._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    room = Room(store, w.id)
+    have = {d.team_id for d in room.snap.decisions}
+    assert set(acked) <= have and len(have) <= len(acked) + 1
+    notes = {e.team_id for e in room.notes()}
+    assert set(noted) <= notes
+    c = room.workshop.control
+    assert (c.phase, c.version) == (Phase.OPEN, version)  # resumes exactly where it was
+    for t in room.snap.teams:  # the rest submit; the ones stored are refused as duplicates
+        if t.id in have:
+            with pytest.raises(Refused):
+                room.submit(t.id, room.offered(t.id)[0].id if room.offered(t.id) else "x", "")
+        else:
+            room.submit(t.id, room.offered(t.id)[0].id, "after the crash")
+    assert len(room.refresh().decisions) == 30
+    store.close()
