@@ -16,7 +16,7 @@ from typing import TextIO
 from engine.play.rules import GameState, Offer, Outcome
 from engine.play.session import Session
 from engine.present import wording as w
-from engine.present.debrief import build_debrief, to_markdown
+from engine.present.debrief import appendix, build_debrief, render_text, summary
 from engine.present.wording import Phrase, plain
 
 HELP = ("Type an option's number or id and Enter; add '# reason' to record why. "
@@ -76,12 +76,26 @@ class PlainGame:
                 self.say(f"Resume with: backchannel play --plain --resume {s.path}")
                 return 0
             self.show_outcome(outcome)
+        self.debrief()
+        return 0
+
+    def debrief(self) -> None:
+        """The debrief's summary; the appendix (full lists) on request."""
+        s = self.s
+        d = build_debrief(s)
         self.say("")
-        self.say("=" * 20 + " DEBRIEF " + "=" * 20)
-        self.out.write(to_markdown(build_debrief(s)))
+        self.out.write(render_text(summary(d), self.width))
         self.say(f"\nSession log: {s.path}")
         self.say(f"Export: backchannel debrief {s.path} --out DIR")
-        return 0
+        self.out.write("\nType a and Enter for the appendix (every trade-off, events, sources, "
+                       "questions), or just Enter to finish: ")
+        self.out.flush()
+        line = self.inp.readline()
+        if not self.inp.isatty() and line:
+            self.say(line.rstrip("\n"))
+        if line.strip().lower() in ("a", "appendix"):
+            self.say("")
+            self.out.write(render_text(appendix(d), self.width))
 
     def briefing(self) -> None:
         scn = self.s.scenario

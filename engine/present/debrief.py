@@ -1,18 +1,25 @@
-"""Debrief: what a finished (or interrupted) game amounts to, as data and as Markdown.
+"""Debrief: what a finished (or interrupted) game amounts to, as data and as one structure.
 
-The same ``Debrief`` feeds the plain-text mode, the TUI's debrief screen and the HTML export
-(engine/export.py)."""
+``sections(d)`` is the debrief as blocks (headings, paragraphs, lists, a chart) made of
+wording-layer phrases: first a ``summary`` that prints on two pages (the ending and its
+assessment, the path with tracks and reasons, the trade-offs that weigh most, the indicator
+trajectories), then an ``appendix`` with the full lists. Markdown (``to_markdown``), line mode
+(``to_text``) and HTML (engine/present/export.py) render the same blocks, so they share one
+structure; no Markdown tables, so a screen reader can follow."""
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections import Counter
 
 import attrs
 
 from engine.play.rules import Game, Outcome
-from engine.present.wording import cite_label, merge_citations
-from engine.scenario.model import Citation, Ending, Option, Scenario, Source, TradeOff
-from engine.scenario.vocabulary import DIMENSIONS, GLYPHS, Track
+from engine.present import wording as w
+from engine.present.wording import merge_citations
+from engine.scenario.model import Citation, Ending, Indicator, Option, Scenario, Source, TradeOff
+from engine.scenario.vocabulary import GLYPHS, Track
 
 
 @attrs.frozen
@@ -23,6 +30,7 @@ class Step:
     outcome: Outcome
     by: str | None = None
     why: str | None = None
+    number: int = 0  # the option's place in its round, as shown while playing
 
 
 @attrs.frozen
@@ -57,7 +65,8 @@ def debrief_from(game: Game, outcomes: list[Outcome], seed: int, over: bool,
     steps = []
     for i, o in enumerate(outcomes[1:]):
         by, why = notes[i] if notes and i < len(notes) else (None, None)
-        steps.append(Step(o.round_no, rounds[o.round_no].title, o.option, o, by, why))
+        steps.append(Step(o.round_no, rounds[o.round_no].title, o.option, o, by, why,
+                          game.option_number(o.option.id)))
     trajectories = {
         ind.id: tuple(o.after[n] for o in outcomes) for n, ind in enumerate(scn.indicators)
     }
@@ -114,71 +123,274 @@ def rating(r: int) -> str:
 
 
 def tradeoff_line(scn: Scenario, t: TradeOff) -> str:
-    dim = DIMENSIONS[t.dimension].label
-    cites = "; ".join(cite_label(scn, c) for c in t.cite)
-    return f"{dim} {rating(t.rating)}: {t.why} ({cites})"
+    return w.plain(w.tradeoff(scn, t))
 
 
-def to_markdown(d: Debrief) -> str:
+# ---------------------------------------------------------------------------- what matters
+
+HIGHLIGHTS = 3
+
+
+def top_accepted(d: Debrief, n: int = HIGHLIGHTS) -> list[tuple[Step, TradeOff]]:
+    """The trade-offs accepted that weigh most: the strongest ratings, either way (a ++ gained
+    or a -- taken on), one per dimension, earlier rounds first among equals."""
+    rows = [(s, t) for s in d.steps for t in s.option.tradeoffs]
+    rows.sort(key=lambda st: (-abs(st[1].rating), st[0].round_no))
+    # The strongest gain and the strongest cost first, so the summary shows both sides.
+    lead = [next((r for r in rows if r[1].rating > 0), None),
+            next((r for r in rows if r[1].rating < 0), None)]
+    lead = [r for r in lead if r is not None]
+    picked = _one_per_dimension(lead + [r for r in rows if r not in lead], n)
+    return sorted(picked, key=lambda st: st[0].round_no)
+
+
+def top_forgone(d: Debrief, n: int = HIGHLIGHTS) -> list[tuple[Step, Option, TradeOff]]:
+    """The trade-offs given up that weigh most: where an option not taken was rated above the
+    choice on a dimension, by how much (a dimension the choice was not rated on counts as 0)."""
+    rows = []
+    for s in d.steps:
+        mine = {t.dimension: t.rating for t in s.option.tradeoffs}
+        for o, t in s.outcome.forgone:
+            gain = t.rating - mine.get(t.dimension, 0)
+            if gain > 0:
+                rows.append((gain, s, o, t))
+    rows.sort(key=lambda r: (-r[0], -r[3].rating, r[1].round_no))
+    picked = _one_per_dimension([((s, o), t) for _, s, o, t in rows], n)
+    return [(s, o, t) for (s, o), t in picked]
+
+
+def _one_per_dimension(rows: list, n: int) -> list:
+    out, seen = [], set()
+    for head, t in rows:
+        if t.dimension not in seen:
+            seen.add(t.dimension)
+            out.append((head, t))
+        if len(out) == n:
+            break
+    return out
+
+
+# ---------------------------------------------------------------------------- one structure
+
+@attrs.frozen
+class Heading:
+    text: str
+    level: int = 2
+    id: str = ""  # HTML anchor / class: 'summary', 'appendix', ...
+
+
+@attrs.frozen
+class Para:
+    text: w.Phrase
+    role: str = ""  # 'meta', 'note', 'ending'
+
+
+@attrs.frozen
+class Items:
+    items: tuple[tuple[w.Phrase, tuple[w.Phrase, ...]], ...]  # item, sub-items
+    numbered: bool = False
+
+
+@attrs.frozen
+class Chart:
+    """Indicator trajectories (HTML draws them as inline SVG; text keeps the list before it)."""
+
+    rows: tuple[tuple[Indicator, tuple[int, ...]], ...]
+
+
+Block = Heading | Para | Items | Chart
+
+
+def _items(phrases, numbered: bool = False) -> Items:
+    return Items(tuple((p, ()) for p in phrases), numbered)
+
+
+def _choice(d: Debrief, s: Step) -> w.Phrase:
+    return w.phrase(f"Round {s.round_no}, ", w.option_heading(s.option, s.number))
+
+
+def ending_title(d: Debrief) -> str:
+    if d.ending:
+        return d.ending.title
+    return "No ending" if d.over else "Game in progress"
+
+
+def summary(d: Debrief) -> list[Block]:
+    """The part people read, on at most two printed pages: the ending and its assessment,
+    the path with tracks and reasons, the three trade-offs accepted and forgone that weigh
+    most, and how the indicators moved."""
     scn = d.scenario
-    out: list[str] = [f"# Debrief: {scn.title}", ""]
     meta = [f"Region: {scn.region}", f"Situation: {scn.situation_date}", f"Seed: {d.seed}"]
     if d.team:
         meta.insert(0, f"Team: {d.team}")
-    out += [" · ".join(meta), ""]
+    out: list[Block] = [Heading(f"Debrief: {scn.title}", 1), Para(w.phrase(" · ".join(meta)),
+                                                                  "meta")]
     if d.ending:
-        out += [f"## Ending: {d.ending.title}", "", d.ending.epilogue.strip(), "",
-                "### Assessment", "", d.ending.assessment.strip(), ""]
+        out.append(Heading(f"Ending: {d.ending.title}", 2, "ending"))
+        out += [Para(w.prose(scn, p)) for p in _paragraphs(d.ending.epilogue)]
+        out.append(Heading("Assessment", 3))
+        out += [Para(w.prose(scn, p)) for p in _paragraphs(d.ending.assessment)]
         if d.ending.cite:
-            out += ["Sources: " + "; ".join(cite_label(scn, c) for c in d.ending.cite), ""]
+            out.append(Para(w.phrase("Sources: ", w.citations(scn, d.ending.cite)), "note"))
     elif d.over:
-        out += ["## No ending", "", "The scenario defines no ending for this state.", ""]
+        out += [Heading("No ending", 2, "ending"),
+                Para(w.phrase("The scenario defines no ending for this state."))]
     else:
-        out += ["## Game in progress", "", f"{len(d.steps)} decisions so far.", ""]
-    out += ["## The path taken", "", "| Round | Choice | Track | Decided by | Why |",
-            "|---|---|---|---|---|"]
+        out += [Heading("Game in progress", 2, "ending"),
+                Para(w.phrase(f"{len(d.steps)} decision{'s' * (len(d.steps) != 1)} so far; "
+                              "the game is not over."))]
+    out.append(Heading("The path taken", 2, "path"))
+    path = []
     for s in d.steps:
-        out.append(f"| {s.round_no}. {_cell(s.round_title)} | {_cell(s.option.title)} | "
-                   f"{s.option.track.label} | {_cell(s.by or '')} | {_cell(s.why or '')} |")
-    out.append("")
+        line = w.phrase(_choice(d, s))
+        if s.by or s.why:
+            who = f"decided by {s.by}" if s.by else "decided"
+            line = w.phrase(line, f"; {who}", w.phrase(": ", w.Span(s.why, w.EMPHASIS))
+                            if s.why else None)
+        path.append(line)
+    out.append(_items(path) if path else Para(w.phrase(w.Span("No decisions yet.", w.MUTED))))
+    acc, forg = top_accepted(d), top_forgone(d)
+    if acc or forg:
+        out.append(Heading("What you took on and what you gave up", 2, "highlights"))
+    if acc:
+        out.append(Para(w.phrase(f"The {len(acc)} trade-offs accepted that weigh most:")))
+        out.append(_items(w.phrase(_choice(d, s), ": ", w.tradeoff(scn, t)) for s, t in acc))
+    if forg:
+        out.append(Para(w.phrase(f"The {len(forg)} trade-offs forgone that weigh most "
+                                 "(what an option not taken offered beyond your choice):")))
+        out.append(_items(
+            w.phrase(f"Round {s.round_no}, ", w.option_heading(o, _number(d, o)), ": ",
+                     w.tradeoff(scn, t)) for s, o, t in forg))
+    out.append(Heading("Indicators", 2, "indicators"))
+    rows = tuple((ind, d.trajectories[ind.id]) for ind in scn.indicators)
+    out.append(Chart(rows))
+    out.append(_items(_trajectory(ind, vals) for ind, vals in rows))
+    return out
+
+
+def _trajectory(ind: Indicator, vals: tuple[int, ...]) -> w.Phrase:
+    net = vals[-1] - vals[0]
+    return w.phrase(w.Span(ind.label, w.INDICATOR), f" ({w.better_hint(ind)}): ",
+                    w.trajectory(vals),
+                    w.phrase(", overall ", w.delta(ind, net)) if net else ", no net change")
+
+
+def appendix(d: Debrief) -> list[Block]:
+    """The full lists: events, every trade-off accepted and forgone (grouped by option, so an
+    option's title is written once), what never came due, the sources and the questions."""
+    scn = d.scenario
+    out: list[Block] = [Heading("Appendix", 2, "appendix")]
     if d.events:
-        out += ["## Events", ""]
-        out += [f"- Round {k}: **{title}**: {_flat(text)}" for k, title, text in d.events]
-        out.append("")
-    out += ["## Indicators", "", "| Indicator | Trajectory | Start | End |", "|---|---|---|---|"]
-    for ind in scn.indicators:
-        vals = d.trajectories[ind.id]
-        better = {"higher": " (higher is better)", "lower": " (lower is better)"}.get(
-            ind.better, "")
-        out.append(f"| {ind.label}{better} | {' → '.join(map(str, vals))} | {vals[0]} | "
-                   f"{vals[-1]} |")
-    out.append("")
-    out += ["## Trade-offs accepted", ""]
-    for k, opt, t in d.accepted:
-        out.append(f"- Round {k}, {opt.title} ({opt.track.label}): {tradeoff_line(scn, t)}")
-    out += ["", "## Trade-offs forgone", "",
-            "What the options not taken would have brought:", ""]
-    for k, opt, t in d.forgone:
-        out.append(f"- Round {k}, {opt.title} ({opt.track.label}): {tradeoff_line(scn, t)}")
-    out.append("")
+        out.append(Heading("Events", 3))
+        out.append(_items(w.phrase(f"Round {k}: ", w.Span(title, w.STRONG), ". ",
+                                   w.prose(scn, text)) for k, title, text in d.events))
+    out.append(Heading("Trade-offs accepted, in full", 3))
+    out.append(Items(tuple(
+        (_choice(d, s), tuple(w.tradeoff(scn, t) for t in s.option.tradeoffs))
+        for s in d.steps if s.option.tradeoffs)) if d.steps else
+        Para(w.phrase(w.Span("None yet.", w.MUTED))))
+    out.append(Heading("Trade-offs forgone, in full", 3))
+    out.append(Para(w.phrase("What the options not taken would have brought.")))
+    groups: list[tuple[w.Phrase, tuple[w.Phrase, ...]]] = []
+    for s in d.steps:
+        for o in s.outcome.offered:
+            if o is not s.option and o.tradeoffs:
+                groups.append((w.phrase(f"Round {s.round_no}, ",
+                                        w.option_heading(o, _number(d, o))),
+                               tuple(w.tradeoff(scn, t) for t in o.tradeoffs)))
+    out.append(Items(tuple(groups)) if groups else Para(w.phrase(w.Span("None.", w.MUTED))))
     if d.dropped:
-        out += ["## Investments that never came due", ""]
-        out += [f"- {x}" for x in d.dropped]
-        out.append("")
-    out += ["## Sources cited in this game", ""]
-    for src, cs in d.bibliography:
-        paras = ", ".join(merge_citations(cs))
-        url = f" {src.url}" if src.url else ""
-        out.append(f"- {', '.join(src.authors)}, *{src.title}*, {src.publisher}, {src.date}."
-                   f"{url} Cited: {paras}.")
-    out.append("")
+        out.append(Heading("Investments that never came due", 3))
+        out.append(_items(w.prose(scn, x) for x in d.dropped))
+    out.append(Heading("Sources cited in this game", 3))
+    if d.bibliography:
+        out.append(_items(
+            w.phrase(w.source_reference(src), f" Cited as {src.short}: "
+                     f"{', '.join(merge_citations(cs))}.")
+            for src, cs in d.bibliography))
+    else:
+        out.append(Para(w.phrase(w.Span("No sources were cited.", w.MUTED))))
     if d.questions:
-        out += ["## Discussion questions", ""]
+        out.append(Heading("Discussion questions", 3))
         for title, qs in d.questions:
-            out.append(f"**{title}**")
+            out.append(Para(w.phrase(w.Span(title, w.STRONG))))
+            out.append(_items((w.prose(scn, q) for q in qs), numbered=True))
+    out.append(Para(w.phrase(w.RATINGS_LEGEND), "note"))
+    return out
+
+
+def sections(d: Debrief) -> list[Block]:
+    """The whole debrief as one structure: ``summary`` then ``appendix``. Markdown, line mode
+    and HTML all render this; the app can too (``wording`` phrases in every block)."""
+    return summary(d) + appendix(d)
+
+
+def _number(d: Debrief, option: Option) -> int:
+    for rnd in d.scenario.rounds:
+        for n, o in enumerate(rnd.options, 1):
+            if o.id == option.id:
+                return n
+    return 0
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", (text or "").strip()) if p.strip()]
+
+
+# ---------------------------------------------------------------------------- renderers
+
+
+def to_markdown(d: Debrief) -> str:
+    """Markdown in prose and lists (no tables), so a screen reader can follow it."""
+    return render_markdown(sections(d))
+
+
+def render_markdown(blocks: list[Block]) -> str:
+    out: list[str] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            out += ["#" * b.level + " " + b.text, ""]
+        elif isinstance(b, Para):
+            out += [w.markdown(b.text), ""]
+        elif isinstance(b, Items):
+            for n, (item, subs) in enumerate(b.items, 1):
+                out.append(f"{n}. " if b.numbered else "- ")
+                out[-1] += _flat(w.markdown(item))
+                out += [f"    - {_flat(w.markdown(x))}" for x in subs]
             out.append("")
-            out += [f"- {q}" for q in qs]
-            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def to_text(d: Debrief, width: int = 80, full: bool = True) -> str:
+    """The debrief for line mode: the same structure as Markdown, as wrapped plain text.
+    ``full=False`` stops after the summary."""
+    return render_text(sections(d) if full else summary(d), width)
+
+
+def render_text(blocks: list[Block], width: int = 80) -> str:
+    out: list[str] = []
+
+    def fill(text: str, first: str, rest: str) -> None:
+        for k, block in enumerate(text.split("\n\n")):
+            out.append(textwrap.fill(" ".join(block.split()), width,
+                                     initial_indent=first if k == 0 else rest,
+                                     subsequent_indent=rest, break_on_hyphens=False,
+                                     break_long_words=False))
+
+    for b in blocks:
+        if isinstance(b, Heading):
+            if out:
+                out.append("")
+            out.append(b.text.upper() if b.level == 1 else b.text)
+            out.append(("=" if b.level <= 2 else "-") * min(width, len(b.text)))
+        elif isinstance(b, Para):
+            fill(w.plain(b.text), "", "")
+        elif isinstance(b, Items):
+            for n, (item, subs) in enumerate(b.items, 1):
+                mark = f"{n}. " if b.numbered else "- "
+                fill(w.plain(item), mark, " " * len(mark))
+                for x in subs:
+                    fill(w.plain(x), "    - ", "      ")
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -208,8 +420,8 @@ def compare_markdown(debriefs: list[Debrief], names: list[str] | None = None,
         cells = []
         for d in debriefs:
             step = next((s for s in d.steps if s.round_no == k), None)
-            cells.append(f"{_cell(step.option.title)} ({step.option.track.label})" if step
-                         else "—")
+            cells.append(f"{step.number}. {_cell(step.option.title)} "
+                         f"({step.option.track.label})" if step else "—")
         if any(c != "—" for c in cells):
             mark = " ◀ differs" if len(set(cells)) > 1 else ""
             out.append(f"| {k}. {_cell(rnd.title)}{mark} | " + " | ".join(cells) + " |")
@@ -217,8 +429,7 @@ def compare_markdown(debriefs: list[Debrief], names: list[str] | None = None,
         _cell(d.ending.title) if d.ending else ("no ending" if d.over else "in progress")
         for d in debriefs) + " |")
     for ind in scn.indicators:
-        arrow = {"higher": " ↑", "lower": " ↓"}.get(ind.better, "")
-        out.append(f"| {_cell(ind.label)}{arrow} | " + " | ".join(
+        out.append(f"| {_cell(ind.label)} {w.better_arrow(ind)} | " + " | ".join(
             " → ".join(map(str, d.trajectories[ind.id])) for d in debriefs) + " |")
     tracks = []
     for d in debriefs:

@@ -10,16 +10,28 @@ Nothing here imports a UI toolkit.
 
 from __future__ import annotations
 
+import html as _html
 import os
-import re
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
-from engine.present.debrief import Debrief, compare_markdown, rating, to_markdown
-from engine.present.wording import cite_label
-from engine.scenario.model import Citation, Scenario
-from engine.scenario.vocabulary import DIMENSIONS, Track
+from engine.present import wording as w
+from engine.present.debrief import (
+    Block,
+    Chart,
+    Debrief,
+    Heading,
+    Items,
+    Para,
+    appendix,
+    compare_markdown,
+    ending_title,
+    summary,
+    to_markdown,
+)
+from engine.scenario.vocabulary import Track
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -30,20 +42,11 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_ENV.filters["paragraphs"] = lambda text: [
-    " ".join(p.split()) for p in re.split(r"\n\s*\n", (text or "").strip()) if p.strip()
-]
 _TRACK_CLASS = {Track.T1: "t1", Track.T1_5: "t15", Track.T2: "t2"}
 
 
-def _ending_title(d: Debrief) -> str:
-    if d.ending:
-        return d.ending.title
-    return "No ending" if d.over else "Game in progress"
-
-
-def _spark_points(values: tuple[int, ...], lo: int, hi: int, width: int = 160,
-                  height: int = 32) -> str:
+def _spark_points(values: tuple[int, ...], lo: int, hi: int, width: float = 160,
+                  height: float = 32, x0: float = 0, y0: float = 0) -> str:
     """SVG polyline points for a trajectory, scaled to the indicator's range."""
     if not values:
         return ""
@@ -51,77 +54,57 @@ def _spark_points(values: tuple[int, ...], lo: int, hi: int, width: int = 160,
     step = width / max(1, len(values) - 1)
     pts = []
     for i, v in enumerate(values):
-        x = round(i * step, 1) if len(values) > 1 else width / 2
-        y = round(height - (v - lo) / extent * height, 1)
-        pts.append(f"{x},{y}")
+        x = x0 + (round(i * step, 1) if len(values) > 1 else width / 2)
+        y = y0 + round(height - (v - lo) / extent * height, 1)
+        pts.append(f"{round(x, 1)},{round(y, 1)}")
     return " ".join(pts)
 
 
-def _cites(scn: Scenario, cites: tuple[Citation, ...]) -> str:
-    return "; ".join(cite_label(scn, c) for c in cites)
+_ROW, _LABEL_W, _PLOT_W = 26, 230, 300
 
 
-def _context(d: Debrief) -> dict:
-    scn = d.scenario
-    indicators = []
-    for ind in scn.indicators:
-        vals = d.trajectories.get(ind.id, ())
-        indicators.append({
-            "label": ind.label,
-            "meaning": ind.meaning,
-            "better": ind.better,
-            "trajectory": vals,
-            "start": vals[0] if vals else ind.start,
-            "end": vals[-1] if vals else ind.start,
-            "min": ind.min,
-            "max": ind.max,
-            "points": _spark_points(vals, ind.min, ind.max),
-        })
+def _chart_svg(chart: Chart) -> str:
+    """Every indicator's trajectory as one small inline SVG (no script): a row per
+    indicator with its label, a line scaled to its range, and the start and end values."""
+    rows = []
+    for n, (ind, vals) in enumerate(chart.rows):
+        top = n * _ROW + 4
+        mid = top + 11
+        label = _html.escape(f"{ind.label} {w.better_arrow(ind)}")
+        points = _spark_points(vals, ind.min, ind.max, _PLOT_W, 18, _LABEL_W, top)
+        rows.append(
+            f'<text x="0" y="{mid + 4}" class="lbl">{label}</text>'
+            f'<line x1="{_LABEL_W}" y1="{top + 18}" x2="{_LABEL_W + _PLOT_W}" y2="{top + 18}"/>'
+            f'<polyline points="{points}"/>'
+            f'<text x="{_LABEL_W + _PLOT_W + 10}" y="{mid + 4}" class="val">'
+            f'{_html.escape(w.trajectory(vals))}</text>')
+    height = len(chart.rows) * _ROW + 4
+    desc = "; ".join(f"{ind.label}: {w.trajectory(vals)}" for ind, vals in chart.rows)
+    return (f'<svg class="chart" viewBox="0 0 760 {height}" role="img" '
+            f'aria-label="{_html.escape(desc)}">{"".join(rows)}</svg>')
 
-    def tradeoffs(rows):
-        return [{
-            "round": k,
-            "option": opt.title,
-            "track": opt.track.label,
-            "track_class": _TRACK_CLASS[opt.track],
-            "dimension": DIMENSIONS[t.dimension].label if t.dimension in DIMENSIONS
-            else t.dimension,
-            "glyph": rating(t.rating),
-            "sign": "pos" if t.rating > 0 else "neg" if t.rating < 0 else "zero",
-            "why": t.why,
-            "cite": _cites(scn, t.cite),
-        } for k, opt, t in rows]
 
-    steps = [{
-        "round": s.round_no,
-        "title": s.round_title,
-        "option": s.option.title,
-        "track": s.option.track.label,
-        "track_class": _TRACK_CLASS[s.option.track],
-        "by": s.by,
-        "why": s.why,
-    } for s in d.steps]
-    bibliography = [{
-        "authors": ", ".join(src.authors),
-        "title": src.title,
-        "publisher": src.publisher,
-        "date": src.date,
-        "url": src.url,
-        "short": src.short,
-        "paragraphs": ", ".join(f"¶{c.paragraph}" + (f"-{c.last}" if c.last else "")
-                                for c in cs),
-    } for src, cs in d.bibliography]
-    return {
-        "scenario": scn,
-        "d": d,
-        "ending_title": _ending_title(d),
-        "ending_cite": _cites(scn, d.ending.cite) if d.ending else "",
-        "steps": steps,
-        "indicators": indicators,
-        "accepted": tradeoffs(d.accepted),
-        "forgone": tradeoffs(d.forgone),
-        "bibliography": bibliography,
-    }
+def render_html(blocks: list[Block]) -> str:
+    """Blocks as HTML: every text escaped by the wording layer."""
+    out: list[str] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            cls = f' class="{b.id}"' if b.id else ""
+            out.append(f"<h{b.level}{cls}>{_html.escape(b.text)}</h{b.level}>")
+        elif isinstance(b, Para):
+            cls = f' class="{b.role}"' if b.role else ""
+            out.append(f"<p{cls}>{w.html(b.text)}</p>")
+        elif isinstance(b, Items):
+            tag = "ol" if b.numbered else "ul"
+            out.append(f"<{tag}>")
+            for item, subs in b.items:
+                inner = "".join(f"<li>{w.html(x)}</li>" for x in subs)
+                out.append(f"<li>{w.html(item)}" + (f"<ul>{inner}</ul>" if inner else "")
+                           + "</li>")
+            out.append(f"</{tag}>")
+        elif isinstance(b, Chart):
+            out.append(_chart_svg(b))
+    return "\n".join(out)
 
 
 def _compare_context(a: Debrief, b: Debrief) -> dict:
@@ -133,26 +116,29 @@ def _compare_context(a: Debrief, b: Debrief) -> dict:
         for steps in (by_a, by_b):
             s = steps.get(k)
             cells.append(None if s is None else {
-                "option": s.option.title, "track": s.option.track.label,
+                "option": f"{s.number}. {s.option.title}", "track": s.option.track.label,
                 "track_class": _TRACK_CLASS[s.option.track]})
         differs = (cells[0] or {}).get("option") != (cells[1] or {}).get("option")
         rows.append({"round": k, "a": cells[0], "b": cells[1], "differs": differs})
     inds = [{
         "label": ind.label,
-        "a": " → ".join(map(str, a.trajectories[ind.id])),
-        "b": " → ".join(map(str, b.trajectories[ind.id])),
+        "a": w.trajectory(a.trajectories[ind.id]),
+        "b": w.trajectory(b.trajectories[ind.id]),
     } for ind in a.scenario.indicators]
-    return {"rows": rows, "indicators": inds, "ending_a": _ending_title(a),
-            "ending_b": _ending_title(b)}
+    return {"rows": rows, "indicators": inds, "ending_a": ending_title(a),
+            "ending_b": ending_title(b)}
 
 
 def to_html(debrief: Debrief, other: Debrief | None = None, label_a: str = "This path",
             label_b: str = "Other path") -> str:
-    """The debrief as one self-contained HTML page (optionally with a what-if comparison)."""
-    ctx = _context(debrief)
-    ctx["compare"] = _compare_context(debrief, other) if other is not None else None
-    ctx["label_a"], ctx["label_b"] = label_a, label_b
-    return _ENV.get_template("debrief.html.j2").render(**ctx)
+    """The debrief as one self-contained HTML page: the summary (two printed pages at most),
+    the what-if comparison if any, then the appendix on a page of its own."""
+    return _ENV.get_template("debrief.html.j2").render(
+        title=f"Debrief: {debrief.scenario.title}",
+        summary=Markup(render_html(summary(debrief))),
+        appendix=Markup(render_html(appendix(debrief))),
+        compare=_compare_context(debrief, other) if other is not None else None,
+        compare_title=w.WHAT_IF_TITLE, label_a=label_a, label_b=label_b)
 
 
 def _free_stem(directory: Path, base: str) -> str:
@@ -174,7 +160,7 @@ def export(debrief: Debrief, directory: str | os.PathLike, other: Debrief | None
     md = to_markdown(debrief)
     if other is not None:
         md = md.rstrip() + "\n\n" + compare_markdown(
-            [debrief, other], [label_a, label_b], title="What-if: two paths side by side")
+            [debrief, other], [label_a, label_b], title=w.WHAT_IF_TITLE)
     md_path = directory / f"{stem}.md"
     html_path = directory / f"{stem}.html"
     md_path.write_text(md, encoding="utf-8")

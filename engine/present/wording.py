@@ -95,7 +95,7 @@ def plain(p: Phrase) -> str:
 
 
 _MD = {STRONG: "**{}**", EMPHASIS: "*{}*", WARNING: "**{}**"}
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>])")
+_MD_SPECIAL = re.compile(r"([\\`*_|<>])")
 
 
 def markdown(p: Phrase) -> str:
@@ -525,5 +525,7 @@ def source_reference(src: Source) -> Phrase:
     parts: list[Part] = []
     if src.authors:
         parts.append(", ".join(src.authors) + ", ")
-    parts += [Span(src.title, EMPHASIS), f", {src.publisher}, {source_date(src)}."]
+    date = source_date(src)
+    parts += [Span(src.title, EMPHASIS), f", {src.publisher}, {date}" + ("" if date.endswith(".")
+                                                                         else ".")]
     return phrase(*parts)

@@ -63,13 +63,13 @@ def test_check_strict_fails_on_warnings(tmp_path, example_text):
 def test_scripted_plain_game_reaches_an_ending_and_its_log_replays(tmp_path):
     log = tmp_path / "game.jsonl"
     out = run("play", "--plain", str(EXAMPLE), "--seed", "4", "--save", str(log),
-              "--team", "Blue", stdin="m 2\n3 # build trust first\nxyz\nd\n1\n")
+              "--team", "Blue", stdin="m 2\n3 # build trust first\nxyz\nd\n1\na\n")
     assert out.returncode == 0, out.stderr
     text = out.stdout
     for expected in ("== Round 1 of 2: The first smoke", "[Track 1.5]", "What the sources say:",
                      "(Kang & Kwa 2025 ¶9)", "'xyz' is not an option here",
                      "What has to be in place before the dry season?", "DEBRIEF",
-                     "## Ending: Clearer skies, for now", "## Trade-offs forgone"):
+                     "Ending: Clearer skies, for now", "Trade-offs forgone, in full"):
         assert expected in text, expected
     s = Session.resume(log)
     assert s.state.over and s.state.ending_id == "clear-skies"
@@ -119,7 +119,7 @@ def test_list_shows_bundled_scenarios_and_saves(tmp_path):
 def test_plain_output_is_plain_text():
     # Round 2's option 1 needs trust 5, which option 1 of round 1 does not build: it is
     # refused (options keep their numbers), and 2 is taken instead.
-    out = run("play", "--plain", str(EXAMPLE), "--seed", "2", stdin="1\n1\n2\n")
+    out = run("play", "--plain", str(EXAMPLE), "--seed", "2", stdin="1\n1\n2\na\n")
     assert out.returncode == 0, out.stderr
     assert "Option 1 is not available now" in out.stdout
     # Screen readers and pipes get text only: no terminal escapes, no carriage returns or
@@ -128,7 +128,7 @@ def test_plain_output_is_plain_text():
     assert not {c for c in out.stdout if not c.isprintable() and c != "\n"}
     # ... and the whole game is there, from the briefing to the debrief's last section.
     assert "== Briefing ==" in out.stdout and "== Round 2 of 2" in out.stdout
-    assert "# Debrief: A season of haze" in out.stdout and "## Discussion questions" in out.stdout
+    assert "DEBRIEF: A SEASON OF HAZE" in out.stdout and "Discussion questions" in out.stdout
 
 
 def test_compare_puts_teams_side_by_side(tmp_path):
@@ -141,8 +141,8 @@ def test_compare_puts_teams_side_by_side(tmp_path):
             for ln in out.stdout.splitlines() if ln.startswith("| ")}
     assert rows["Round"] == ["Blue", "Red"]
     assert rows["1. The first smoke ◀ differs"] == [
-        "Fund a research network to pool hotspot data (Track 2)",
-        "Call an emergency ministerial meeting (Track 1)"]
+        "3. Fund a research network to pool hotspot data (Track 2)",
+        "1. Call an emergency ministerial meeting (Track 1)"]
     # Red's public report pushed friction to 8: the recall event (trust -2), then an early end
     assert rows["**Ending**"] == ["Clearer skies, for now", "A war of words"]
     assert rows["Trust between neighbours ↑"] == ["4 → 6 → 6", "4 → 4 → 2"]

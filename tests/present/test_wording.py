@@ -62,7 +62,7 @@ def test_renderers_keep_the_words_and_escape_the_text():
     p = w.phrase(w.Span("In 2 rounds", w.STRONG), ": ", w.Span("a [b]|*x*", w.EMPHASIS), " ",
                  w.Span("Kang & Kwa 2025 ¶15", w.CITATION))
     assert w.plain(p) == "In 2 rounds: a [b]|*x* Kang & Kwa 2025 ¶15"
-    assert w.markdown(p) == r"**In 2 rounds**: *a \[b\]\|\*x\** Kang & Kwa 2025 ¶15"
+    assert w.markdown(p) == r"**In 2 rounds**: *a [b]\|\*x\** Kang & Kwa 2025 ¶15"
     assert w.html(p) == ('<strong>In 2 rounds</strong>: <em>a [b]|*x*</em> '
                          '<span class="cite">Kang &amp; Kwa 2025 ¶15</span>')
     assert Content.from_markup(markup(p)).plain == w.plain(p)
