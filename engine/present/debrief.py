@@ -65,6 +65,7 @@ def debrief_from(game: Game, outcomes: list[Outcome], seed: int, over: bool,
     steps = []
     for i, o in enumerate(outcomes[1:]):
         by, why = notes[i] if notes and i < len(notes) else (None, None)
+        assert o.option is not None  # every outcome after the start is of a choice
         steps.append(Step(o.round_no, rounds[o.round_no].title, o.option, o, by, why,
                           game.option_number(o.option.id)))
     trajectories = {
@@ -79,8 +80,8 @@ def debrief_from(game: Game, outcomes: list[Outcome], seed: int, over: bool,
             cites.setdefault(c.source, set()).add(c)
 
     for s in steps:
-        for o in s.outcome.offered:
-            for t in o.tradeoffs:
+        for opt in s.outcome.offered:
+            for t in opt.tradeoffs:
                 note(t.cite)
     events = []
     for o in outcomes:

@@ -318,6 +318,11 @@ def otherwise(scn: Scenario, o: Otherwise) -> Phrase:
                   phrase(" — ", Span(reflow(o.text), EMPHASIS)) if o.text else None)
 
 
+def effect_lines(scn: Scenario, opt: Option, round_no: int | None = None) -> list[str]:
+    """An option's exact effects as plain lines (what study mode shows)."""
+    return [plain(line) for eff in opt.effects for line in effect(scn, eff, round_no)]
+
+
 def effects_before_choice(scn: Scenario, opt: Option, round_no: int | None,
                           study: bool) -> tuple[Phrase, ...]:
     """What a player sees of an option's effects before choosing (issue: decide before you
