@@ -20,7 +20,7 @@ from engine.present.debrief import appendix, build_debrief, render_text, summary
 from engine.present.wording import Phrase, plain
 
 HELP = ("Type an option's number or id and Enter; add '# reason' to record why. "
-        "m N: option N in full; o: the options again; d: discussion questions; "
+        "m N: option N in full; o: the options again; d: discussion questions and notes; "
         "?: help; q: save and quit.")
 
 
@@ -178,9 +178,7 @@ class PlainGame:
             if text in ("q", "quit"):
                 return None
             if text in ("d", "questions"):
-                rnd = g.current_round(state)
-                for q in (rnd.questions if rnd else ()):
-                    self.para(q, "    ", "  - ")
+                self.discussion(state)
                 continue
             if text in ("o", "options"):
                 self.show_options(state)
@@ -205,6 +203,23 @@ class PlainGame:
                          f"{offer.reason or w.NOT_AVAILABLE} Choose another.")
                 continue
             return self.s.decide(offer.option.id, by=self.team, why=why.strip() or None)
+
+    def discussion(self, state: GameState) -> None:
+        """The round's discussion questions and the facilitator's notes (citations as
+        labels, like everywhere else)."""
+        scn = self.s.scenario
+        rnd = self.s.game.current_round(state)
+        if rnd is None:
+            return
+        if rnd.questions:
+            self.say("Discussion questions:")
+            for q in rnd.questions:
+                self.para(w.prose(scn, q), "    ", "  - ")
+        if rnd.facilitator_notes:
+            self.say("Facilitator notes:")
+            self.para(w.prose(scn, rnd.facilitator_notes), "  ", "  ")
+        if not rnd.questions and not rnd.facilitator_notes:
+            self.say("No discussion questions for this round.")
 
     def show_resolutions(self, resolutions, indent: str = "  ") -> None:
         scn = self.s.scenario

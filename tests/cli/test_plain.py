@@ -174,3 +174,11 @@ def test_line_mode_and_the_app_word_every_option_event_and_ending_alike(tmp_path
             assert not re.search(r"\b(kang-kwa-2025|feng-track2|haggard-2024) ¶",
                                  out.getvalue())
     assert checked > 100
+
+
+def test_discussion_shows_questions_and_notes_with_citation_labels(tmp_path):
+    # The Myanmar round-1 notes cite "kang-kwa-2025 ¶11"; players read "Kang & Kwa 2025 ¶11".
+    _, out = play(tmp_path, MY, "d\nq\n")
+    shown = flat(out.split("Choice [")[1])
+    assert "Discussion questions:" in shown and "Facilitator notes:" in shown
+    assert "Kang & Kwa 2025 ¶11" in shown and "kang-kwa-2025" not in shown
