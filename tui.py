@@ -97,6 +97,12 @@ class BackchannelApp(App[None]):
             else:
                 self.open_scenario(path)
 
+    def on_unmount(self) -> None:
+        # Let go of the saves (their locks) when the app ends, even inside a longer process.
+        for held in (self.session, self.other):
+            if held is not None:
+                held.close()
+
     def show_problem(self, title: str, text: str) -> None:
         self.push_screen(ui().MessageScreen(title, text))
 
@@ -116,9 +122,14 @@ class BackchannelApp(App[None]):
         self.push_screen(ui().BriefingScreen(scenario, path))
 
     def resume(self, path: Path) -> None:
+        # The game on screen (if any) lets go of its save first: one window, one writer.
+        for held in (self.session, self.other):
+            if held is not None:
+                held.close()
+        self.session, self.other = None, None
         try:
             session = ui().Session.resume(path)
-        except ui().SessionError as exc:
+        except ui().SessionError as exc:  # GameLocked too: open in another window
             self.show_problem("This game cannot be resumed", str(exc))
             return
         self.session, self.other = session, self._parent_of(session)
@@ -131,11 +142,11 @@ class BackchannelApp(App[None]):
 
     @staticmethod
     def _parent_of(session: Session) -> Session | None:
-        parent = session.header.get("parent") if isinstance(session.header, dict) else None
-        if not isinstance(parent, dict) or not parent.get("path"):
+        """The earlier path of a what-if, read-only (it may be open elsewhere)."""
+        if session.parent is None:
             return None
         try:
-            return ui().Session.resume(Path(parent["path"]))
+            return ui().Session.open(Path(session.parent.path))
         except ui().SessionError:
             return None
 

@@ -89,12 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "Markdown and HTML files with --out.")
     p.add_argument("save", metavar="FILE", help="a session log (.jsonl)")
     p.add_argument("--out", metavar="DIR", help="write debrief .md and .html into DIR")
+    _scenario_option(p)
     p.set_defaults(func=cmd_debrief)
 
     p = sub.add_parser("compare", help="compare saved games of one scenario side by side",
                        description="Workshops: one column per team (or what-if branch) with "
                        "each round's choice and track, the ending and the final indicators.")
     p.add_argument("saves", nargs="+", metavar="FILE", help="session logs (.jsonl)")
+    _scenario_option(p)
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("serve", help="serve the app in a web browser (textual-serve)",
@@ -114,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_workshop.add_parsers(sub)
     return parser
+
+
+def _scenario_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scenario", dest="scenario_file", metavar="PATH",
+                   help="the scenario file, if it has moved since the game was saved")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -165,9 +172,13 @@ def cmd_list(args) -> int:
     saves = list_saves()
     print("\nSaved games:" if saves else "\nNo saved games yet.")
     for s in saves:
+        if s.damaged:
+            print(f"  {s.path}\n      {s.problem}")
+            continue
         status = "finished" if s.over else f"at round {s.round_no}"
         team = f" [{s.team}]" if s.team else ""
-        print(f"  {s.path}\n      {s.title}{team}: {s.decisions} decisions, {status}")
+        note = f" ({s.problem})" if s.problem else ""
+        print(f"  {s.path}\n      {s.title}{team}: {s.decisions} decisions, {status}{note}")
     return 0
 
 
@@ -260,7 +271,7 @@ def cmd_play(args) -> int:
 
 def cmd_debrief(args) -> int:
     try:
-        session = Session.resume(args.save)
+        session = Session.open(args.save, args.scenario_file)
     except SessionError as exc:
         _err(str(exc))
         return 1
@@ -284,7 +295,7 @@ def cmd_compare(args) -> int:
     sessions = []
     for path in args.saves:
         try:
-            sessions.append(Session.resume(path))
+            sessions.append(Session.open(path, args.scenario_file))
         except SessionError as exc:
             _err(str(exc))
             return 1

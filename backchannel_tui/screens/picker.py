@@ -40,6 +40,9 @@ def scenario_prompt(path: Path) -> tuple[Content, bool]:
 
 def save_prompt(info: SaveInfo) -> Content:
     when = dt.datetime.fromtimestamp(info.updated).strftime("%d %b %Y %H:%M")
+    if info.damaged:
+        return Content.from_markup(f"[b]{esc(info.path.name)}[/b] (cannot be opened)\n"
+                                   f"[i]{esc(info.problem or '')}[/i]")
     where = "[b]finished[/b]" if info.over else f"at round {info.round_no}"
     team = f" · team {esc(info.team)}" if info.team else ""
     n = info.decisions
@@ -110,7 +113,8 @@ class PickerScreen(Screen):
         for n, info in enumerate(self.saves):
             if n:
                 saves.add_option(None)
-            saves.add_option(ListOption(save_prompt(info), id=str(info.path)))
+            saves.add_option(ListOption(save_prompt(info), id=str(info.path),
+                                        disabled=info.damaged))
         if self.saves:
             saves.highlighted = 0
         going = sum(not info.over for info in self.saves)

@@ -1,10 +1,10 @@
 """Durable game sessions: an append-only JSON-lines log, flushed and fsynced per decision.
 
-Line 1 is a header (format, scenario id and content hash, seed, engine version, team, parent
-for what-if branches); each further line is one decision (round, option, timestamp, who decided
-and why). Resuming replays the log through the rules, so the state is reproduced exactly; a
-truncated last line (a crash mid-write) is tolerated and reported; a log written for another
-version of the scenario is detected and explained.
+The log's format (typed, versioned records) and every read and write of it live in
+``engine.play.savelog``. Resuming replays the log through the rules, so the state is
+reproduced exactly; a log written for another version of the scenario is detected and
+explained. ``Session.resume`` opens a game for play (one writer: it holds the save's lock);
+``Session.open`` looks at one read-only and never changes the file.
 """
 
 from __future__ import annotations
@@ -20,13 +20,19 @@ from engine.play.rules import Game, GameState, Outcome, RulesError
 from engine.play.savelog import (  # noqa: F401 - re-exported: the session API names them
     LOG_FORMAT,
     Decision,
+    GameLocked,
+    Header,
+    LogFile,
+    Parent,
+    RecordError,
     SaveInfo,
     SessionError,
-    append_record,
+    check_name,
+    check_reason,
     data_dir,
-    drop_partial_tail,
     list_saves,
     locate_scenario,
+    now,
     read_log,
     saves_dir,
 )
@@ -34,49 +40,55 @@ from engine.scenario.loader import ScenarioError, load_with_digest
 from engine.scenario.model import Scenario
 
 
-def _now() -> str:
-    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:30] or "team"
 
 
 class Session:
-    """One game in progress, backed by its log file. Not thread-safe; one writer per log."""
+    """One game, backed by its log file. Opened for play (``new``, ``resume``) it holds the
+    log's lock until ``close`` (or until the process ends); opened with ``open`` it is
+    read-only. Not thread-safe."""
 
     def __init__(self, scenario: Scenario, digest: str, scenario_path: Path, path: Path,
-                 header: dict, decisions: list[Decision], warnings: list[str]) -> None:
+                 header: Header, decisions: tuple[Decision, ...] | list[Decision],
+                 warnings: list[str], log: LogFile | None = None) -> None:
         self.scenario = scenario
         self.digest = digest
         self.scenario_path = scenario_path
         self.path = path
         self.header = header
-        self.seed: int = header["seed"]
-        self.team: str | None = header.get("team")
+        self.seed: int = header.seed
+        self.team: str | None = header.team
+        self.parent: Parent | None = header.parent  # the game a what-if branched from
         self.game = Game(scenario)
         self.decisions: list[Decision] = []
         self.warnings = warnings
+        self._log = log
         state, outcome = self.game.start(self.seed)
         self.states: list[GameState] = [state]
         self.outcomes: list[Outcome] = [outcome]
-        for d in decisions:
-            try:
-                self._advance(d)
-            except RulesError as exc:
-                raise SessionError(
-                    f"{path}: decision {len(self.decisions) + 1} (option '{d.option_id}') "
-                    f"cannot be replayed: {exc}. The scenario has probably changed since the "
-                    "game was saved."
-                ) from None
+        try:
+            for d in decisions:
+                try:
+                    self._advance(d)
+                except RulesError as exc:
+                    raise SessionError(
+                        f"{path}: decision {len(self.decisions) + 1} (option "
+                        f"'{d.option_id}') cannot be replayed: {exc}. The scenario has "
+                        "probably changed since the game was saved."
+                    ) from None
+        except BaseException:
+            self.close()
+            raise
 
     # -- construction
 
     @classmethod
     def new(cls, scenario_path: str | os.PathLike, seed: int | None = None,
             path: str | os.PathLike | None = None, team: str | None = None,
-            parent: dict | None = None) -> Session:
+            parent: Parent | None = None) -> Session:
         scenario_path = Path(scenario_path)
+        check_name(team)
         scenario, digest = load_with_digest(scenario_path)
         if seed is None:
             seed = random.SystemRandom().randrange(1 << 31)
@@ -85,46 +97,68 @@ class Session:
             name = f"{scenario.id}-{stamp}{'-' + _slug(team) if team else ''}.jsonl"
             path = saves_dir() / name
         path = Path(path)
-        if path.exists() and path.stat().st_size > 0:
-            raise SessionError(f"{path} already exists; choose another file or resume it")
-        header = {
-            "type": "header",
-            "log_format": LOG_FORMAT,
-            "scenario": scenario.id,
-            "scenario_file": str(scenario_path),
-            "sha256": digest,
-            "seed": seed,
-            "engine": __version__,
-            "team": team,
-            "created": _now(),
-        }
-        if parent:
-            header["parent"] = parent
-        path.parent.mkdir(parents=True, exist_ok=True)
-        append_record(path, header, create=True)
-        return cls(scenario, digest, scenario_path, path, header, [], [])
+        header = Header(scenario=scenario.id, sha256=digest, seed=seed,
+                        scenario_file=str(scenario_path.absolute()), engine=__version__,
+                        team=team, created=now(), parent=parent)
+        log = LogFile.create(path, header)
+        return cls(scenario, digest, scenario_path, path, header, [], [], log)
 
     @classmethod
     def resume(cls, path: str | os.PathLike, scenario_path: str | os.PathLike | None = None
                ) -> Session:
+        """Open a saved game for play: locks it (``GameLocked`` if it is open elsewhere) and
+        repairs a cut last line after keeping a backup (said in ``warnings``)."""
         path = Path(path)
-        header, decisions, warnings = read_log(path)
-        if warnings:
-            drop_partial_tail(path)
-        spath = locate_scenario(header, scenario_path)
+        lf, log = LogFile.open_for_play(path)
+        try:
+            return cls._from_log(path, log, scenario_path, list(lf.notes), lf)
+        except BaseException:
+            lf.close()
+            raise
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, scenario_path: str | os.PathLike | None = None
+             ) -> Session:
+        """Open a saved game read-only (debrief, compare, a what-if's earlier path): the file
+        is never changed, and it may be open for play elsewhere."""
+        path = Path(path)
+        log = read_log(path)
+        return cls._from_log(path, log, scenario_path, log.warnings, None)
+
+    @classmethod
+    def _from_log(cls, path: Path, log, scenario_path: str | os.PathLike | None,
+                  warnings: list[str], lf: LogFile | None) -> Session:
+        header = log.header
+        spath = locate_scenario(header, path, scenario_path)
         try:
             scenario, digest = load_with_digest(spath)
         except ScenarioError as exc:
             raise SessionError(f"{path}: its scenario {spath} has errors:\n{exc}") from None
-        if digest != header.get("sha256"):
+        if digest != header.sha256:
             warnings.append(
                 f"{spath} has changed since this game was saved (content hash differs); "
                 "the decisions were replayed on the current version"
             )
-        if scenario.id != header.get("scenario"):
-            raise SessionError(f"{path} is a game of '{header.get('scenario')}', but {spath} "
+        if scenario.id != header.scenario:
+            raise SessionError(f"{path} is a game of '{header.scenario}', but {spath} "
                                f"holds '{scenario.id}'")
-        return cls(scenario, digest, spath, path, header, decisions, warnings)
+        return cls(scenario, digest, spath, path, header, log.decisions, warnings, lf)
+
+    @property
+    def read_only(self) -> bool:
+        return self._log is None
+
+    def close(self) -> None:
+        """Release the game (its lock); a read-only session has nothing to release."""
+        log, self._log = getattr(self, "_log", None), None
+        if log is not None:
+            log.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- play
 
@@ -136,19 +170,19 @@ class Session:
     def over(self) -> bool:
         return self.state.over
 
-    def decide(self, option_id: str, by: str | None = None, why: str | None = None) -> Outcome:
-        """Apply a choice; it is on disk (fsynced) before this returns."""
+    def decide(self, option_id: str, by: str | None = None, why: str | None = None,
+               override: bool = False, facilitator_reason: str | None = None) -> Outcome:
+        """Apply a choice; it is on disk (fsynced) before this returns. If it cannot be
+        written, SessionError says why and the game (and its file) are as before."""
+        if self._log is None:
+            raise SessionError(f"{self.path}: this game is open read-only")
+        check_name(by, "'by' (who decided)")
+        check_reason(why)
         state, outcome = self.game.apply(self.state, option_id)  # validates first
         ending = (state.ending_id or "") if state.over else None
-        d = Decision(self.state.round_no, option_id, _now(), by, why, ending)
-        record = {"type": "decision", "round": d.round_no, "option": d.option_id, "at": d.at}
-        if by:
-            record["by"] = by
-        if why:
-            record["why"] = why
-        if ending is not None:
-            record["ending"] = ending
-        append_record(self.path, record)
+        d = Decision(self.state.round_no, option_id, now(), by, why, ending, override,
+                     facilitator_reason)
+        self._log.append(d)
         self.decisions.append(d)
         self.states.append(state)
         self.outcomes.append(outcome)
@@ -167,9 +201,14 @@ class Session:
         """A what-if: a new session with the same seed and the decisions taken before
         ``at_round``, ready to choose differently in that round."""
         keep = [d for d in self.decisions if d.round_no < at_round]
-        parent = {"path": str(self.path), "at_round": at_round}
+        parent = Parent(str(Path(self.path).absolute()), at_round)
         child = Session.new(self.scenario_path, seed=self.seed, path=path, team=self.team,
                             parent=parent)
-        for d in keep:
-            child.decide(d.option_id, by=d.by, why=d.why)
+        try:
+            for d in keep:
+                child.decide(d.option_id, by=d.by, why=d.why, override=d.override,
+                             facilitator_reason=d.facilitator_reason)
+        except BaseException:
+            child.close()
+            raise
         return child

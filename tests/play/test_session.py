@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from engine.play.session import Session, SessionError, list_saves
+from engine.play.session import Parent, Session, SessionError, list_saves
 from tests.conftest import EXAMPLE
 
 
@@ -27,6 +27,7 @@ def test_each_decision_is_on_disk_when_decide_returns(tmp_path):
 def test_resume_replays_to_exactly_the_same_state(tmp_path):
     s = Session.new(EXAMPLE, seed=11, path=tmp_path / "g.jsonl")
     play(s, ["research-network", "binding-agreement"])
+    s.close()
     r = Session.resume(tmp_path / "g.jsonl")
     assert r.states == s.states and r.outcomes == s.outcomes
     assert r.state.over and r.state.ending_id == s.state.ending_id
@@ -37,12 +38,14 @@ def test_truncated_last_line_is_tolerated_and_reported(tmp_path):
     path = tmp_path / "g.jsonl"
     s = Session.new(EXAMPLE, seed=1, path=path)
     play(s, ["research-network"])
+    s.close()
     with open(path, "a") as fh:
         fh.write('{"type": "decision", "round": 2, "opt')  # crash mid-write
     r = Session.resume(path)
     assert r.state == s.state
     assert any("cut off mid-write" in w for w in r.warnings)
     r.decide("quiet-dinner")  # the game goes on after the damaged line
+    r.close()
     again = Session.resume(path)
     assert again.state == r.state and again.state.over and not again.warnings
 
@@ -52,8 +55,10 @@ def test_changed_scenario_is_detected_and_explained(tmp_path, example_text):
     scn.write_text(example_text)
     s = Session.new(scn, seed=1, path=tmp_path / "g.jsonl")
     play(s, ["ministerial-summit"])
+    s.close()
     scn.write_text(example_text.replace("Schools close", "Offices close"))
     r = Session.resume(tmp_path / "g.jsonl")
+    r.close()
     assert any("has changed since this game was saved" in w for w in r.warnings)
     scn.write_text(example_text.replace("id: ministerial-summit", "id: summit").replace(
         "ministerial-summit", "summit"))
@@ -73,7 +78,8 @@ def test_damaged_logs_give_a_clear_error(tmp_path, content):
 
 def test_new_refuses_to_overwrite_an_existing_log(tmp_path):
     path = tmp_path / "g.jsonl"
-    Session.new(EXAMPLE, seed=1, path=path).decide("ministerial-summit")
+    with Session.new(EXAMPLE, seed=1, path=path) as s:
+        s.decide("ministerial-summit")
     before = path.read_text()
     with pytest.raises(SessionError, match="already exists"):
         Session.new(EXAMPLE, seed=2, path=path)
@@ -87,7 +93,9 @@ def test_branch_keeps_earlier_decisions_for_a_what_if(tmp_path):
     assert [d.option_id for d in b.decisions] == ["research-network"]
     assert b.state == s.states[1]
     b.decide("public-report")
-    assert b.header["parent"] == {"path": str(tmp_path / "a.jsonl"), "at_round": 2}
+    assert b.parent == Parent(str(tmp_path / "a.jsonl"), 2)
+    (info,) = [i for i in list_saves(tmp_path) if i.path.name == "b.jsonl"]
+    assert (info.parent, info.parent_round) == (str(tmp_path / "a.jsonl"), 2)
 
 
 def test_saves_are_listed_newest_first_with_their_progress():
