@@ -126,6 +126,15 @@ class Parent:
 
 
 @attrs.frozen
+class WorkshopRef:
+    """A log exported from a workshop: which workshop, and which of its teams."""
+
+    id: str
+    name: str
+    team_id: int
+
+
+@attrs.frozen
 class Header:
     scenario: str  # the scenario's id
     sha256: str  # content hash of the scenario file the game was started with
@@ -136,6 +145,7 @@ class Header:
     created: str = ""
     parent: Parent | None = None
     log_format: int = LOG_FORMAT
+    workshop: WorkshopRef | None = None
 
     def to_json(self) -> dict[str, Any]:
         check_name(self.team)
@@ -146,6 +156,9 @@ class Header:
         }
         if self.parent is not None:
             out["parent"] = {"path": self.parent.path, "at_round": self.parent.at_round}
+        if self.workshop is not None:
+            out["workshop"] = {"id": self.workshop.id, "name": self.workshop.name,
+                               "team_id": self.workshop.team_id}
         return out
 
     @classmethod
@@ -166,11 +179,19 @@ class Header:
                 raise RecordError("'parent' must be a mapping with 'path' and 'at_round'")
             parent = Parent(_str(parent_obj, "path", True) or "",
                             _int(parent_obj, "at_round") or 0)
+        ws_obj = obj.get("workshop")
+        workshop = None
+        if ws_obj is not None:
+            if not isinstance(ws_obj, dict):
+                raise RecordError("'workshop' must be a mapping with 'id', 'name', 'team_id'")
+            workshop = WorkshopRef(_str(ws_obj, "id", True) or "",
+                                   _str(ws_obj, "name") or "", _int(ws_obj, "team_id") or 0)
         return cls(
             scenario=_str(obj, "scenario", True) or "", sha256=_str(obj, "sha256") or "",
             seed=seed or 0, scenario_file=_str(obj, "scenario_file"),
             engine=_str(obj, "engine") or "", team=_str(obj, "team"),
             created=_str(obj, "created") or "", parent=parent, log_format=fmt,
+            workshop=workshop,
         )
 
 
@@ -217,7 +238,20 @@ class Decision:
                    _str(obj, "ending"), override, _str(obj, "facilitator_reason"))
 
 
-def encode(record: Header | Decision) -> bytes:
+@attrs.frozen
+class Absent:
+    """A team marked absent from ``round_no`` on: its game stops there (workshops)."""
+
+    round_no: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "absent", "round": self.round_no}
+
+
+Record = Header | Decision | Absent
+
+
+def encode(record: Record) -> bytes:
     """One log line (with its newline), refused if it is longer than a reader accepts."""
     line = (json.dumps(record.to_json(), ensure_ascii=False) + "\n").encode("utf-8")
     if len(line) > MAX_LINE_BYTES:
@@ -526,7 +560,7 @@ class LogFile:
 
     # -- writing
 
-    def append(self, record: Header | Decision, line: bytes | None = None) -> None:
+    def append(self, record: Record, line: bytes | None = None) -> None:
         """Write one record durably, or leave the file exactly as it was and raise."""
         if self._fh is None:
             raise SessionError(f"{self.path}: this game is open read-only")
@@ -573,6 +607,33 @@ def _write_all(fd: int, data: bytes) -> None:
         if n <= 0:
             raise OSError(errno.EIO, "short write")
         view = view[n:]
+
+
+def write_log(path: str | os.PathLike, header: Header,
+              records: list[Decision | Absent]) -> Path:
+    """A whole log at once (a workshop export): written beside ``path`` as ``.part``,
+    fsynced, then renamed over ``path``, so a reader sees the old file or the new one."""
+    path = Path(path)
+    data = b"".join([encode(header), *map(encode, records)])
+    if len(data) > MAX_LOG_BYTES:
+        raise RecordError(f"{path}: the log would be {len(data):,} bytes; the limit is "
+                          f"{MAX_LOG_BYTES:,}")
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise SessionError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
 
 
 # --------------------------------------------------------------------------- where things are

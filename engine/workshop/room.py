@@ -22,7 +22,7 @@ import attrs
 
 from engine import __version__
 from engine.play.rules import Game, GameState, Outcome, RulesError
-from engine.play.savelog import LOG_FORMAT, append_record
+from engine.play.savelog import Absent, Decision, Header, WorkshopRef, write_log
 from engine.scenario.loader import ScenarioError, load_with_digest, summarise
 from engine.scenario.model import Option, Scenario
 from engine.workshop.model import (
@@ -486,32 +486,25 @@ class Room:
             tg = self.team_game(t.id)
             slug = re.sub(r"[^a-z0-9]+", "-", t.name.lower()).strip("-") or f"team-{t.id}"
             path = out / f"{w.id}-{t.id:02d}-{slug}.jsonl"
-            tmp = path.with_suffix(".jsonl.part")
-            tmp.unlink(missing_ok=True)
-            append_record(tmp, {
-                "type": "header", "log_format": LOG_FORMAT, "scenario": w.scenario_id,
-                "scenario_file": w.scenario_path, "sha256": w.scenario_sha256, "seed": w.seed,
-                "engine": __version__, "team": t.name, "created": _iso(w.created_at),
-                "workshop": {"id": w.id, "name": w.name, "team_id": t.id},
-            }, create=True)
+            header = Header(w.scenario_id, w.scenario_sha256, w.seed, w.scenario_path,
+                            __version__, t.name, _iso(w.created_at),
+                            workshop=WorkshopRef(w.id, w.name, t.id))
+            records: list[Decision | Absent] = []
             played = [d for d in tg.decisions if not d.absent and d.option_id is not None]
             for i, d in enumerate(played):
+                assert d.option_id is not None
                 state = tg.states[i + 1]
-                rec: dict = {"type": "decision", "round": d.round_no, "option": d.option_id,
-                             "at": _iso(d.at), "by": t.name if d.by == "team" else d.by}
-                if d.reason:
-                    rec["why"] = d.reason
-                if d.override:
-                    rec["override"] = True
-                    rec["entered_by"] = "facilitator"
-                    if d.team_reason:
-                        rec["team_why"] = d.team_reason
-                if state.over:
-                    rec["ending"] = state.ending_id or ""
-                append_record(tmp, rec)
+                ending = (state.ending_id or "") if state.over else None
+                if d.override:  # the facilitator's reason, and what the team had written
+                    records.append(Decision(d.round_no, d.option_id, _iso(d.at), "facilitator",
+                                            d.team_reason, ending, True, d.reason))
+                else:
+                    records.append(Decision(d.round_no, d.option_id, _iso(d.at),
+                                            t.name if d.by == "team" else d.by, d.reason,
+                                            ending))
             if tg.absent_from is not None:
-                append_record(tmp, {"type": "absent", "round": tg.absent_from})
-            tmp.replace(path)
+                records.append(Absent(tg.absent_from))
+            write_log(path, header, records)
             paths.append(path)
         return paths
 
