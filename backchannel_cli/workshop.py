@@ -19,11 +19,11 @@ import select
 import sys
 import textwrap
 import time
+import types
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from engine.scenario.model import Option
     from engine.workshop.room import Room, Status
     from engine.workshop.store import WorkshopStore
 
@@ -499,6 +499,11 @@ class PlainTeamClient:
         self.shown: set[tuple[str, int]] = set()  # (what, round) already printed
         self.message: str | None = None
         self.token: object = None
+        from backchannel_cli.plain import PlainGame
+
+        # Line mode's renderers (one wording for solo and workshop play), on this team's game.
+        seat = types.SimpleNamespace(scenario=room.scenario, game=room.game, team=None)
+        self.view = PlainGame(seat, inp, out, width=self.width)  # type: ignore[arg-type]
         try:
             self.selectable = inp.fileno() >= 0 and os.name == "posix"
         except (AttributeError, OSError, ValueError):
@@ -536,8 +541,9 @@ class PlainTeamClient:
         self.say(f"backchannel workshop: {room.workshop.name}")
         self.say(f"You are team {self.team.name}. Scenario: {scn.title} ({scn.region}, "
                  f"{scn.situation_date}).")
-        self.say("Type an option's number (or id) and Enter, then the reason. 'N # reason' "
-                 "does both at once; q leaves (join again with the code to come back).")
+        self.say("Type an option's number (or id) and Enter, then the reason ('N # reason' "
+                 "does both at once); m N shows option N in full, o the options again; q "
+                 "leaves (join again with the code to come back).")
         if self.once("briefing", 0):
             self.para(scn.summary)
         while True:
@@ -631,48 +637,24 @@ class PlainTeamClient:
                 self.say(f"\n>> Message from the facilitator: {msg}")
 
     def show_round(self) -> None:
-        from engine.present.debrief import rating
-        from engine.present.wording import cite_label, effect_lines
-        from engine.scenario.vocabulary import DIMENSIONS
-
         room = self.room
-        scn, game = room.scenario, room.game
         tg = room.team_game(self.team_id)
-        state = tg.state
-        rnd = game.current_round(state)
-        assert rnd is not None
         c = room.workshop.control
-        self.say(f"\n== Round {state.round_no} of {game.n_rounds}: {rnd.title} == "
-                 f"({_mmss(c.remaining(time.time()))})")
-        self.para(game.situation(state))
-        self.say("\nIndicators: " + " | ".join(
-            f"{i.label} {v}/{i.max}" for i, v in zip(scn.indicators, state.values, strict=True)))
-        self.say("\nOptions:")
-        n = 0
-        for opt, ok in game.availability(state):
-            if not ok:
-                why = f": {opt.unavailable}" if opt.unavailable else ""
-                self.say(f"  -  [{opt.track.label}] {opt.title} (not available{why})")
-                continue
-            n += 1
-            self.say(f"\n {n}. [{opt.track.label}] {opt.title}   (id: {opt.id})")
-            self.para(opt.description, "    ")
-            for line in effect_lines(scn, opt):
-                self.para(line, "    ")
-            self.say("    What the sources say:")
-            for t in opt.tradeoffs:
-                cites = "; ".join(cite_label(scn, ct) for ct in t.cite)
-                self.para(f"{rating(t.rating):>2} {DIMENSIONS[t.dimension].label}: {t.why} "
-                          f"({cites})", "      ")
+        self.say(f"\n(Round {c.round_no}: {_mmss(c.remaining(time.time()))})")
+        self.view.show_round(tg.state)
         draft = room.draft(self.team_id)
         if draft is not None and (draft.option_id or draft.reason):
             self.say(f"\nYour draft: {draft.option_id or '(no option yet)'}"
                      + (f" - {draft.reason}" if draft.reason else ""))
 
     def ask(self, round_no: int) -> str | None:
+        from engine.present.wording import NOT_AVAILABLE
+        from engine.workshop.model import Refused, WorkshopError
+
         room = self.room
-        offered: list[Option] = room.offered(self.team_id)
-        self.out.write(f"\nChoice [1-{len(offered)}, q]: ")
+        state = room.team_game(self.team_id).state
+        offers = room.game.offers(state)
+        self.out.write(f"\nChoice [1-{len(offers)}, m N, o, q]: ")
         self.out.flush()
         line = self.read_line(round_no)
         if line is None:
@@ -685,19 +667,28 @@ class PlainTeamClient:
             self.say(line.rstrip("\n"))  # echo scripted input so transcripts read well
         text, hash_, why = line.partition("#")
         text = text.strip()
+        cmd, _, arg = text.partition(" ")
         if text.lower() in ("q", "quit"):
             return "quit"
-        chosen = None
-        if text.isdigit() and 1 <= int(text) <= len(offered):
-            chosen = offered[int(text) - 1]
-        else:
-            chosen = next((o for o in offered if o.id == text), None)
-        if chosen is None:
-            self.say(f"'{text}' is not an option here; type 1-{len(offered)} or q.")
-            self.shown.discard(("round", round_no))
+        if text in ("o", "options"):
+            self.view.show_options(state)
             return None
-        from engine.workshop.model import Refused, WorkshopError
-
+        if cmd in ("m", "more") and arg:
+            more = room.game.offer(state, arg)
+            if more is None:
+                self.say(f"'{arg}' is not an option here; type 1-{len(offers)}.")
+            else:
+                self.view.show_option_full(more, state.round_no)
+            return None
+        offer = room.game.offer(state, text) if text else None
+        if offer is None:
+            self.say(f"'{text}' is not an option here; type 1-{len(offers)}, m N, o or q.")
+            return None
+        if not offer.available:
+            self.say(f"Option {offer.number} is not available now: "
+                     f"{offer.reason or NOT_AVAILABLE} Choose another.")
+            return None
+        chosen = offer.option
         try:
             room.save_draft(self.team_id, chosen.id, why)
             if not hash_:
@@ -731,29 +722,9 @@ class PlainTeamClient:
             revealed = d.round_no < c.round_no or c.phase.value in ("revealed", "ended")
             if not revealed or not self.once("outcome", d.round_no):
                 continue
-            self.show_outcome(tg.outcomes[i + 1], d)
-
-    def show_outcome(self, o, d) -> None:
-        scn = self.room.scenario
-        assert o.option is not None
-        how = " (entered by the facilitator)" if d.override else ""
-        self.say(f"\n-- Revealed, round {o.round_no}: you chose [{o.option.track.label}] "
-                 f"{o.option.title}{how}")
-        for res in o.resolutions:
-            if res.status in ("dropped", "void") or not res.text:
-                continue
-            chance = ""
-            if res.chance is not None:
-                chance = (f" [chance {res.chance:.0%}: "
-                          f"{'succeeded' if res.status == 'applied' else 'failed'}]")
-            self.para(f"* {res.text}{chance}", "  ")
-        for eid in o.events:
-            ev = scn.event(eid)
-            self.say(f"  EVENT: {ev.title}")
-            self.para(ev.text, "    ")
-        for ind, a, b in zip(scn.indicators, o.before, o.after, strict=True):
-            if a != b:
-                self.say(f"  {ind.label}: {a} -> {b} ({b - a:+d})")
+            self.view.show_outcome(tg.outcomes[i + 1])
+            if d.override:
+                self.say(f"  (entered by the facilitator: {d.reason})")
 
     def show_end(self) -> None:
         if not self.once("end", 0):

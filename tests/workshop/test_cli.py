@@ -88,7 +88,7 @@ def test_a_scripted_workshop_from_new_to_export(capsys, store_path, tmp_path):
     out_team = transcript.read()
     assert team.returncode == 0, out_team
     assert "Submitted for round 1: [Track 1.5]" in out_team
-    assert "Revealed, round 2: you chose [Track 1] Negotiate a binding protocol" in out_team
+    assert "Outcome of round 2: 1. [Track 1] Negotiate a binding protocol" in out_team
     assert "Your ending:" in out_team and "Traceback" not in out_team
 
     code, out, _ = ws(capsys, "export", wid, "--out", str(tmp_path / "out"))
