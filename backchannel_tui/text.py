@@ -166,6 +166,11 @@ def resolution_phrase(scn: Scenario, res) -> str:
     return markup(w.resolution(scn, res))
 
 
+def scheduled_phrase(scn: Scenario, eff: Effect, due: int) -> str:
+    """A delayed effect set in motion: 'Round 4, if ..., 60% chance: changes — text'."""
+    return markup(w.scheduled(scn, eff, due))
+
+
 def resolution_verb(status: str) -> str:
     """Superseded by ``resolution_phrase``, which words the whole resolution; kept until the
     outcome screen moves over."""

@@ -147,6 +147,13 @@ def test_line_mode_and_the_app_word_every_option_event_and_ending_alike(tmp_path
             for t in opt.tradeoffs:
                 assert _app_plain(app_text.tradeoff_line(scn, t)) in line_mode
                 checked += 1
+            for eff in opt.effects:
+                if eff.after:  # once chosen, a delayed effect is announced alike
+                    out.seek(0)
+                    out.truncate()
+                    game.para(w.phrase("Set in motion for ", w.scheduled(scn, eff, k + eff.after)))
+                    assert _app_plain(app_text.scheduled_phrase(scn, eff, k + eff.after)) in \
+                        flat(out.getvalue())
             assert _app_plain(app_text.esc_prose(opt.description, scn)) in line_mode
     for ev in scn.events:
         out.seek(0)
