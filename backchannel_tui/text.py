@@ -171,6 +171,30 @@ def scheduled_phrase(scn: Scenario, eff: Effect, due: int) -> str:
     return markup(w.scheduled(scn, eff, due))
 
 
+def blocks_markup(blocks: list) -> list[tuple[str, str]]:
+    """A debrief (engine.present.debrief.summary/appendix blocks) as (CSS classes, markup)
+    pairs, one Static each: headings as 'section-title', paragraphs, lists as bullets. The
+    Chart block is left to the indicator panel's sparklines (its rows are also a list)."""
+    # Imported here: the picker imports this module, and the first screen stays light.
+    from engine.present.debrief import Heading, Items, Para
+
+    out: list[tuple[str, str]] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            kind = "screen-title" if b.level == 1 else "section-title"
+            out.append((kind, f"[b]{esc(b.text)}[/b]"))
+        elif isinstance(b, Para):
+            out.append((b.role, markup(b.text)))
+        elif isinstance(b, Items):
+            lines = []
+            for n, (item, subs) in enumerate(b.items, 1):
+                mark = f"{n}." if b.numbered else "•"
+                lines.append(f"{mark} {markup(item)}")
+                lines += [f"    ◦ {markup(x)}" for x in subs]
+            out.append(("list", "\n".join(lines)))
+    return out
+
+
 def resolution_verb(status: str) -> str:
     """Superseded by ``resolution_phrase``, which words the whole resolution; kept until the
     outcome screen moves over."""

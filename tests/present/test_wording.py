@@ -74,3 +74,23 @@ def test_citations_group_paragraphs_of_one_source(my):
     cites = [Citation("kang-kwa-2025", 8), Citation("kang-kwa-2025", 18),
              Citation("haggard-2024", 4, 5)]
     assert w.plain(w.cited(my, cites)) == "(Kang & Kwa 2025 ¶8, ¶18; Haggard 2024 ¶4-5)"
+
+
+def test_the_app_renders_the_debrief_blocks_with_the_same_words(tmp_path):
+    from backchannel_tui.text import blocks_markup
+    from engine.play.session import Session
+    from engine.present.debrief import Items, Para, build_debrief, sections
+
+    s = Session.new(SCENARIOS / "north-korea-reengagement.yaml", seed=2,
+                    path=tmp_path / "g.jsonl")
+    while not s.over:
+        s.decide(next(o for o in s.game.offers(s.state) if o.available).option.id,
+                 by="Blue", why="it is the official route")
+    blocks = sections(build_debrief(s))
+    shown = " ".join(Content.from_markup(m).plain for _, m in blocks_markup(blocks))
+    shown = " ".join(shown.split())
+    for b in blocks:
+        phrases = [b.text] if isinstance(b, Para) else [
+            x for item, subs in b.items for x in (item, *subs)] if isinstance(b, Items) else []
+        for p in phrases:
+            assert " ".join(w.plain(p).split()) in shown
