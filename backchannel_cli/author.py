@@ -223,10 +223,11 @@ def _schema_ref(target: Path | None) -> str:
 
 
 def cmd_new(args) -> int:
-    from engine.scenario.starter import starter_yaml, valid_id
+    from engine.scenario.starter import starter_yaml
+    from engine.scenario.vocabulary import is_id
 
     sid = args.scenario_id
-    if not valid_id(sid):
+    if not is_id(sid):
         _err(f"scenario id '{sid}' must be lower case letters, digits, '-' or '_', starting "
              "with a letter (e.g. mekong-water-2025)")
         return 2

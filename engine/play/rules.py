@@ -19,7 +19,7 @@ import attrs
 
 from engine.scenario.conditions import Namespace, compile_condition
 from engine.scenario.model import Effect, Ending, Event, Option, Round, Scenario, TradeOff
-from engine.scenario.vocabulary import Track
+from engine.scenario.vocabulary import OwnerKind, Status, Track
 
 _MASK = (1 << 64) - 1
 _TRACK_INDEX = {Track.T1: 0, Track.T1_5: 1, Track.T2: 2}
@@ -104,15 +104,13 @@ class GameState:
 
 @attrs.frozen
 class Resolution:
-    """One effect as it resolved. ``status``: 'applied', 'failed' (chance roll lost, the
-    ``otherwise`` branch applied if any), 'void' (its ``when`` did not hold) or 'dropped' (due
-    after the game ended)."""
+    """One effect as it resolved (``status``: see engine.scenario.vocabulary.Status)."""
 
-    kind: str  # 'option' | 'event'
+    kind: OwnerKind
     owner: str
     origin_round: int
     delayed: bool
-    status: str
+    status: Status
     text: str | None
     chance: float | None
     changes: tuple[tuple[str, int], ...]  # (indicator id, applied delta after clamping)

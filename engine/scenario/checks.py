@@ -15,13 +15,15 @@ from engine.scenario.vocabulary import (
     ACTOR_KINDS,
     BETTER,
     DIMENSIONS,
+    ID_RE,
+    NAME_RE,
     RATING_MAX,
     RATING_MIN,
     Track,
 )
 
-_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-_VAR_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_ID = ID_RE
+_VAR_ID = NAME_RE
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
@@ -298,7 +300,7 @@ def _check_usage(scn: Scenario, loc) -> None:
             loc.warn(("actors", i, "id"), f"actor '{a.id}' never sits at any option's table")
     set_flags = {f for _, e in _effects(scn) for f in (*e.set, *(e.otherwise.set if e.otherwise
                                                                  else ()))}
-    read = set()
+    read: set[str] = set()
     for _, cond in _conditions(scn):
         read.update(n[len("flags."):] for n, _ in cond.names() if n.startswith("flags."))
     for i, f in enumerate(scn.flags):

@@ -101,6 +101,7 @@ def _tokenise(text: str) -> list[tuple[str, Any, int]]:
             break
         pos = m.end()
         kind = m.lastgroup
+        assert kind is not None  # every alternative of _TOKEN is a named group
         col = m.start(kind)
         value = m.group(kind)
         if kind == "bad":

@@ -11,12 +11,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import typing
 from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
 import cattrs
-from cattrs.errors import ForbiddenExtraKeysError
+from cattrs.errors import AttributeValidationNote, ForbiddenExtraKeysError, IterableValidationNote
 
 from engine.gcpause import no_gc
 from engine.scenario import yamlsrc
@@ -159,6 +160,10 @@ def _describe(value: object) -> str:
     return type(value).__name__
 
 
+def _is_literal(tp: object) -> bool:
+    return typing.get_origin(tp) in (typing.Literal,)
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
 
@@ -237,7 +242,8 @@ def _make_converter() -> cattrs.Converter:
             try:
                 out.append(conv.structure(v, inner))
             except Exception as exc:  # noqa: BLE001 - re-raised as a group below
-                exc.__notes__ = [*getattr(exc, "__notes__", []), _Index(i)]
+                note = IterableValidationNote(f"@ index {i}", i, inner)
+                exc.__notes__ = [*getattr(exc, "__notes__", []), note]
                 errors.append(exc)
         if errors:
             raise ExceptionGroup("list items", errors)
@@ -248,6 +254,9 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(float, strict_float)
     conv.register_structure_hook(bool, strict_bool)
     conv.register_structure_hook(Track, track)
+    # A word from a fixed vocabulary (vocabulary.Better, ActorKind): any text is taken here and
+    # check_scenario refuses a word outside it, with its position and the nearest word.
+    conv.register_structure_hook_func(_is_literal, strict_str)
     conv.register_structure_hook(Condition, condition)
     conv.register_structure_hook(Citation, citation)
     conv.register_structure_hook_func(lambda t: t == dict[str, int], changes)
@@ -263,15 +272,6 @@ def _make_converter() -> cattrs.Converter:
     return conv
 
 
-class _Index(str):
-    """A note marking the list index an error came from."""
-
-    def __new__(cls, index: int):
-        obj = super().__new__(cls, f"@ index {index}")
-        obj.index = index
-        return obj
-
-
 _CONVERTER = _make_converter()
 
 
@@ -281,9 +281,11 @@ def _walk_errors(exc: BaseException, path: tuple, out: list[tuple[tuple, BaseExc
         for sub in exc.exceptions:
             sub_path = path
             for note in getattr(sub, "__notes__", []):
-                if hasattr(note, "name"):
+                # cattrs' notes (and ours, for tuples) say which field or item failed; any
+                # other note is text (every str has an .index method, so test the class).
+                if isinstance(note, AttributeValidationNote):
                     sub_path = (*sub_path, note.name)
-                elif hasattr(note, "index"):
+                elif isinstance(note, IterableValidationNote):
                     sub_path = (*sub_path, note.index)
             _walk_errors(sub, sub_path, out)
     else:
@@ -389,7 +391,7 @@ def _patched_structure(data: dict, leaves: list, loc: Located) -> Scenario | Non
             placeholder = _placeholder(field_type, patched)
             if placeholder is _NO_PLACEHOLDER or not isinstance(parent, dict | list):
                 return None
-            parent[path[-1]] = placeholder  # type: ignore[index]
+            parent[path[-1]] = placeholder
         loc.patched.append(tuple(path))
     try:
         return _CONVERTER.structure(patched, Scenario)
@@ -402,8 +404,6 @@ _NO_PLACEHOLDER = object()
 
 def _type_at(path: tuple):
     """The model type expected at a data path (None when the path leaves the model)."""
-    import typing
-
     tp: object = Scenario
     for step in path:
         tp = _strip_optional(tp)
@@ -412,7 +412,7 @@ def _type_at(path: tuple):
             if typing.get_origin(tp) is not tuple or not args:
                 return None
             tp = args[0]
-        elif attrs.has(tp):
+        elif isinstance(tp, type) and attrs.has(tp):
             hints = typing.get_type_hints(tp)
             if step not in hints:
                 return None
@@ -426,8 +426,6 @@ def _type_at(path: tuple):
 
 def _strip_optional(tp):
     import types
-    import typing
-
     if typing.get_origin(tp) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         return args[0] if len(args) == 1 else tp
@@ -444,9 +442,7 @@ def _optional(path: tuple) -> bool:
 
 
 def _placeholder(tp, data: dict) -> object:
-    import typing
-
-    if tp is str:
+    if tp is str or _is_literal(tp):  # a vocabulary word: as text
         return "?"
     if tp is int:
         return 0

@@ -12,7 +12,7 @@ import re
 import attrs
 
 from engine.scenario.conditions import Condition
-from engine.scenario.vocabulary import Track
+from engine.scenario.vocabulary import ActorKind, Better, Track
 
 FORMAT_VERSION = 1
 _CITE = re.compile(r"^\s*([a-z0-9][a-z0-9._-]*)\s*(?:¶|#)\s*(\d+)(?:\s*[-–]\s*(\d+))?\s*$")
@@ -84,7 +84,7 @@ class Source:
 class Actor:
     id: str
     name: str
-    kind: str
+    kind: ActorKind
     interests: str
     stance: str
 
@@ -97,7 +97,7 @@ class Indicator:
     meaning: str
     min: int = 0
     max: int = 10
-    better: str = "higher"  # higher | lower | neither
+    better: Better = "higher"
 
 
 @attrs.frozen

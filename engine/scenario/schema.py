@@ -20,17 +20,18 @@ import attrs
 from engine.scenario import model
 from engine.scenario.conditions import Condition
 from engine.scenario.vocabulary import (
-    ACTOR_KINDS,
-    BETTER,
     DIMENSIONS,
+    ID_CHARS,
+    NAME_CHARS,
     RATING_MAX,
     RATING_MIN,
     Track,
 )
 
 SCHEMA_ID = "https://backchannel.invalid/scenario.schema.json"
-ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
-VAR_PATTERN = r"^[a-z][a-z0-9_]*$"
+# ECMA-262 regexes (JSON Schema): `$` is the end of the text there.
+ID_PATTERN = f"^{ID_CHARS}$"
+VAR_PATTERN = f"^{NAME_CHARS}$"
 CITE_PATTERN = r"^\s*[a-z0-9][a-z0-9._-]*\s*(¶|#)\s*\d+(\s*[-–]\s*\d+)?\s*$"
 
 # Field-level refinements the Python types alone do not say.
@@ -40,9 +41,7 @@ _FIELD: dict[tuple[str, str], dict] = {
     ("Source", "id"): {"pattern": ID_PATTERN},
     ("Source", "paragraphs"): {"minimum": 1},
     ("Actor", "id"): {"pattern": ID_PATTERN},
-    ("Actor", "kind"): {"enum": list(ACTOR_KINDS)},
     ("Indicator", "id"): {"pattern": VAR_PATTERN},
-    ("Indicator", "better"): {"enum": list(BETTER)},
     ("Flag", "id"): {"pattern": VAR_PATTERN},
     ("Round", "id"): {"pattern": ID_PATTERN},
     ("Option", "id"): {"pattern": ID_PATTERN},
@@ -70,6 +69,8 @@ def _type_schema(tp, owner: str, name: str, defs: dict) -> dict:
         return {"type": "number"}
     if tp is type(None):
         return {"type": "null"}
+    if origin is typing.Literal:  # a vocabulary (engine.scenario.vocabulary)
+        return {"type": "string", "enum": list(args)}
     if tp is Track:
         return {"enum": [1, 1.5, 2], "description": "1 official, 1.5 officials in a personal "
                 "capacity beside experts, 2 unofficial"}

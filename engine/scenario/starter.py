@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import re
 
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
+from engine.scenario.vocabulary import is_id
+
 DEFAULT_SCHEMA = "../docs/scenario.schema.json"
-
-
-def valid_id(scenario_id: str) -> bool:
-    return bool(ID_PATTERN.match(scenario_id))
 
 
 def _title(scenario_id: str) -> str:
@@ -26,7 +23,7 @@ def _title(scenario_id: str) -> str:
 def starter_yaml(scenario_id: str, schema: str = DEFAULT_SCHEMA) -> str:
     """The starter scenario as YAML text. ``schema`` is the path or URL of
     docs/scenario.schema.json as seen from where the file will be saved."""
-    if not valid_id(scenario_id):
+    if not is_id(scenario_id):
         raise ValueError(f"scenario id {scenario_id!r} must be lower case letters, digits, '-' "
                          "or '_', starting with a letter (e.g. 'mekong-water-2025')")
     if any(c in schema for c in "\n\r"):

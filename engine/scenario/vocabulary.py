@@ -1,4 +1,7 @@
-"""The fixed vocabularies a scenario draws on: tracks, trade-off dimensions, actor kinds.
+"""The fixed vocabularies a scenario draws on: tracks, trade-off dimensions, actor kinds, which
+way an indicator is better, how an effect resolved, and what an id may look like. Each is
+defined here once, as a type (an enum or a Literal) with its values; code elsewhere names the
+type instead of re-typing the words, so mypy catches a misspelt value.
 
 Every trade-off dimension is rated from -2 to +2 where **+ is favourable** for the option
 (so "low_exposure: +2" means the option carries little political exposure).
@@ -7,7 +10,8 @@ Every trade-off dimension is rated from -2 to +2 where **+ is favourable** for t
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
+import re
+from typing import Literal, NamedTuple, get_args
 
 
 class Track(enum.Enum):
@@ -108,7 +112,11 @@ DIMENSIONS: dict[str, Dimension] = {
 RATING_MIN, RATING_MAX = -2, 2
 GLYPHS = {-2: "--", -1: "-", 0: "0", 1: "+", 2: "++"}
 
-ACTOR_KINDS: dict[str, str] = {
+ActorKind = Literal[
+    "state", "armed-forces", "opposition", "armed-group", "intergovernmental", "humanitarian",
+    "track2-network", "track15-forum", "civil-society", "other",
+]
+ACTOR_KINDS: dict[ActorKind, str] = {
     "state": "a government acting for a state",
     "armed-forces": "a military or a regime run by one",
     "opposition": "a political opposition or government in exile",
@@ -121,4 +129,30 @@ ACTOR_KINDS: dict[str, str] = {
     "other": "anything else",
 }
 
-BETTER = ("higher", "lower", "neither")
+# Which way an indicator is better for the players ("neither": a dial, not a score).
+Better = Literal["higher", "lower", "neither"]
+BETTER: tuple[Better, ...] = get_args(Better)
+
+# How an effect resolved: 'applied'; 'failed' (its chance roll lost; the `otherwise` branch
+# applied if it has one); 'void' (its `when` no longer held); 'dropped' (due after the game
+# ended, so it never came due).
+Status = Literal["applied", "failed", "void", "dropped"]
+STATUSES: tuple[Status, ...] = get_args(Status)
+
+# What an effect belongs to: an option chosen or an event that fired.
+OwnerKind = Literal["option", "event"]
+
+# Ids: a lower-case letter, then lower-case letters, digits, '-' or '_'. Indicator and flag
+# ids are read as names inside conditions, where '-' would be a minus: no '-' there.
+# ID_RE / NAME_RE end with \Z, not $: `$` also matches before a trailing newline, so "a\n"
+# would pass and end up in file names. The JSON Schema (ECMA-262 regexes, where `$` is the
+# end of the text) uses ID_CHARS / NAME_CHARS between ^ and $.
+ID_CHARS = r"[a-z][a-z0-9_-]*"
+NAME_CHARS = r"[a-z][a-z0-9_]*"
+ID_RE = re.compile(ID_CHARS + r"\Z")
+NAME_RE = re.compile(NAME_CHARS + r"\Z")
+
+
+def is_id(text: str) -> bool:
+    """Whether ``text`` is a valid id (scenario, source, actor, round, option, event, ending)."""
+    return ID_RE.match(text) is not None

@@ -9,6 +9,8 @@ excessive nesting and alias expansion.
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 import yaml
 
@@ -92,14 +94,16 @@ def parse(text: str) -> Document:
     anchors: dict[str, tuple[object, int]] = {}  # anchor -> (value, node count)
     root: list[object] = []
     # Each frame: [container, path, pending_key, key_pos, anchor, nodes_at_start, pos]
-    stack: list[list] = []
+    stack: list[list[Any]] = []
     nodes = 0
     documents = 0
     loader = _Loader(text)
     get_event = loader.get_event
     try:
         while True:
-            event = get_event()
+            # Any: events are told apart by class identity below (the hot loop), which a type
+            # checker cannot narrow on; each branch reads only its class's attributes.
+            event: Any = get_event()
             cls = event.__class__
             if cls is _StreamEnd:
                 break
@@ -171,15 +175,15 @@ def parse(text: str) -> Document:
                 values[()] = pos
                 continue
             frame = stack[-1]
-            container = frame[0]
-            if container.__class__ is list:
-                child = (*frame[1], len(container))
-                container.append(value)
+            parent: Any = frame[0]
+            if parent.__class__ is list:
+                child = (*frame[1], len(parent))
+                parent.append(value)
             elif frame[2] is _NO_KEY:  # this value is a key
                 if value is None or value.__class__ not in _KEY_TYPES:
                     raise YamlProblem("mapping keys must be plain text", Pos(*pos))
                 key = value if value.__class__ is str else str(value)
-                if key in container:
+                if key in parent:
                     first = keys.get((*frame[1], key))
                     where = f" (first at line {first[0]})" if first else ""
                     raise YamlProblem(f"duplicate key '{key}'{where}; remove one of them",
@@ -190,7 +194,7 @@ def parse(text: str) -> Document:
             else:
                 key = frame[2]
                 child = (*frame[1], key)
-                container[key] = value
+                parent[key] = value
                 keys[child] = frame[3]
                 frame[2] = _NO_KEY
             values[child] = pos
@@ -200,12 +204,12 @@ def parse(text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or str(exc)
         ctx = f" ({exc.context})" if exc.context else ""
-        where = Pos(mark.line + 1, mark.column + 1) if mark else None
-        raise YamlProblem(f"YAML syntax: {what}{ctx}", where) from None
+        at = Pos(mark.line + 1, mark.column + 1) if mark else None
+        raise YamlProblem(f"YAML syntax: {what}{ctx}", at) from None
     except yaml.YAMLError as exc:  # reader errors (control characters) and the like
         mark = getattr(exc, "problem_mark", None)
-        where = Pos(mark.line + 1, mark.column + 1) if mark else None
-        raise YamlProblem(f"YAML: {exc}", where) from None
+        at = Pos(mark.line + 1, mark.column + 1) if mark else None
+        raise YamlProblem(f"YAML: {exc}", at) from None
     finally:
         loader.dispose()
 

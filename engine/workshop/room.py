@@ -91,7 +91,7 @@ def create_workshop(store: WorkshopStore, scenario_path: str | Path, teams: list
         raise WorkshopError("--bots must be 0 or more")
     if any(not n for n in names):
         raise WorkshopError("a team name is empty; give names like --teams \"Red,Blue,Green\"")
-    bot_names = []
+    bot_names: list[str] = []
     k = 1
     while len(bot_names) < bots:
         candidate = f"Bot {k}"

@@ -49,7 +49,7 @@ def test_starter_is_clean_for_any_valid_id(tmp_path, sid):
     assert loaded.scenario.id == sid
 
 
-@pytest.mark.parametrize("bad", ["", "Upper", "1abc", "has space", "a/b", "dé"])
+@pytest.mark.parametrize("bad", ["", "Upper", "1abc", "has space", "a/b", "dé", "ok\n"])
 def test_starter_refuses_bad_ids(bad):
     with pytest.raises(ValueError):
         starter_yaml(bad)
