@@ -298,6 +298,12 @@ def _check_usage(scn: Scenario, loc) -> None:
     for i, a in enumerate(scn.actors):
         if a.id not in at_table:
             loc.warn(("actors", i, "id"), f"actor '{a.id}' never sits at any option's table")
+    changed = {k for _, e in _effects(scn)
+               for k in (*e.change, *(e.otherwise.change if e.otherwise else ()))}
+    for i, ind in enumerate(scn.indicators):
+        if ind.id not in changed:
+            loc.warn(("indicators", i, "id"), f"indicator '{ind.id}' never moves: no effect "
+                                              "changes it, so it stays at its start all game")
     set_flags = {f for _, e in _effects(scn) for f in (*e.set, *(e.otherwise.set if e.otherwise
                                                                  else ()))}
     read: set[str] = set()
