@@ -19,8 +19,10 @@ Model (engine/workshop/model.py)
     ``Conflict`` (lost a compare-and-swap), ``PhaseError``, ``ScenarioChanged``.
 
 Store (engine/workshop/store.py)
-    ``open_store(path_or_None)`` -> ``WorkshopStore`` (SQLite in WAL mode; default
-    $BACKCHANNEL_STORE, else workshops.sqlite3 in the user data dir). One per process.
+    ``open_store(path_or_url_or_None)`` -> ``WorkshopStore``: SQLite in WAL mode for a file
+    path, PostgreSQL for a postgresql:// URL (the same SQL; psycopg from the 'postgres'
+    extra); default $BACKCHANNEL_STORE, else workshops.sqlite3 in the user data dir. One per
+    process.
     ``store.change_token()`` is cheap (SQLite's data version): poll it in the UI's own loop
     (e.g. every 0.25 s) and re-read only when it differs. ``store.snapshot(id)`` is one
     consistent read (workshop, teams, decisions). The rest: create, workshop, workshops, teams,

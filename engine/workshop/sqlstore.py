@@ -524,3 +524,37 @@ class SQLiteStore(SqlStore):
         with self._lock:
             (dv,) = self._conn.execute("PRAGMA data_version").fetchone()
         return (dv, self._commits)
+
+
+class PostgresStore(SqlStore):
+    """The same statements on a PostgreSQL server (psycopg 3, the optional 'postgres' extra).
+    Change detection polls the sum of the workshops' change counters (LISTEN/NOTIFY is
+    issue 15's)."""
+
+    dialect = POSTGRES
+
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            raise WorkshopError("a PostgreSQL store needs the 'postgres' extra: pip install "
+                                "'backchannel[postgres]'") from None
+        self.integrity_errors = (psycopg.errors.IntegrityError,)
+        shown = url.split("@", 1)[-1] if "@" in url else url  # never print a password
+        try:
+            conn = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise WorkshopError(f"cannot connect to the workshop store at {shown}: "
+                                f"{first}") from None
+        super().__init__(conn, f"postgresql://…@{shown}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def change_token(self) -> object:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT COALESCE(SUM(change_count), 0), COUNT(*) FROM workshops").fetchone()
+        return (int(row[0]), int(row[1]), self._commits)

@@ -22,7 +22,6 @@ from engine.workshop.model import (
     Team,
     TeamDecision,
     Workshop,
-    WorkshopError,
 )
 
 STORE_ENV = "BACKCHANNEL_STORE"
@@ -142,11 +141,13 @@ def default_store_path() -> Path:
 
 def open_store(target: str | os.PathLike | None = None, *, create: bool = True
                ) -> WorkshopStore:
-    """The store at ``target`` (a file path; later also a postgresql:// URL), else
+    """The store at ``target`` (a file path or a postgresql:// URL), else
     $BACKCHANNEL_STORE, else workshops.sqlite3 in the user data directory."""
     raw = target if target is not None else os.environ.get(STORE_ENV) or None
     if raw is not None and str(raw).startswith(("postgres://", "postgresql://")):
-        raise WorkshopError("PostgreSQL stores are not supported yet; use a file path")
+        from engine.workshop.sqlstore import PostgresStore
+
+        return PostgresStore(str(raw))
     path = Path(raw) if raw is not None else default_store_path()
     from engine.workshop.sqlstore import SQLiteStore
 

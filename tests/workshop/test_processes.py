@@ -58,8 +58,10 @@ def _env():
     return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-def test_twelve_team_processes_submitting_in_the_same_instant_lose_nothing(tmp_path):
-    path = tmp_path / "w.sqlite3"
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_twelve_team_processes_submitting_in_the_same_instant_lose_nothing(tmp_path, kind,
+                                                                           request):
+    path = tmp_path / "w.sqlite3" if kind == "sqlite" else request.getfixturevalue("pg_url")
     store = open_store(path)
     w = create_workshop(store, EXAMPLE, [f"Team {i}" for i in range(1, 13)], seed=3)
     room = Room(store, w.id)
@@ -94,8 +96,8 @@ def test_twelve_team_processes_submitting_in_the_same_instant_lose_nothing(tmp_p
     starts, ends = zip(*[map(float, out.split("ok ")[1].split()) for out, _ in outs],
                        strict=True)
     span = max(ends) - min(starts)
-    print(f"\n12 submissions in {span * 1000:.0f} ms ({12 / span:.0f}/s); first commit seen by "
-          f"polling after {(seen - min(starts)) * 1000:.0f} ms")
+    print(f"\n{kind}: 12 submissions in {span * 1000:.0f} ms ({12 / span:.0f}/s); first "
+          f"commit seen by polling after {(seen - min(starts)) * 1000:.0f} ms")
     assert seen is not None
     store.close()
 

@@ -5,8 +5,6 @@ so adding a PostgreSQL factory to ``STORES`` runs the same suite against it."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import attrs
 import pytest
 from hypothesis import given, settings
@@ -30,19 +28,21 @@ from engine.workshop.model import (
     check_code,
     step,
 )
-from engine.workshop.sqlstore import SCHEMA_VERSION, SQLiteStore
+from engine.workshop.sqlstore import SCHEMA_VERSION
 from engine.workshop.store import open_store
 
-STORES = ["sqlite"]
+STORES = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(params=STORES)
 def make_store(request, tmp_path):
     """make_store() -> a new connection (as another process would open) to one fresh store."""
+    target = (str(tmp_path / "workshops.sqlite3") if request.param == "sqlite"
+              else request.getfixturevalue("pg_url"))
     opened = []
 
     def factory():
-        s = SQLiteStore(tmp_path / "workshops.sqlite3")
+        s = open_store(target)
         opened.append(s)
         return s
 
@@ -253,15 +253,12 @@ def test_change_token_moves_on_any_processs_commit_only(make_store):
 # --------------------------------------------------------------------------- schema
 
 
-def test_store_records_its_schema_version_and_refuses_a_newer_one(make_store, tmp_path):
+def test_store_records_its_schema_version_and_refuses_a_newer_one(make_store):
     store = make_store()
     assert store.schema_version() == SCHEMA_VERSION
-    store.close()
-    path = tmp_path / "workshops.sqlite3"
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    store._conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(WorkshopError, match="newer backchannel .*schema 99"):
-        open_store(path)
+        make_store()
 
 
 def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path):
