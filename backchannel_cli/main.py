@@ -225,8 +225,8 @@ def scenario_summary(loaded: Loaded) -> str:
     cites = Counter(c.source for t in tradeoffs for c in t.cite)
     for e in scn.events:
         cites.update(c.source for c in e.cite)
-    for e in scn.endings:
-        cites.update(c.source for c in e.cite)
+    for end in scn.endings:
+        cites.update(c.source for c in end.cite)
     lines = [
         f"{scn.title} ({scn.id}), {scn.region}, {scn.situation_date}",
         f"rounds {len(scn.rounds)}, options {len(options)} ("

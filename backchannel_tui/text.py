@@ -210,4 +210,4 @@ def to_rich(markup: str) -> Text:
     """Markup as a Rich Text with the current theme's colours resolved, for widgets that
     measure Rich renderables (DataTable). Tables refill themselves when the theme changes."""
     content = Content.from_markup(markup)
-    return Text.assemble(*((seg.text, seg.style) for seg in content.render_segments()))
+    return Text.assemble(*((seg.text, seg.style or "") for seg in content.render_segments()))

@@ -107,10 +107,11 @@ class DebriefScreen(GameScreen):
     def _compare(self) -> Horizontal:
         """This path and the other, each as a column: choices per round and the ending."""
         cols = []
-        for label, d in (("This path (what-if)", self.debrief), ("Earlier path", self.other)):
-            assert d is not None
+        earlier = self.other
+        assert earlier is not None  # compose() shows the comparison only when there is one
+        for label, d in (("This path (what-if)", self.debrief), ("Earlier path", earlier)):
             mine = {s.round_no: s for s in d.steps}
-            theirs = {s.round_no: s for s in (self.other if d is self.debrief
+            theirs = {s.round_no: s for s in (earlier if d is self.debrief
                                               else self.debrief).steps}
             lines = [f"[b]{label}[/b]"]
             for k in sorted(mine):

@@ -23,6 +23,7 @@ from backchannel_tui.widgets.indicators import IndicatorPanel
 from backchannel_tui.widgets.options import OptionPicker
 from backchannel_tui.widgets.tradeoffs import TradeoffTable, legend
 from engine.play.session import Session
+from engine.scenario.model import Round
 
 
 def _md(markup: str, classes: str = "", id: str | None = None) -> Static:
@@ -40,7 +41,10 @@ class DecisionScreen(GameScreen):
     def __init__(self, session: Session) -> None:
         super().__init__(session, id="decision")
         self.choices = session.game.availability(session.state)
-        self.round = session.game.current_round(session.state)
+        rnd = session.game.current_round(session.state)
+        if rnd is None:  # the app shows the debrief, never this screen, once the game is over
+            raise ValueError("no round to decide: the game is over")
+        self.round: Round = rnd
 
     def compose(self) -> ComposeResult:
         s, scn, rnd = self.session, self.scenario, self.round

@@ -3,12 +3,13 @@ history as a Sparkline. Docked right on wide terminals, a compact strip on narro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.app import ComposeResult
+from textual.app import RenderResult as WidgetRender
 from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -67,7 +68,7 @@ class RangeSparkline(Sparkline):
         super().__init__(data, classes=classes)
         self.low, self.high = low, high
 
-    def render(self) -> RenderResult:
+    def render(self) -> WidgetRender:
         _, base = self.background_colors
         lo = base + self.get_component_styles("sparkline--min-color").color
         hi = base + self.get_component_styles("sparkline--max-color").color
@@ -114,7 +115,7 @@ class IndicatorRow(Widget):
 class IndicatorPanel(Vertical):
     """All indicators of a scenario; ``show(history)`` takes {indicator id: [values]}."""
 
-    def __init__(self, scenario: Scenario, history: dict[str, Sequence[int]],
+    def __init__(self, scenario: Scenario, history: Mapping[str, Sequence[int]],
                  id: str | None = "indicators") -> None:
         super().__init__(id=id)
         self.scenario = scenario
@@ -125,7 +126,7 @@ class IndicatorPanel(Vertical):
         for ind in self.scenario.indicators:
             yield IndicatorRow(ind, self.history.get(ind.id, [ind.start]))
 
-    def show(self, history: dict[str, Sequence[int]]) -> None:
+    def show(self, history: Mapping[str, Sequence[int]]) -> None:
         self.history = history
         for row in self.query(IndicatorRow):
             row.show(history.get(row.indicator.id, [row.indicator.start]))

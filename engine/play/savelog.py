@@ -668,8 +668,7 @@ def scenario_candidates(header: Header, save: Path) -> list[Path]:
     for p in bundled():
         if p not in out and info(p).id == header.scenario:
             out.append(p)
-    seen: set[Path] = set()
-    return [p for p in out if not (p in seen or seen.add(p)) and p.is_file()]
+    return [p for p in dict.fromkeys(out) if p.is_file()]  # first of each, in order
 
 
 def locate_scenario(header: Header, save: Path, given: str | os.PathLike | None = None
