@@ -174,3 +174,23 @@ def test_workshop_commands_and_the_plain_client_never_load_a_ui_toolkit(tmp_path
                                    "--store", store], tmp_path)) == []
     loaded = _modules_loaded_by(["workshop", "list", "--store", store], tmp_path)
     assert _ui(loaded) == [] and "engine.workshop.store" in loaded
+
+
+def test_a_team_that_leaves_mid_choice_finds_its_draft_when_it_joins_again(capsys, store_path,
+                                                                            tmp_path):
+    wid, codes = _new(capsys, "--teams", "Red")
+    ws(capsys, "open", wid)
+    env = {**os.environ, "BACKCHANNEL_STORE": str(store_path)}
+    cmd = [sys.executable, "-m", "backchannel_cli.main", "workshop", "join", codes["Red"],
+           "--plain", "--poll", "0.05"]
+    first = subprocess.run(cmd, input="3\n", capture_output=True, text=True, env=env,
+                           timeout=60)  # chose option 3, then the input ended: no reason yet
+    assert first.returncode == 0, first.stderr
+    assert "kept as a draft; it was not submitted" in first.stdout
+    again = subprocess.run(cmd, input="3 # data before summits\nq\n", capture_output=True,
+                           text=True, env=env, timeout=60)
+    assert "Your draft: research-network" in again.stdout
+    assert "Submitted for round 1: [Track 2]" in again.stdout
+    room = Room(open_store(store_path), wid)
+    assert room.snap.decision(1, 1).reason == "data before summits"
+    assert [e.kind for e in room.store.events(wid)].count("join") == 2
