@@ -30,7 +30,7 @@ class BriefingScreen(Screen):
     ]
 
     def __init__(self, scenario: Scenario, path: Path, in_progress: bool = False) -> None:
-        super().__init__(id="briefing")
+        super().__init__()
         self.scenario, self.path, self.in_progress = scenario, path, in_progress
 
     def compose(self) -> ComposeResult:

@@ -41,7 +41,7 @@ class DebriefScreen(GameScreen):
 
     def __init__(self, session: Session, debrief: Debrief, export_dir: Path,
                  other: Debrief | None = None) -> None:
-        super().__init__(session, id="debrief")
+        super().__init__(session)
         self.debrief, self.other, self.export_dir = debrief, other, export_dir
 
     def compose(self) -> ComposeResult:

@@ -39,7 +39,7 @@ class DecisionScreen(GameScreen):
     ]
 
     def __init__(self, session: Session) -> None:
-        super().__init__(session, id="decision")
+        super().__init__(session)
         self.choices = session.game.availability(session.state)
         rnd = session.game.current_round(session.state)
         if rnd is None:  # the app shows the debrief, never this screen, once the game is over

@@ -40,7 +40,7 @@ class OutcomeScreen(GameScreen):
     BINDINGS = [Binding("enter", "continue", "Continue")]
 
     def __init__(self, session: Session, outcome: Outcome) -> None:
-        super().__init__(session, id="outcome")
+        super().__init__(session)
         self.outcome = outcome
 
     # -- text

@@ -63,7 +63,7 @@ class PickerScreen(Screen):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="picker")
+        super().__init__()
         self.saves: list[SaveInfo] = []
         self.scenario_paths: list[Path] = []
 
