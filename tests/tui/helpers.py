@@ -13,9 +13,24 @@ from backchannel_tui.screens.debrief import DebriefScreen
 from backchannel_tui.screens.decision import DecisionScreen
 from backchannel_tui.screens.modals import ConfirmChoice
 from backchannel_tui.screens.outcome import OutcomeScreen
+from engine.play.session import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "example-scenario.yaml"
+
+
+def saved_game(scenario: Path, rounds: int | None = None, policy=None, seed: int = 1,
+               **kw) -> Session:
+    """A game played through the engine (fast): ``rounds`` decisions (all of them when
+    None), each the option ``policy(round_no, offered numbers)`` picks (default: the first
+    offered). The app then opens it with ``BackchannelApp(resume=str(session.path))``."""
+    s = Session.new(scenario, seed=seed, **kw)
+    policy = policy or (lambda k, offered: offered[0])
+    while not s.over and (rounds is None or len(s.decisions) < rounds):
+        choices = s.game.availability(s.state)
+        offered = [n for n, (_, ok) in enumerate(choices, 1) if ok]
+        s.decide(choices[policy(s.state.round_no, offered) - 1][0].id)
+    return s
 
 
 def example_catalog(folder: Path) -> Path:

@@ -20,7 +20,7 @@ from backchannel_tui.screens.outcome import OutcomeScreen
 from backchannel_tui.screens.picker import PickerScreen
 from engine.play.session import list_saves
 from engine.scenario import catalog
-from tests.tui.helpers import example_catalog, play_to_debrief, run, settle
+from tests.tui.helpers import EXAMPLE, example_catalog, play_to_debrief, run, saved_game, settle
 from tui import BackchannelApp
 
 BUNDLED = catalog.bundled()
@@ -63,32 +63,21 @@ def test_example_picker_to_debrief(example_only):
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
-def test_bundled_scenario_picker_to_debrief(path):
-    index = BUNDLED.index(path)
-    app = BackchannelApp(seed=11)
+def test_bundled_scenario_last_rounds_at_80x24(path):
+    """The long part of the game is played through the engine; the app takes over for the
+    last two rounds at 80x24 and reaches the debrief on keys alone."""
+    session = saved_game(path, seed=5, policy=lambda k, offered: offered[-1])
+    total = len(session.decisions)
+    start = saved_game(path, rounds=max(0, total - 2), seed=5,
+                       policy=lambda k, offered: offered[-1])
+    app = BackchannelApp(resume=str(start.path))
 
     async def script(pilot):
-        await _open_first(pilot, down=index)
-        assert app.session.scenario_path.resolve() == path.resolve()
-        chosen = await play_to_debrief(pilot)
-        assert isinstance(app.screen, DebriefScreen)
-        assert app.session.over
-        return chosen
-
-    chosen = run(app, script, size=(120, 40))
-    assert chosen
-
-
-@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
-def test_bundled_scenario_at_80x24_with_other_choices(path):
-    index = BUNDLED.index(path)
-    app = BackchannelApp(seed=5)
-
-    async def script(pilot):
-        await _open_first(pilot, down=index)
+        assert isinstance(app.screen, DecisionScreen)
         return await play_to_debrief(pilot, policy=lambda k, offered: offered[-1])
 
     assert run(app, script, size=(80, 24))
+    assert app.session.over
 
 
 def test_play_scenario_directly(example_only):
@@ -212,12 +201,35 @@ def test_help_questions_and_palette_commands(example_only):
     run(app, script)
 
 
-def test_whatif_and_export_from_debrief(example_only):
-    app = BackchannelApp(seed=4)
+def test_whatif_from_a_decision_screen(example_only):
+    """Round 2, press w, pick round 1: a new path at round 1, the old one kept for the
+    comparison (this used to crash with DuplicateIds)."""
+    earlier = saved_game(EXAMPLE, rounds=1)
+    app = BackchannelApp(resume=str(earlier.path))
 
     async def script(pilot):
-        await _open_first(pilot)
-        first = await play_to_debrief(pilot, policy=lambda k, offered: offered[0])
+        assert isinstance(app.screen, DecisionScreen)
+        assert app.session.state.round_no == 2
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, RewindScreen)
+        await pilot.press("enter")  # round 1
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+        assert app.session.state.round_no == 1
+        assert app.session.path != earlier.path and app.other.path == earlier.path
+        await play_to_debrief(pilot, policy=lambda k, offered: offered[-1])
+        assert app.screen.query_one("#compare-paths")
+
+    run(app, script)
+
+
+def test_whatif_and_export_from_debrief(example_only):
+    first = saved_game(EXAMPLE, policy=lambda k, offered: offered[0])
+    app = BackchannelApp(resume=str(first.path))
+
+    async def script(pilot):
+        assert isinstance(app.screen, DebriefScreen)
         await pilot.press("w")
         await settle(pilot)
         assert isinstance(app.screen, RewindScreen)
@@ -226,7 +238,7 @@ def test_whatif_and_export_from_debrief(example_only):
         assert isinstance(app.screen, DecisionScreen)
         assert app.session.state.round_no == 1 and app.other is not None
         second = await play_to_debrief(pilot, policy=lambda k, offered: offered[-1])
-        assert first[0] != second[0]
+        assert first.decisions[0].option_id != second[0]
         screen = app.screen
         assert isinstance(screen, DebriefScreen)
         assert screen.query_one("#compare-paths")
