@@ -22,6 +22,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from backchannel_tui import settings
 from backchannel_tui.messages import (
     BeginPlay,
     Continue,
@@ -30,7 +31,9 @@ from backchannel_tui.messages import (
     OpenScenario,
     ResumeSave,
     Rewind,
+    SetStudy,
 )
+from backchannel_tui.screens.base import BaseScreen
 from backchannel_tui.screens.picker import PickerScreen
 from engine.scenario import catalog
 
@@ -80,12 +83,17 @@ class BackchannelApp(App[None]):
         self.start_resume = resume
         self.seed = seed
         self.export_dir = Path(export_dir) if export_dir else Path.cwd()
+        self.study = False  # exact effects shown before a choice (the "s" key)
         self.session: Session | None = None
         self.other: Session | None = None  # the path a what-if branched from
 
     # -- start-up
 
     def on_mount(self) -> None:
+        theme = settings.load().get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.push_screen(PickerScreen())
         if self.start_resume:
             self.resume(Path(self.start_resume))
@@ -157,7 +165,7 @@ class BackchannelApp(App[None]):
             other = ui().build_debrief(self.other) if self.other is not None else None
             return ui().DebriefScreen(self.session, ui().build_debrief(self.session),
                                       self.export_dir, other)
-        return ui().DecisionScreen(self.session)
+        return ui().DecisionScreen(self.session, study=self.study)
 
     def on_open_scenario(self, message: OpenScenario) -> None:
         self.open_scenario(message.path)
@@ -181,11 +189,14 @@ class BackchannelApp(App[None]):
     def on_decide(self, message: Decide) -> None:
         assert self.session is not None
         try:
-            outcome = self.session.decide(message.option_id)
+            outcome = self.session.decide(message.option_id, by=self.team, why=message.why)
         except Exception as exc:  # RulesError, or the log could not be written
             self.show_problem("The decision was not recorded", str(exc))
             return
         self.switch_screen(ui().OutcomeScreen(self.session, outcome))
+
+    def on_set_study(self, message: SetStudy) -> None:
+        self.study = message.on
 
     def on_continue(self, message: Continue) -> None:
         self.switch_screen(self.game_screen())
@@ -238,38 +249,41 @@ class BackchannelApp(App[None]):
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
+    def action_change_theme(self) -> None:
+        # Textual's theme picker; our name for it in the palette is "Choose a theme".
+        super().action_change_theme()
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Ours, then the screen's own (each screen declares them), then Textual's useful
+        ones. Textual's Quit and Theme would duplicate ours, and its Screenshot saves where
+        the player cannot find it; ours goes to the export folder and says where."""
         yield SystemCommand("Help", "Keys, tracks and rating glyphs", self.action_help)
         yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark "
                             "themes", self.action_toggle_theme)
+        yield SystemCommand("Choose a theme", "Pick any theme (remembered for next time)",
+                            self.action_change_theme)
+        yield SystemCommand("Screenshot", "Save an SVG picture of this screen in "
+                            f"{self.export_dir}", self.action_screenshot_to_folder)
         yield SystemCommand("Quit backchannel", "Quit (the game is saved after every "
                             "decision)", self.action_request_quit)
-        if isinstance(screen, ui().GameScreen):
-            yield SystemCommand("Discussion questions", "Questions to discuss (d)",
-                                screen.action_questions)
-            yield SystemCommand("Back", "Back to the briefing (escape)", screen.action_back)
-        if isinstance(screen, ui().DecisionScreen):
-            yield SystemCommand("Choose the highlighted option", "Confirm, then decide "
-                                "(enter)", screen.action_choose)
-            for n, (option, offered) in enumerate(screen.choices, 1):
-                note = "" if offered else " (not available)"
-                yield SystemCommand(f"Option {n}: {option.title}",
-                                    f"{option.track.label}{note} — highlight it ({n})",
-                                    lambda n=n: screen.action_pick(n))
-            yield SystemCommand("What-if: rewind", "Go back to an earlier round (w)",
-                                screen.action_rewind)
-        if isinstance(screen, ui().OutcomeScreen):
-            yield SystemCommand("Continue", "Next round or debrief (enter)",
-                                screen.action_continue)
-        if isinstance(screen, ui().DebriefScreen):
-            yield SystemCommand("Export the debrief", "Markdown and HTML (e)",
-                                screen.action_export)
-            yield SystemCommand("What-if: rewind", "Choose differently in an earlier round "
-                                "and compare (w)", screen.action_rewind)
-        if isinstance(screen, ui().BriefingScreen):
-            yield SystemCommand("Begin", "Start or go back to the game (enter)",
-                                screen.action_begin)
+        if isinstance(screen, BaseScreen):
+            yield from screen.palette_commands()
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Theme", "Screenshot"):
+                yield command
+
+    def action_screenshot_to_folder(self) -> None:
+        try:
+            path = self.save_screenshot(path=str(self.export_dir))
+        except OSError as exc:
+            self.notify(str(exc), title="No screenshot", severity="error", timeout=6)
+            return
+        self.notify(path, title="Screenshot saved", timeout=6)
+
+    # -- the theme is remembered between runs
+
+    def _remember_theme(self, theme) -> None:
+        settings.save({"theme": theme.name})
 
 
 def run_app(scenario: str | None = None, resume: str | None = None,

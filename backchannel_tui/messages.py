@@ -33,11 +33,20 @@ class BeginPlay(Message):
 
 
 class Decide(Message):
-    """The player confirmed an option."""
+    """The player confirmed an option, with the reason they typed (if any)."""
 
-    def __init__(self, option_id: str) -> None:
+    def __init__(self, option_id: str, why: str | None = None) -> None:
         super().__init__()
         self.option_id = option_id
+        self.why = why
+
+
+class SetStudy(Message):
+    """Study mode on or off: exact effects shown before a choice (kept for later rounds)."""
+
+    def __init__(self, on: bool) -> None:
+        super().__init__()
+        self.on = on
 
 
 class Continue(Message):

@@ -25,6 +25,7 @@ SOURCES = _find_sources()
 def _isolated_data_dir(tmp_path_factory, monkeypatch):
     """Saves never touch the real user data folder during tests."""
     monkeypatch.setenv("BACKCHANNEL_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("BACKCHANNEL_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
 
 
 @pytest.fixture

@@ -3,17 +3,18 @@ mean, the tracks, and (for workshops) the team roles."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from backchannel_tui.messages import BeginPlay
+from backchannel_tui.screens.base import BaseScreen
 from backchannel_tui.text import duration_phrase, esc, esc_prose, track_badge
 from engine.scenario.model import Scenario
 from engine.scenario.vocabulary import ACTOR_KINDS, TRACK_BLURBS, Track
@@ -23,9 +24,11 @@ def _md(markup: str, classes: str = "", id: str | None = None) -> Static:
     return Static(Content.from_markup(markup), classes=classes, id=id)
 
 
-class BriefingScreen(Screen):
+class BriefingScreen(BaseScreen):
+    # One of the two Enter bindings shows, so the footer says what the button says.
     BINDINGS = [
         Binding("enter", "begin", "Begin"),
+        Binding("enter", "resume_game", "Back to the game"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -102,11 +105,26 @@ class BriefingScreen(Screen):
     def action_begin(self) -> None:
         self.post_message(BeginPlay(self.path))
 
+    def action_resume_game(self) -> None:
+        self.action_begin()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "begin":
+            return not self.in_progress
+        if action == "resume_game":
+            return self.in_progress
+        return True
+
     def action_back(self) -> None:
         self.dismiss()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Back to the game" if self.in_progress else "Begin",
+                            "Start or go back to the game (enter)", self.action_begin)
 
     def set_in_progress(self, value: bool) -> None:
         self.in_progress = value
         if self.is_mounted:
             label = "Back to the game (enter)" if value else "Begin (enter)"
             self.query_one("#begin", Button).label = label
+            self.refresh_bindings()

@@ -4,17 +4,18 @@ accepted and forgone, the bibliography and the discussion questions; export, and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from backchannel_tui.messages import Export, Rewind
-from backchannel_tui.screens.game import GameScreen, history, rewind_steps
+from backchannel_tui.screens.game import GameScreen
 from backchannel_tui.screens.modals import ExportScreen, QuestionsScreen, RewindScreen
 from backchannel_tui.text import cite_short, esc, esc_prose, source_full, track_badge, tradeoff_line
 from backchannel_tui.widgets.indicators import IndicatorPanel
@@ -48,13 +49,13 @@ class DebriefScreen(GameScreen):
         d, scn = self.debrief, self.scenario
         yield Header(show_clock=False, icon="≡")
         with Container(classes="game-layout"):
-            yield IndicatorPanel(scn, history(self.session))
+            yield IndicatorPanel(scn, self.session.history())
             with VerticalScroll(id="debrief-body"):
                 yield _md(f"[b]Debrief · {esc(ending_title(d))}[/b]", "screen-title")
                 if d.ending:
-                    yield _md(esc_prose(d.ending.epilogue), id="epilogue")
+                    yield _md(esc_prose(d.ending.epilogue, scn), id="epilogue")
                     yield _md("Assessment", "section-title")
-                    text = esc_prose(d.ending.assessment)
+                    text = esc_prose(d.ending.assessment, scn)
                     if d.ending.cite:
                         text += "\n[dim]Sources: " + esc("; ".join(
                             cite_short(scn, c) for c in d.ending.cite)) + "[/]"
@@ -67,11 +68,13 @@ class DebriefScreen(GameScreen):
                 yield _md("The path taken", "section-title")
                 yield _md("\n".join(
                     f"[b]Round {s.round_no}[/b] · {esc(s.round_title)}\n"
-                    f"   {track_badge(s.option.track)} {esc(s.option.title)}" for s in d.steps)
+                    f"   {track_badge(s.option.track)} {esc(s.option.title)}"
+                    + (f"\n   [dim]Why:[/] [i]{esc(s.why)}[/i]" if s.why else "")
+                    for s in d.steps)
                     or "[dim]No decisions.[/]", id="path")
                 if d.events:
                     yield _md("Events", "section-title")
-                    yield _md("\n".join(f"• Round {k}: [b]{esc(t)}[/b]. {esc_prose(x)}"
+                    yield _md("\n".join(f"• Round {k}: [b]{esc(t)}[/b]. {esc_prose(x, scn)}"
                                         for k, t, x in d.events))
                 yield _md("Indicator trajectories", "section-title")
                 yield ThemedTable(self._fill_trajectories, id="trajectories", cursor_type="none",
@@ -161,7 +164,7 @@ class DebriefScreen(GameScreen):
             f"[b $text-success]Exported:[/]\n  {esc(md)}\n  {esc(html)}"))
 
     def action_rewind(self) -> None:
-        steps = rewind_steps(self.session)
+        steps = self.session.rewind_points()
         if not steps:
             self.notify("No decisions to rewind.", timeout=3)
             return
@@ -174,3 +177,9 @@ class DebriefScreen(GameScreen):
 
     def action_questions(self) -> None:
         self.app.push_screen(QuestionsScreen(list(self.debrief.questions)))
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield from super().palette_commands()
+        yield SystemCommand("Export the debrief", "Markdown and HTML (e)", self.action_export)
+        yield SystemCommand("What-if: rewind", "Choose differently in an earlier round and "
+                            "compare (w)", self.action_rewind)

@@ -3,14 +3,17 @@ trade-off comparison, and the focused option's details and sources."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from collections.abc import Iterable
+
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 
-from backchannel_tui.messages import Decide, Rewind
-from backchannel_tui.screens.game import GameScreen, history, rewind_steps, round_label
+from backchannel_tui.messages import Decide, Rewind, SetStudy
+from backchannel_tui.screens.game import GameScreen, round_label
 from backchannel_tui.screens.modals import (
     ConfirmChoice,
     QuestionsScreen,
@@ -36,37 +39,47 @@ class DecisionScreen(GameScreen):
         Binding("1", "pick(1)", "Option", key_display="1-9"),
         *(Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)),
         Binding("w", "rewind", "What-if"),
+        Binding("s", "study", "Study"),
+        # Page keys scroll the round's text even while the options list has focus (the
+        # list would otherwise move an unseen highlight).
+        Binding("pageup", "page(-1)", "Scroll", show=False, priority=True),
+        Binding("pagedown", "page(1)", "Scroll", show=False, priority=True),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, study: bool = False) -> None:
         super().__init__(session)
-        self.choices = session.game.availability(session.state)
+        self.study = study
+        self.offers = session.game.offers(session.state)
         rnd = session.game.current_round(session.state)
         if rnd is None:  # the app shows the debrief, never this screen, once the game is over
             raise ValueError("no round to decide: the game is over")
         self.round: Round = rnd
+        self.first = next((i for i, o in enumerate(self.offers) if o.available), 0)
+        self._opened = False
 
     def compose(self) -> ComposeResult:
         s, scn, rnd = self.session, self.scenario, self.round
+        round_no = s.state.round_no
         yield Header(show_clock=False, icon="≡")
         with Container(classes="game-layout"):
-            yield IndicatorPanel(scn, history(s))
+            yield IndicatorPanel(scn, s.history())
             with Container(id="decision-body"):
                 with VerticalScroll(id="decision-main"):
-                    yield _md(f"[b]{round_label(s, s.state.round_no)} · {esc(rnd.title)}[/b]",
+                    yield _md(f"[b]{round_label(s, round_no)} · {esc(rnd.title)}[/b]",
                               "screen-title", id="round-title")
-                    yield _md(esc_prose(s.game.situation(s.state)), id="situation")
+                    yield _md(esc_prose(s.game.situation(s.state), scn), id="situation")
                     news = self._news()
                     if news:
                         yield _md(news, id="news")
-                    yield _md("Options [dim](1-9 to highlight, enter to choose)[/]",
-                              "section-title")
-                    yield OptionPicker(self.choices)
+                    yield _md("Options [dim](1-9 to highlight, enter to choose, PgDn/PgUp "
+                              "to scroll)[/]", "section-title")
+                    yield OptionPicker(self.offers)
                     yield _md("Trade-offs compared", "section-title")
-                    yield TradeoffTable(self.choices)
+                    yield TradeoffTable(self.offers)
                     yield Static(legend(), classes="legend")
                 with VerticalScroll(id="decision-side"):
-                    yield OptionDetails(scn)
+                    yield OptionDetails(scn, self.offers[self.first] if self.offers else None,
+                                        round_no, self.study)
         yield Footer(compact=True)
 
     def _news(self) -> str:
@@ -77,32 +90,42 @@ class DecisionScreen(GameScreen):
             ev = self.scenario.event(eid)
             if ev is not None:
                 lines.append(f"[b $text-warning]News:[/] [b]{esc(ev.title)}[/b]. "
-                             f"{esc_prose(ev.text)}")
+                             f"{esc_prose(ev.text, self.scenario)}")
         return "\n".join(lines)
 
     def on_mount(self) -> None:
         self.title = self.scenario.title
         self.sub_title = round_label(self.session, self.session.state.round_no)
         picker = self.query_one(OptionPicker)
-        first = next((i for i, (_, ok) in enumerate(self.choices) if ok), 0)
-        picker.highlighted = first
-        picker.focus()
-        self._show(first)
+        picker.highlighted = self.first
+        # The round opens at its title: focusing the list must not scroll the text to it.
+        picker.focus(scroll_visible=False)
+        self.query_one(TradeoffTable).follow(self.first)
+        self.call_after_refresh(self._open)
+
+    def _open(self) -> None:
+        self._scroller().scroll_home(animate=False, immediate=True)
+        self._opened = True
+
+    def _scroller(self) -> Widget:
+        """What scrolls the round's text: the whole body in one column, else the left pane."""
+        return self.query_one("#decision-body" if self.has_class("-narrow")
+                              else "#decision-main")
 
     # -- following the highlighted option
 
     def _show(self, index: int | None) -> None:
-        picked = self.query_one(OptionPicker).option_at(index)
-        if picked is None or index is None:
+        offer = self.query_one(OptionPicker).offer_at(index)
+        if offer is None or index is None:
             return
-        option, offered = picked
-        self.query_one(OptionDetails).show(option, offered, self.session.state.round_no,
-                                           index + 1)
+        self.query_one(OptionDetails).show(offer, self.session.state.round_no, self.study)
         self.query_one(TradeoffTable).follow(index)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         self._show(event.option_index)
+        if self._opened:  # a key the player pressed: bring the options into view
+            event.option_list.scroll_visible(animate=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -122,9 +145,16 @@ class DecisionScreen(GameScreen):
 
     # -- actions
 
+    def action_page(self, direction: int) -> None:
+        scroller = self._scroller()
+        if direction > 0:
+            scroller.scroll_page_down(animate=False)
+        else:
+            scroller.scroll_page_up(animate=False)
+
     def action_pick(self, number: int) -> None:
-        if not 1 <= number <= len(self.choices):
-            self.notify(f"This round has {len(self.choices)} options.", severity="warning",
+        if not 1 <= number <= len(self.offers):
+            self.notify(f"This round has {len(self.offers)} options.", severity="warning",
                         timeout=3)
             return
         self.query_one(OptionPicker).highlighted = number - 1
@@ -133,28 +163,36 @@ class DecisionScreen(GameScreen):
         self._ask(self.query_one(OptionPicker).highlighted)
 
     def _ask(self, index: int | None) -> None:
-        picked = self.query_one(OptionPicker).option_at(index)
-        if picked is None or index is None:
+        offer = self.query_one(OptionPicker).offer_at(index)
+        if offer is None:
             self.notify("Highlight an option first (1-9).", severity="warning", timeout=3)
             return
-        option, offered = picked
-        if not offered:
-            self.notify(option.unavailable or "This option is not available now.",
+        if not offer.available:
+            self.notify(offer.reason or "This option is not available now.",
                         title="Not available", severity="warning", timeout=5)
             return
 
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self.post_message(Decide(option.id))
+        def answer(why: str | None) -> None:
+            if why is not None:
+                self.post_message(Decide(offer.option.id, why.strip() or None))
 
-        self.app.push_screen(ConfirmChoice(self.scenario, option, index + 1), answer)
+        self.app.push_screen(ConfirmChoice(self.scenario, offer.option, offer.number), answer)
+
+    def action_study(self) -> None:
+        self.study = not self.study
+        self.post_message(SetStudy(self.study))
+        offer = self.query_one(OptionPicker).offer_at(self.query_one(OptionPicker).highlighted)
+        if offer is not None:
+            self.query_one(OptionDetails).show(offer, self.session.state.round_no, self.study)
+        self.notify("Study mode: exact effects shown before you choose." if self.study
+                    else "Exact effects hidden until you choose.", timeout=3)
 
     def action_questions(self) -> None:
         self.app.push_screen(QuestionsScreen(round_questions(self.round),
                                              self.round.facilitator_notes))
 
     def action_rewind(self) -> None:
-        steps = rewind_steps(self.session)
+        steps = self.session.rewind_points()
         if not steps:
             self.notify("Nothing to rewind yet: this is the first decision.", timeout=3)
             return
@@ -164,3 +202,18 @@ class DecisionScreen(GameScreen):
                 self.post_message(Rewind(at))
 
         self.app.push_screen(RewindScreen(steps), answer)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield from super().palette_commands()
+        yield SystemCommand("Choose the highlighted option", "Confirm, then decide (enter)",
+                            self.action_choose)
+        for offer in self.offers:
+            note = "" if offer.available else " (not available)"
+            yield SystemCommand(f"Option {offer.number}: {offer.option.title}",
+                                f"{offer.option.track.label}{note} — highlight it "
+                                f"({offer.number})",
+                                lambda n=offer.number: self.action_pick(n))
+        yield SystemCommand("Study mode", "Show or hide exact effects before choosing (s)",
+                            self.action_study)
+        yield SystemCommand("What-if: rewind", "Go back to an earlier round (w)",
+                            self.action_rewind)

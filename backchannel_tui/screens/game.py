@@ -3,19 +3,13 @@ all read from the session the app hands down."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
 
+from backchannel_tui.screens.base import BaseScreen
 from engine.play.session import Session
-from engine.scenario.model import Option
-
-
-def history(session: Session) -> dict[str, list[int]]:
-    """Each indicator's values after the start and after every decision so far."""
-    return {
-        ind.id: [o.after[n] for o in session.outcomes]
-        for n, ind in enumerate(session.scenario.indicators)
-    }
 
 
 def round_label(session: Session, round_no: int) -> str:
@@ -23,15 +17,7 @@ def round_label(session: Session, round_no: int) -> str:
     return f"Round {min(round_no, total)} of {total}"
 
 
-def rewind_steps(session: Session) -> list[tuple[int, str, Option]]:
-    """(round, round title, option chosen) for each decision so far: the rounds a what-if
-    can go back to."""
-    scn = session.scenario
-    return [(d.round_no, scn.rounds[d.round_no - 1].title, scn.option(d.option_id))
-            for d in session.decisions]
-
-
-class GameScreen(Screen):
+class GameScreen(BaseScreen):
     """Base for the decision, outcome and debrief screens."""
 
     BINDINGS = [
@@ -49,3 +35,11 @@ class GameScreen(Screen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_questions(self) -> None:
+        raise NotImplementedError
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Discussion questions", "Questions to discuss (d)",
+                            self.action_questions)
+        yield SystemCommand("Back", "Back to the briefing (escape)", self.action_back)

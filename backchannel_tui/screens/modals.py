@@ -10,12 +10,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Collapsible, Input, Label, OptionList, Static
+from textual.widgets import Button, Collapsible, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
 from backchannel_tui.text import esc, esc_prose, option_heading, track_badge, tradeoff_line
 from backchannel_tui.widgets.options import RewindList
 from backchannel_tui.widgets.tradeoffs import LEGEND
+from engine.play.session import RewindPoint
 from engine.scenario.model import Option, Round, Scenario
 from engine.scenario.vocabulary import TRACK_BLURBS, Track
 
@@ -47,12 +48,14 @@ def _md(markup: str, classes: str = "") -> Static:
     return Static(Content.from_markup(markup), classes=classes)
 
 
-class ConfirmChoice(_AnswersYesNo, ModalScreen[bool]):
-    """'Choose this option?' with its trade-offs shown once more."""
+class ConfirmChoice(ModalScreen[str | None]):
+    """'Choose this option?' with its trade-offs shown once more, and a line for why (the
+    reason is saved with the decision and appears in the debrief, exports and compare).
+    Dismisses with the reason ('' when none was typed), or None when cancelled."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Choose"),
-        Binding("n,escape", "answer(False)", "Cancel"),
+        Binding("enter", "choose", "Choose", priority=True),
+        Binding("escape", "cancel", "Cancel"),
     ]
 
     def __init__(self, scenario: Scenario, option: Option, number: int) -> None:
@@ -67,12 +70,32 @@ class ConfirmChoice(_AnswersYesNo, ModalScreen[bool]):
                 yield _md("You accept these trade-offs:", "details-heading")
                 yield _md("\n".join(f"• {tradeoff_line(self.scenario, t)}"
                                     for t in self.option.tradeoffs))
+            yield Input(placeholder="Why? (optional: saved with your choice)", id="why",
+                        max_length=500, compact=True)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Choose (y)", id="yes", variant="primary")
-                yield Button("Cancel (n)", id="no")
+                yield Button("Choose (enter)", id="yes", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="no", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        self.query_one("#why", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "yes":
+            self.action_choose()
+        else:
+            self.action_cancel()
+
+    def action_choose(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Button) and focused.id == "no":
+            self.action_cancel()
+            return
+        self.dismiss(self.query_one("#why", Input).value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class ConfirmQuit(_AnswersYesNo, ModalScreen[bool]):
@@ -93,8 +116,9 @@ class ConfirmQuit(_AnswersYesNo, ModalScreen[bool]):
                     if self.in_game else "Leave backchannel.")
             yield _md(note)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Quit (y)", id="yes", variant="error")
-                yield Button("Stay (n)", id="no")
+                yield Button("Quit (y)", id="yes", variant="error", compact=True)
+                yield Button("Stay (n)", id="no", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -136,7 +160,8 @@ class HelpScreen(_Closes, ModalScreen[None]):
                     yield _md("Saved games", "details-heading")
                     yield _md(f"Every decision is written to a log in {esc(self.saves)}.")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Close (esc)", id="close")
+                yield Button("Close (esc)", id="close", compact=True)
+        yield Footer(compact=True)
 
 
 class QuestionsScreen(_Closes, ModalScreen[None]):
@@ -164,7 +189,8 @@ class QuestionsScreen(_Closes, ModalScreen[None]):
                     yield Collapsible(_md(esc_prose(self.notes)),
                                       title="For the facilitator", collapsed=True)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Close (esc)", id="close")
+                yield Button("Close (esc)", id="close", compact=True)
+        yield Footer(compact=True)
 
 
 def round_questions(rnd: Round) -> list[tuple[str, tuple[str, ...]]]:
@@ -176,7 +202,7 @@ class RewindScreen(_Closes, ModalScreen[int | None]):
 
     BINDINGS = [Binding("escape", "close", "Cancel")]
 
-    def __init__(self, steps: list[tuple[int, str, Option]]) -> None:
+    def __init__(self, steps: list[RewindPoint]) -> None:
         super().__init__(classes="modal")
         self.steps = steps
 
@@ -187,13 +213,16 @@ class RewindScreen(_Closes, ModalScreen[int | None]):
                       "new path is saved beside it and the debrief shows both side by side.")
             yield RewindList(
                 *(ListOption(Content.from_markup(
-                    f"[b]Round {k}[/b] · {esc(title)}\n   you chose "
-                    f"{track_badge(opt.track, short=True)} {esc(opt.title)}"), id=str(k))
-                  for k, title, opt in self.steps),
+                    f"[b]Round {p.round_no}[/b] · {esc(p.round_title)}\n   you chose "
+                    f"{track_badge(p.option.track, short=True)} {esc(p.option.title)}"
+                    + (f"\n   [dim i]why: {esc(p.why)}[/]" if p.why else "")),
+                    id=str(p.round_no))
+                  for p in self.steps),
                 id="rewind-rounds",
             )
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel (esc)", id="close")
+                yield Button("Cancel (esc)", id="close", compact=True)
+        yield Footer(compact=True)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -215,8 +244,9 @@ class ExportScreen(ModalScreen[Path | None]):
             yield Label("Directory (Markdown and self-contained HTML are written there):")
             yield Input(str(self.default), id="export-dir")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Export (enter)", id="yes", variant="primary")
-                yield Button("Cancel (esc)", id="no")
+                yield Button("Export (enter)", id="yes", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="no", compact=True)
+        yield Footer(compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -252,4 +282,5 @@ class MessageScreen(_Closes, ModalScreen[None]):
             with VerticalScroll(classes="dialog-body"):
                 yield Static(self.text, markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Close (esc)", id="close")
+                yield Button("Close (esc)", id="close", compact=True)
+        yield Footer(compact=True)

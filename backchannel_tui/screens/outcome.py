@@ -3,15 +3,17 @@ what is now scheduled for later rounds, and the trade-offs accepted and forgone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from backchannel_tui.messages import Continue
-from backchannel_tui.screens.game import GameScreen, history, round_label
+from backchannel_tui.screens.game import GameScreen, round_label
 from backchannel_tui.screens.modals import QuestionsScreen, round_questions
 from backchannel_tui.text import (
     chance_phrase,
@@ -21,7 +23,7 @@ from backchannel_tui.text import (
     esc,
     esc_prose,
     option_heading,
-    resolution_verb,
+    resolution_phrase,
     to_rich,
     track_badge,
     tradeoff_line,
@@ -30,6 +32,7 @@ from backchannel_tui.widgets.indicators import IndicatorPanel
 from backchannel_tui.widgets.table import ThemedTable
 from engine.play.rules import Outcome, Resolution
 from engine.play.session import Session
+from engine.present import wording as w
 
 
 def _md(markup: str, classes: str = "", id: str | None = None) -> Static:
@@ -46,54 +49,41 @@ class OutcomeScreen(GameScreen):
     # -- text
 
     def _owner_title(self, res: Resolution) -> str:
-        if res.kind == "option":
-            return self.scenario.option(res.owner).title
-        ev = self.scenario.event(res.owner)
-        return ev.title if ev else res.owner
-
-    def _resolution(self, res: Resolution) -> str:
-        scn = self.scenario
-        parts = [resolution_verb(res.status)]
-        if res.chance is not None and res.status in ("applied", "failed"):
-            parts.append(f"[dim]({round(res.chance * 100)}% chance)[/] ")
-        if res.text:
-            parts.append(f"[i]{esc_prose(res.text)}[/i] [dim]→[/] ")
-        if res.changes or res.set or res.cleared:
-            parts.append(changes_phrase(scn, dict(res.changes), res.set, res.cleared))
-        elif res.status in ("applied", "failed"):
-            parts.append("[dim]no change to the indicators[/]")
-        return "".join(parts).strip().removesuffix("[dim]→[/]").strip()
+        return w.owner_title(self.scenario, res.kind, res.owner)
 
     def narrative(self) -> list[str]:
-        o, lines = self.outcome, []
-        mine = [r for r in o.resolutions if r.kind == "option" and not r.delayed]
+        """What happened: only resolutions that are news (an effect whose condition no
+        longer held did nothing, so it is not reported as if it had)."""
+        o, scn, lines = self.outcome, self.scenario, []
+        news = [r for r in o.resolutions if w.newsworthy(r)]
+        mine = [r for r in news if r.kind == "option" and not r.delayed]
         if mine:
             lines.append("[b]Your decision[/b]")
-            lines += [f"• {self._resolution(r)}" for r in mine]
-        due = [r for r in o.resolutions if r.delayed and r.status != "dropped"]
+            lines += [f"• {resolution_phrase(scn, r)}" for r in mine]
+        due = [r for r in news if r.delayed]
         if (due or o.events) and not o.ending_id:
             lines.append(f"[b]As round {o.next_round} begins[/b]")
         elif due or o.events:
             lines.append("[b]Then[/b]")
         for r in due:
             lines.append(f"• [dim]From round {r.origin_round}, "
-                         f"{esc(self._owner_title(r))}:[/] {self._resolution(r)}")
+                         f"{esc(self._owner_title(r))}:[/] {resolution_phrase(scn, r)}")
         for eid in o.events:
-            ev = self.scenario.event(eid)
+            ev = scn.event(eid)
             if ev is None:
                 continue
             lines.append(f"• [b $text-warning]Event:[/] [b]{esc(ev.title)}[/b]. "
-                         f"{esc_prose(ev.text)}")
-            for r in o.resolutions:
+                         f"{esc_prose(ev.text, scn)}")
+            for r in news:
                 if r.kind == "event" and r.owner == eid and not r.delayed:
-                    lines.append(f"  {self._resolution(r)}")
+                    lines.append(f"  {resolution_phrase(scn, r)}")
         dropped = [r for r in o.resolutions if r.status == "dropped"]
         if dropped:
             lines.append("[b]Investments that never came due[/b] [dim](the game ended first)[/]")
             for r in dropped:
                 lines.append(f"• [dim]From round {r.origin_round}, "
                              f"{esc(self._owner_title(r))}:[/] "
-                             + (f"[i]{esc_prose(r.text)}[/i]" if r.text else "(no effect)"))
+                             + (esc_prose(r.text, scn) if r.text else "(no effect)"))
         return lines or ["[dim]Nothing visible happened yet.[/]"]
 
     def scheduled(self) -> list[str]:
@@ -103,7 +93,7 @@ class OutcomeScreen(GameScreen):
             cond = f", if {condition_phrase(scn, eff.when)}" if eff.when else ""
             chance = f", [$text-warning]{chance_phrase(scn, eff.chance)}[/]" if eff.chance \
                 is not None else ""
-            text = f" — [i]{esc_prose(eff.text)}[/i]" if eff.text else ""
+            text = f" — [i]{esc_prose(eff.text, scn)}[/i]" if eff.text else ""
             lines.append(f"• [b]Round {p.due}[/b]{cond}{chance}: "
                          f"{changes_phrase(scn, eff.change, eff.set, eff.clear)}{text}")
         return lines
@@ -114,7 +104,7 @@ class OutcomeScreen(GameScreen):
         s, o, scn = self.session, self.outcome, self.scenario
         yield Header(show_clock=False, icon="≡")
         with Container(classes="game-layout"):
-            yield IndicatorPanel(scn, history(s))
+            yield IndicatorPanel(scn, s.history())
             with VerticalScroll(id="outcome-body"):
                 yield _md(f"[b]{round_label(s, o.round_no)} · outcome[/b]", "screen-title")
                 if o.option is not None:
@@ -173,6 +163,10 @@ class OutcomeScreen(GameScreen):
 
     def action_continue(self) -> None:
         self.post_message(Continue())
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield from super().palette_commands()
+        yield SystemCommand("Continue", "Next round or debrief (enter)", self.action_continue)
 
     def action_questions(self) -> None:
         rnd = self.scenario.rounds[self.outcome.round_no - 1]

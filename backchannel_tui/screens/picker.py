@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
 from backchannel_tui.messages import OpenScenario, ResumeSave
+from backchannel_tui.screens.base import BaseScreen
 from backchannel_tui.text import esc, esc_prose
 from backchannel_tui.widgets.options import OpenList
 from engine.play.savelog import SaveInfo, list_saves
@@ -52,7 +52,7 @@ def save_prompt(info: SaveInfo) -> Content:
     )
 
 
-class PickerScreen(Screen):
+class PickerScreen(BaseScreen):
     """Pick a bundled scenario or resume a saved game. Enter (or a click) opens it."""
 
     AUTO_FOCUS = "#scenarios"

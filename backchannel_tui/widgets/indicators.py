@@ -1,121 +1,99 @@
-"""The always-visible indicator panel: each indicator's value, its last change and its
-history as a Sparkline. Docked right on wide terminals, a compact strip on narrow ones."""
+"""The always-visible indicator panel: each indicator's name, value, last change and
+history as bars scaled to its declared range. Docked right on wide terminals, a compact
+strip on narrow ones (app.tcss). Each indicator is one widget that renders itself."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.segment import Segment
-from rich.style import Style as RichStyle
 from textual.app import ComposeResult
-from textual.app import RenderResult as WidgetRender
-from textual.color import Color
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Label, Sparkline
 
 from backchannel_tui.text import esc
+from engine.present import wording as w
 from engine.scenario.model import Indicator, Scenario
 
+BARS = "▁▂▃▄▅▆▇█"
 
-def _value_markup(ind: Indicator, values: Sequence[int]) -> str:
+
+def value_markup(ind: Indicator, values: Sequence[int]) -> str:
     now = values[-1] if values else ind.start
     text = f"[b]{now}[/b][dim]/{ind.max}[/]"
     if len(values) >= 2 and values[-1] != values[-2]:
         delta = values[-1] - values[-2]
         arrow = "▲" if delta > 0 else "▼"
-        good = None if ind.better == "neither" else (delta > 0) == (ind.better == "higher")
-        colour = "" if good is None else ("$text-success" if good else "$text-error")
-        text += f" [{colour or 'b'}]{arrow}{abs(delta)}[/]"
+        way = w.direction(ind, delta)
+        colour = {"better": "$text-success", "worse": "$text-error"}.get(way or "", "b")
+        text += f" [{colour}]{arrow}{abs(delta)}[/]"
     return text
 
 
-class _RangeBars:
-    """One bar (two cells when there is room) per value, scaled to a fixed range, so a flat
-    history reads as flat and a value's height means the same in every round."""
-
-    BARS = "▁▂▃▄▅▆▇█"
-
-    def __init__(self, data: Sequence[float], low: float, high: float, width: int,
-                 min_color: Color, max_color: Color) -> None:
-        self.data, self.low, self.high, self.width = list(data), low, high, width
-        self.min_color, self.max_color = min_color, max_color
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = self.width or options.max_width
-        data = self.data[-width:]
-        cell = 2 if len(data) * 2 <= width else 1
-        extent = (self.high - self.low) or 1
-        segments = []
-        for value in data:
-            ratio = min(1.0, max(0.0, (value - self.low) / extent))
-            bar = self.BARS[round(ratio * (len(self.BARS) - 1))]
-            colour = self.min_color.blend(self.max_color, ratio)
-            segments.append(Segment(bar * cell, RichStyle(color=colour.rich_color)))
-        used = len(data) * cell
-        if used < width:
-            segments.append(Segment(" " * (width - used)))
-        yield from segments
-
-
-class RangeSparkline(Sparkline):
-    """A Sparkline scaled to the indicator's declared range instead of the data's own."""
-
-    def __init__(self, data: Sequence[float], *, low: float, high: float,
-                 classes: str | None = None) -> None:
-        super().__init__(data, classes=classes)
-        self.low, self.high = low, high
-
-    def render(self) -> WidgetRender:
-        _, base = self.background_colors
-        lo = base + self.get_component_styles("sparkline--min-color").color
-        hi = base + self.get_component_styles("sparkline--max-color").color
-        return _RangeBars(self.data or [], self.low, self.high, self.size.width, lo, hi)
-
-
 class IndicatorRow(Widget):
-    """One indicator. ``values`` is its history, oldest first."""
+    """One indicator. ``values`` is its history, oldest first. Two lines when the row is
+    two high (name; bars and value), else one line (name, value, and bars if room): the
+    name is only ever shortened when it cannot fit the whole width."""
+
+    DEFAULT_CSS = """
+    IndicatorRow {
+        height: 2;
+        margin: 0 0 1 0;
+    }
+    IndicatorRow > .indicator--low { color: $text-primary 40%; }
+    IndicatorRow > .indicator--high { color: $text-primary; }
+    """
+    COMPONENT_CLASSES = {"indicator--low", "indicator--high"}
 
     def __init__(self, indicator: Indicator, values: Sequence[int]) -> None:
-        super().__init__(classes="indicator-row")
+        super().__init__()
         self.indicator = indicator
-        self.values = list(values)
-        hint = {"higher": "higher is better", "lower": "lower is better"}.get(
-            indicator.better, "neither direction is simply better"
-        )
-        self.tooltip = f"{indicator.label}: {indicator.meaning} ({hint})"
+        self.values = list(values) or [indicator.start]
+        self.tooltip = f"{indicator.label}: {indicator.meaning} ({w.better_hint(indicator)})"
 
-    def compose(self) -> ComposeResult:
-        ind = self.indicator
-        arrow = {"higher": "↑", "lower": "↓"}.get(ind.better, "↕")
-        with Horizontal(classes="indicator-head"):
-            yield Label(
-                Content.from_markup(f"{esc(ind.label)} [dim]{arrow}[/]"), classes="indicator-name"
-            )
-            yield Label(Content.from_markup(_value_markup(ind, self.values)),
-                        classes="indicator-value")
-        yield RangeSparkline(self._spark_data(), low=ind.min, high=ind.max,
-                             classes="indicator-spark")
+    def _bars(self, width: int) -> Content:
+        ind, data = self.indicator, self.values[-width:] if width > 0 else []
+        if not data:
+            return Content("")
+        cell = 2 if len(data) * 2 <= width else 1
+        low = self.get_component_styles("indicator--low").color
+        high = self.get_component_styles("indicator--high").color
+        extent = (ind.max - ind.min) or 1
+        parts = []
+        for value in data:
+            ratio = min(1.0, max(0.0, (value - ind.min) / extent))
+            bar = BARS[round(ratio * (len(BARS) - 1))]
+            parts.append((bar * cell, low.blend(high, ratio).hex))
+        return Content.assemble(*parts)
 
-    def _spark_data(self) -> list[float]:
-        return [float(v) for v in self.values] or [float(self.indicator.start)]
-
-    def show(self, values: Sequence[int]) -> None:
-        self.values = list(values)
-        if not self.is_mounted:
-            return
-        self.query_one(".indicator-value", Label).update(
-            Content.from_markup(_value_markup(self.indicator, self.values))
-        )
-        self.query_one(Sparkline).data = self._spark_data()
+    def render(self) -> Content:
+        ind, width = self.indicator, self.size.width
+        name = Content.from_markup(f"{esc(ind.label)} [dim]{w.better_arrow(ind)}[/]")
+        value = Content.from_markup(value_markup(ind, self.values))
+        if self.size.height >= 2:
+            bars = self._bars(max(0, width - value.cell_length - 1))
+            line2 = bars.pad_right(max(0, width - value.cell_length - bars.cell_length))
+            return Content("\n").join([name.truncate(width, ellipsis=True), line2 + value])
+        room = width - value.cell_length - 1
+        head = name.truncate(max(1, room), ellipsis=True)
+        spare = room - head.cell_length - 1
+        bars = self._bars(min(8, spare)) if spare >= 4 else Content("")
+        gap = max(1, width - head.cell_length - value.cell_length - bars.cell_length
+                  - (1 if bars.cell_length else 0))
+        return head + Content(" " * gap) + value + (Content(" ") + bars if bars.cell_length
+                                                    else Content(""))
 
 
 class IndicatorPanel(Vertical):
-    """All indicators of a scenario; ``show(history)`` takes {indicator id: [values]}."""
+    """All indicators of a scenario, from their history {indicator id: [values]}."""
 
-    def __init__(self, scenario: Scenario, history: Mapping[str, Sequence[int]],
+    DEFAULT_CSS = """
+    IndicatorPanel {
+        border-title-color: $text-primary;
+    }
+    """
+
+    def __init__(self, scenario: Scenario, history: dict[str, list[int]],
                  id: str | None = "indicators") -> None:
         super().__init__(id=id)
         self.scenario = scenario
@@ -125,8 +103,3 @@ class IndicatorPanel(Vertical):
     def compose(self) -> ComposeResult:
         for ind in self.scenario.indicators:
             yield IndicatorRow(ind, self.history.get(ind.id, [ind.start]))
-
-    def show(self, history: Mapping[str, Sequence[int]]) -> None:
-        self.history = history
-        for row in self.query(IndicatorRow):
-            row.show(history.get(row.indicator.id, [row.indicator.start]))

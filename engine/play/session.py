@@ -14,6 +14,7 @@ import os
 import random
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from engine import __version__
 from engine.play.rules import Game, GameState, Outcome, RulesError
@@ -37,7 +38,7 @@ from engine.play.savelog import (  # noqa: F401 - re-exported: the session API n
     saves_dir,
 )
 from engine.scenario.loader import ScenarioError, load_with_digest
-from engine.scenario.model import Scenario
+from engine.scenario.model import Option, Scenario
 
 
 def _slug(text: str) -> str:
@@ -212,3 +213,25 @@ class Session:
             child.close()
             raise
         return child
+
+    # -- what front ends show (so none of them re-derives it from the log)
+
+    def history(self) -> dict[str, list[int]]:
+        """Each indicator's values at the start and after every decision so far."""
+        return {ind.id: [o.after[n] for o in self.outcomes]
+                for n, ind in enumerate(self.scenario.indicators)}
+
+    def rewind_points(self) -> list[RewindPoint]:
+        """The rounds a what-if can go back to: one per decision so far, with the round's
+        title and the option chosen there."""
+        rounds = self.scenario.rounds
+        return [RewindPoint(d.round_no, rounds[d.round_no - 1].title,
+                            self.scenario.option(d.option_id), d.why)
+                for d in self.decisions]
+
+
+class RewindPoint(NamedTuple):
+    round_no: int
+    round_title: str
+    option: Option
+    why: str | None = None

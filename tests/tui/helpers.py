@@ -71,12 +71,12 @@ async def play_to_debrief(pilot: Pilot, policy=cycle_tracks, limit: int = 60) ->
         if isinstance(screen, DebriefScreen):
             return chosen
         if isinstance(screen, DecisionScreen):
-            offered = [n for n, (_, ok) in enumerate(screen.choices, 1) if ok]
+            offered = [o.number for o in screen.offers if o.available]
             n = policy(app.session.state.round_no, offered)
             await pilot.press(str(n), "enter")
             await settle(pilot)
             assert isinstance(app.screen, ConfirmChoice), app.screen
-            chosen.append(screen.choices[n - 1][0].id)
+            chosen.append(screen.offers[n - 1].option.id)
             await pilot.press("enter")
         elif isinstance(screen, OutcomeScreen):
             await pilot.press("enter")

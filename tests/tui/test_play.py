@@ -18,7 +18,7 @@ from backchannel_tui.screens.modals import (
 )
 from backchannel_tui.screens.outcome import OutcomeScreen
 from backchannel_tui.screens.picker import PickerScreen
-from engine.play.session import list_saves
+from engine.play.session import Session, list_saves
 from engine.scenario import catalog
 from tests.tui.helpers import EXAMPLE, example_catalog, play_to_debrief, run, saved_game, settle
 from tui import BackchannelApp
@@ -99,7 +99,7 @@ def test_quit_mid_game_and_resume_at_same_point(example_only):
         await _open_first(pilot)
         await pilot.press("2", "enter")
         await settle(pilot)
-        await pilot.press("y")
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(first.screen, OutcomeScreen)
         await pilot.press("enter")
@@ -109,7 +109,7 @@ def test_quit_mid_game_and_resume_at_same_point(example_only):
         await pilot.press("q")
         await settle(pilot)
         assert isinstance(first.screen, ConfirmQuit)
-        await pilot.press("y")
+        await pilot.press("enter")
         await settle(pilot)
         return state.round_no, state.values, first.session.path
 
@@ -158,13 +158,13 @@ def test_confirm_can_be_cancelled_and_unavailable_option_is_refused(example_only
         # Choose the ministerial meeting: trust stays low, so the protocol is not offered.
         await pilot.press("1", "enter")
         await settle(pilot)
-        await pilot.press("y")
+        await pilot.press("enter")
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, DecisionScreen)
-        offered = {o.id: ok for o, ok in screen.choices}
+        offered = {o.option.id: o.available for o in screen.offers}
         assert offered["binding-agreement"] is False
         await pilot.press("1", "enter")
         await settle(pilot)
@@ -265,5 +265,108 @@ def test_broken_scenario_is_listed_not_fatal(example_only, tmp_path):
     async def script(pilot):
         assert isinstance(app.screen, PickerScreen)
         assert len(app.screen.scenario_paths) == 2
+
+    run(app, script)
+
+
+def test_reason_typed_when_confirming_is_saved_and_shown(example_only):
+    app = BackchannelApp(resume=str(saved_game(EXAMPLE, rounds=1).path))
+
+    async def script(pilot):
+        await pilot.press("3", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmChoice)
+        await pilot.press(*"slow trust")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OutcomeScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DebriefScreen)
+        assert "slow trust" in str(app.screen.query_one("#path", Static).render())
+
+    run(app, script)
+    assert list_saves()[0].path == app.session.path
+    resumed = Session.resume(app.session.path)
+    assert resumed.decisions[-1].why == "slow trust"
+
+
+def test_round_opens_at_its_title_and_page_keys_scroll_the_text(example_only):
+    path = BUNDLED[0]
+    app = BackchannelApp(resume=str(saved_game(path, rounds=0).path))
+
+    async def script(pilot):
+        screen = app.screen
+        assert isinstance(screen, DecisionScreen)
+        scroller = screen._scroller()
+        title = screen.query_one("#round-title")
+        assert scroller.scroll_y == 0 and title.region.y >= scroller.region.y
+        assert str(title.render()).startswith("Round 1 of ")
+        for size in ((120, 40), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            scroller = screen._scroller()
+            highlighted = screen.query_one("#options").highlighted
+            await pilot.press("pagedown")
+            await settle(pilot)
+            assert scroller.scroll_y > 0
+            assert screen.query_one("#options").highlighted == highlighted
+
+    run(app, script, size=(120, 40))
+
+
+def test_first_frame_has_the_narrow_layout(example_only):
+    app = BackchannelApp(resume=str(saved_game(EXAMPLE, rounds=0).path))
+
+    async def script(pilot):
+        # The width class is there when the screen is built, before any Resize reaches it.
+        assert DecisionScreen(app.session).has_class("-narrow")
+
+    run(app, script, size=(80, 24))
+
+
+def test_palette_has_one_quit_one_theme_and_a_working_screenshot(example_only):
+    app = BackchannelApp(export_dir=example_only / "shots")
+
+    async def script(pilot):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert titles.count("Quit backchannel") == 1 and "Quit" not in titles
+        assert "Theme" not in titles and "Choose a theme" in titles
+        assert titles.count("Screenshot") == 1
+        (example_only / "shots").mkdir()
+        app.action_screenshot_to_folder()
+        await settle(pilot)
+
+    run(app, script)
+    assert list((example_only / "shots").glob("*.svg"))
+
+
+def test_theme_is_remembered_between_runs(example_only):
+    first = BackchannelApp()
+
+    async def choose(pilot):
+        first.theme = "solarized-light"
+        await settle(pilot)
+
+    run(first, choose)
+    second = BackchannelApp()
+
+    async def check(pilot):
+        assert second.theme == "solarized-light"
+
+    run(second, check)
+
+
+def test_briefing_footer_says_what_the_button_says(example_only):
+    app = BackchannelApp(resume=str(saved_game(EXAMPLE, rounds=1).path))
+
+    async def script(pilot):
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BriefingScreen)
+        shown = {b.description for b in (a.binding for a in screen.active_bindings.values())
+                 if b.show}
+        assert "Back to the game" in shown and "Begin" not in shown
 
     run(app, script)

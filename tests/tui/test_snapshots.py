@@ -1,30 +1,37 @@
-"""Snapshot tests of the main screens at 80x24 and 160x48 (pytest-textual-snapshot).
+"""Snapshot tests (pytest-textual-snapshot): every screen and every dialog at 80x24, the
+game screens also wide, and the decision screen in two light themes.
 
-Deterministic: the example scenario only, a fixed seed, an empty save folder, no clock, no
-paths or timestamps on screen. Update with ``pytest tests/tui/test_snapshots.py
---snapshot-update`` after a deliberate change, and look at the report before committing."""
+Deterministic: the example scenario only, fixed seeds, games made through the engine (the
+app opens at the screen under test), relative data and export folders, no clock. Update
+with ``pytest tests/tui/test_snapshots.py --snapshot-update`` after a deliberate change,
+and look at the report before committing."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.tui.helpers import example_catalog, settle
+from tests.tui.helpers import example_catalog, saved_game, settle
 from tui import BackchannelApp
 
-SIZES = [(80, 24), (160, 48)]
-SIZE_IDS = ["80x24", "160x48"]
-
-# From the picker: open the example, begin, then round 1 and round 2 choices.
-TO_DECISION = ["enter", "enter"]
-TO_OUTCOME = [*TO_DECISION, "3", "enter", "enter"]
-TO_DEBRIEF = [*TO_OUTCOME, "enter", "2", "enter", "enter", "enter"]
+SMALL = (80, 24)
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(example_catalog(tmp_path / "scen")))
+def game(tmp_path, monkeypatch):
+    """game(rounds=None|n) -> an app resuming the example after ``rounds`` decisions, or
+    game() with rounds=-1 -> a fresh app on the picker."""
+    scenario = example_catalog(tmp_path / "scen") / "haze-season.yaml"
+    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(scenario.parent))
     monkeypatch.chdir(tmp_path)
-    return BackchannelApp(seed=1)
+    monkeypatch.setenv("BACKCHANNEL_DATA_DIR", "data")  # shown (relative) in the help
+
+    def make(rounds: int | None = -1, **kw) -> BackchannelApp:
+        if rounds == -1 or kw:
+            return BackchannelApp(seed=1, export_dir="exports", **kw)
+        session = saved_game(scenario, rounds=rounds, seed=1)
+        return BackchannelApp(resume=str(session.path), export_dir="exports", **kw)
+
+    return make
 
 
 def keys(*presses: str):
@@ -37,30 +44,70 @@ def keys(*presses: str):
     return run_before
 
 
-@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-def test_picker(snap_compare, app, size):
-    assert snap_compare(app, terminal_size=size, run_before=keys())
+# -- screens
+
+def test_picker(snap_compare, game):
+    assert snap_compare(game(), terminal_size=SMALL, run_before=keys())
 
 
-@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-def test_decision(snap_compare, app, size):
-    assert snap_compare(app, terminal_size=size, run_before=keys(*TO_DECISION))
+def test_briefing(snap_compare, game):
+    assert snap_compare(game(), terminal_size=SMALL, run_before=keys("enter"))
 
 
-@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-def test_outcome(snap_compare, app, size):
-    assert snap_compare(app, terminal_size=size, run_before=keys(*TO_OUTCOME))
+@pytest.mark.parametrize("size", [SMALL, (160, 48)], ids=["80x24", "160x48"])
+def test_decision(snap_compare, game, size):
+    assert snap_compare(game(0), terminal_size=size, run_before=keys())
 
 
-@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-def test_debrief(snap_compare, app, size):
-    assert snap_compare(app, terminal_size=size, run_before=keys(*TO_DEBRIEF))
+def test_decision_after_page_down(snap_compare, game):
+    """PageDown scrolls the round's text to the options; the highlight stays on 1."""
+    assert snap_compare(game(0), terminal_size=SMALL, run_before=keys("pagedown"))
 
 
-def test_decision_light_theme(snap_compare, app):
+def test_outcome(snap_compare, game):
+    assert snap_compare(game(0), terminal_size=SMALL, run_before=keys("3", "enter", "enter"))
+
+
+@pytest.mark.parametrize("size", [SMALL, (160, 48)], ids=["80x24", "160x48"])
+def test_debrief(snap_compare, game, size):
+    assert snap_compare(game(None), terminal_size=size, run_before=keys())
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "solarized-light"])
+def test_decision_light_themes(snap_compare, game, theme):
     async def run_before(pilot) -> None:
-        await keys(*TO_DECISION)(pilot)
-        pilot.app.theme = "textual-light"
+        pilot.app.theme = theme
         await settle(pilot)
 
-    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(game(0), terminal_size=(120, 36), run_before=run_before)
+
+
+# -- dialogs, each at 80x24 with its buttons and its own keys in the footer
+
+def test_confirm_dialog(snap_compare, game):
+    assert snap_compare(game(0), terminal_size=SMALL, run_before=keys("3", "enter"))
+
+
+def test_rewind_dialog(snap_compare, game):
+    assert snap_compare(game(1), terminal_size=SMALL, run_before=keys("w"))
+
+
+def test_questions_dialog(snap_compare, game):
+    assert snap_compare(game(0), terminal_size=SMALL, run_before=keys("d"))
+
+
+def test_export_dialog(snap_compare, game):
+    assert snap_compare(game(None), terminal_size=SMALL, run_before=keys("e"))
+
+
+def test_quit_dialog(snap_compare, game):
+    assert snap_compare(game(), terminal_size=SMALL, run_before=keys("q"))
+
+
+def test_help_dialog(snap_compare, game):
+    assert snap_compare(game(), terminal_size=SMALL, run_before=keys("question_mark"))
+
+
+def test_message_dialog(snap_compare, game):
+    assert snap_compare(game(scenario="no-such-scenario"), terminal_size=SMALL,
+                        run_before=keys())
