@@ -232,7 +232,10 @@ class RewindScreen(_Closes, ModalScreen[int | None]):
 class ExportScreen(ModalScreen[Path | None]):
     """Ask where to write the debrief; the default directory is filled in and shown."""
 
-    BINDINGS = [Binding("escape", "close", "Cancel")]
+    BINDINGS = [
+        Binding("enter", "export", "Export", priority=True),
+        Binding("escape", "close", "Cancel"),
+    ]
 
     def __init__(self, default: Path) -> None:
         super().__init__(classes="modal")
@@ -248,9 +251,12 @@ class ExportScreen(ModalScreen[Path | None]):
                 yield Button("Cancel (esc)", id="no", compact=True)
         yield Footer(compact=True)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._done()
+    def action_export(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Button) and focused.id == "no":
+            self.dismiss(None)
+        else:
+            self._done()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

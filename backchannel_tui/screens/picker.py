@@ -38,16 +38,32 @@ def scenario_prompt(path: Path) -> tuple[Content, bool]:
         f"{esc_prose(meta.summary)}"), True
 
 
-def save_prompt(info: SaveInfo) -> Content:
-    when = dt.datetime.fromtimestamp(info.updated).strftime("%d %b %Y %H:%M")
+def _when(info: SaveInfo) -> str:
+    return dt.datetime.fromtimestamp(info.updated).strftime("%d %b %Y %H:%M")
+
+
+def whatif_label(info: SaveInfo, parent: SaveInfo | None) -> str:
+    """'what-if of the game saved 02 Dec 2026 18:40, from round 2' (empty for a game that
+    is not a what-if)."""
+    if info.parent is None:
+        return ""
+    of = f"the game saved {_when(parent)}" if parent is not None else "an earlier game"
+    at = f", from round {info.parent_round}" if info.parent_round else ""
+    return f"what-if of {of}{at}"
+
+
+def save_prompt(info: SaveInfo, parent: SaveInfo | None = None) -> Content:
+    when = _when(info)
     if info.damaged:
         return Content.from_markup(f"[b]{esc(info.path.name)}[/b] (cannot be opened)\n"
                                    f"[i]{esc(info.problem or '')}[/i]")
     where = "[b]finished[/b]" if info.over else f"at round {info.round_no}"
     team = f" · team {esc(info.team)}" if info.team else ""
     n = info.decisions
+    whatif = whatif_label(info, parent)
     return Content.from_markup(
-        f"[b]{esc(info.title)}[/b]{team}\n"
+        f"[b]{esc(info.title)}[/b]{team}"
+        + (f" · [$text-accent]{esc(whatif)}[/]" if whatif else "") + "\n"
         f"[i]{where} · {n} decision{'s' * (n != 1)} · saved {when}[/i]"
     )
 
@@ -110,10 +126,12 @@ class PickerScreen(BaseScreen):
         saves = self.query_one("#saves", OptionList)
         saves.clear_options()
         self.saves = list_saves()
+        by_path = {str(info.path): info for info in self.saves}
         for n, info in enumerate(self.saves):
             if n:
                 saves.add_option(None)
-            saves.add_option(ListOption(save_prompt(info), id=str(info.path),
+            saves.add_option(ListOption(save_prompt(info, by_path.get(info.parent or "")),
+                                        id=str(info.path),
                                         disabled=info.damaged))
         if self.saves:
             saves.highlighted = 0

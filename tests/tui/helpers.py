@@ -23,13 +23,15 @@ def saved_game(scenario: Path, rounds: int | None = None, policy=None, seed: int
                **kw) -> Session:
     """A game played through the engine (fast): ``rounds`` decisions (all of them when
     None), each the option ``policy(round_no, offered numbers)`` picks (default: the first
-    offered). The app then opens it with ``BackchannelApp(resume=str(session.path))``."""
+    offered). The game is closed (its lock released) so that the app can open it with
+    ``BackchannelApp(resume=str(session.path))``."""
     s = Session.new(scenario, seed=seed, **kw)
     policy = policy or (lambda k, offered: offered[0])
     while not s.over and (rounds is None or len(s.decisions) < rounds):
         choices = s.game.availability(s.state)
         offered = [n for n, (_, ok) in enumerate(choices, 1) if ok]
         s.decide(choices[policy(s.state.round_no, offered) - 1][0].id)
+    s.close()
     return s
 
 

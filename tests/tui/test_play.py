@@ -287,7 +287,7 @@ def test_reason_typed_when_confirming_is_saved_and_shown(example_only):
 
     run(app, script)
     assert list_saves()[0].path == app.session.path
-    resumed = Session.resume(app.session.path)
+    resumed = Session.open(app.session.path)
     assert resumed.decisions[-1].why == "slow trust"
 
 
@@ -368,5 +368,25 @@ def test_briefing_footer_says_what_the_button_says(example_only):
         shown = {b.description for b in (a.binding for a in screen.active_bindings.values())
                  if b.show}
         assert "Back to the game" in shown and "Begin" not in shown
+
+    run(app, script)
+
+
+def test_whatif_branch_is_labelled_in_the_picker(example_only):
+    first = saved_game(EXAMPLE)
+    with Session.resume(first.path) as game:
+        branch = game.branch(2)
+        branch.close()
+    app = BackchannelApp()
+
+    async def script(pilot):
+        screen = app.screen
+        assert isinstance(screen, PickerScreen)
+        saves = screen.query_one("#saves")
+        prompts = [str(saves.get_option_at_index(i).prompt)
+                   for i in range(saves.option_count)
+                   if saves.get_option_at_index(i).id == str(branch.path)]
+        assert len(prompts) == 1
+        assert "what-if of the game saved" in prompts[0] and "from round 2" in prompts[0]
 
     run(app, script)

@@ -9,6 +9,7 @@ and look at the report before committing."""
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Input
 
 from tests.tui.helpers import example_catalog, saved_game, settle
 from tui import BackchannelApp
@@ -40,6 +41,9 @@ def keys(*presses: str):
         for key in presses:
             await pilot.press(key)
             await settle(pilot)
+        for field in pilot.app.screen.query(Input):  # a blinking cursor is not a difference
+            field.cursor_blink = False
+        await settle(pilot)
 
     return run_before
 
