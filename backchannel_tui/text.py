@@ -195,17 +195,6 @@ def blocks_markup(blocks: list) -> list[tuple[str, str]]:
     return out
 
 
-def resolution_verb(status: str) -> str:
-    """Superseded by ``resolution_phrase``, which words the whole resolution; kept until the
-    outcome screen moves over."""
-    return {
-        "applied": "",
-        "failed": "[$text-warning]did not come off[/] ",
-        "void": "[dim]had no effect (its condition no longer held)[/] ",
-        "dropped": "[dim]never came due[/] ",
-    }.get(status, "")
-
-
 def to_rich(markup: str) -> Text:
     """Markup as a Rich Text with the current theme's colours resolved, for widgets that
     measure Rich renderables (DataTable). Tables refill themselves when the theme changes."""
