@@ -95,6 +95,7 @@ def add_parsers(sub) -> None:
                    help="diagram language (default mermaid)")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write to FILE instead of standard output")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     p.set_defaults(func=cmd_graph)
 
     p = sub.add_parser(
@@ -145,16 +146,29 @@ def _load(name: str) -> tuple[Path, Scenario] | None:
     return path, loaded.scenario
 
 
-def _write(text: str, output: str | None) -> bool:
+def _write(text: str, output: str | None, force: bool = False) -> int:
+    """Exit code of writing ``text`` to ``output`` (standard output for None or '-'). An
+    existing file is replaced only with ``force``, and then by renaming a new file over it
+    (a symlink there is replaced, never followed)."""
     if output is None or output == "-":
         sys.stdout.write(text)
-        return True
+        return 0
+    target = Path(output)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp") if force else target
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        with open(tmp, "x", encoding="utf-8") as fh:
+            fh.write(text)
+        if force:
+            os.replace(tmp, target)
+    except FileExistsError:
+        _err(f"{output} already exists; not overwriting it (use --force to replace it)")
+        return 2
     except OSError as exc:
+        if force:
+            tmp.unlink(missing_ok=True)
         _err(f"cannot write {output}: {exc.strerror or exc}")
-        return False
-    return True
+        return 1
+    return 0
 
 
 # --------------------------------------------------------------------------- commands
@@ -204,7 +218,7 @@ def cmd_graph(args) -> int:
         unreachable |= {e.id for e in scenario.endings} - graph.endings_reached()
     else:
         _err("note: the game has over 50,000 states; unreachable parts are not marked")
-    return 0 if _write(render(scenario, args.format, unreachable), args.output) else 1
+    return _write(render(scenario, args.format, unreachable), args.output, args.force)
 
 
 def _schema_ref(target: Path | None) -> str:

@@ -19,7 +19,6 @@ from engine.play.session import Session, SessionError, list_saves
 from engine.present.debrief import build_debrief, compare_markdown, to_markdown
 from engine.scenario.catalog import NotFound, bundled, bundled_dir, find
 from engine.scenario.loader import Loaded, ScenarioError, load_scenario, summarise
-from engine.scenario.model import Scenario
 from engine.scenario.vocabulary import Track
 
 EPILOG = """exit codes: 0 success, 1 errors in a scenario, save or check, 2 wrong usage,
@@ -37,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `backchannel list | head`
         sys.stderr.close()
         return 0
+    except OSError as exc:  # last resort: a file error the command did not foresee
+        where = f"{exc.filename}: " if exc.filename else ""
+        _err(f"{where}{exc.strerror or exc}")
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="FILE", help="continue a saved game from its log")
     p.add_argument("--save", metavar="FILE", help="write the session log here")
     p.add_argument("--team", help="team name recorded with every decision (workshops)")
+    _scenario_option(p)
     p.add_argument("--study", action="store_true",
                    help="study mode: show each option's exact effects before the choice "
                    "(by default they stay hidden until after it)")
@@ -128,19 +132,6 @@ def _scenario_option(p: argparse.ArgumentParser) -> None:
 
 def _err(msg: str) -> None:
     print(f"backchannel: {msg}", file=sys.stderr)
-
-
-def _load(name: str) -> tuple[Path, Scenario] | None:
-    try:
-        path = find(name)
-        return path, load_scenario(path)
-    except NotFound as exc:
-        _err(str(exc))
-    except ScenarioError as exc:
-        for p in exc.problems:
-            print(p, file=sys.stderr)
-        _err(f"{name}: {summarise(exc.problems)}; run `backchannel check {name}`")
-    return None
 
 
 def _app():
@@ -239,24 +230,46 @@ def scenario_summary(loaded: Loaded) -> str:
     return "\n".join(lines)
 
 
+def _playable(name: str) -> Path | None:
+    """The scenario file for a new game, if `check` accepts it (the player never plays what
+    the checker rejects, e.g. a reachable dead end); else its problems are printed."""
+    try:
+        path = find(name)
+    except NotFound as exc:
+        _err(str(exc))
+        return None
+    loaded = check_file(path)
+    if loaded.errors:
+        for p in loaded.problems:
+            print(p, file=sys.stderr)
+        _err(f"{name} cannot be played: {summarise(loaded.problems)}; run "
+             f"`backchannel check {name}`")
+        return None
+    return path
+
+
 def cmd_play(args) -> int:
+    scenario_file = args.scenario_file or (
+        args.scenario if args.resume and args.scenario else None)
     if not args.plain:
         if args.resume is None and args.scenario is None:
             return cmd_app(args)
+        if args.resume is None and _playable(args.scenario) is None:
+            return 1
         return _app().run_app(args.scenario, args.resume, args.seed, team=args.team,
                               save=args.save) or 0
     try:
         if args.resume:
             session = Session.resume(args.resume,
-                                     find(args.scenario) if args.scenario else None)
+                                     find(scenario_file) if scenario_file else None)
         else:
             if not args.scenario:
                 _err("play --plain needs a SCENARIO (see `backchannel list`) or --resume FILE")
                 return 2
-            loaded = _load(args.scenario)
-            if loaded is None:
+            path = _playable(args.scenario)
+            if path is None:
                 return 1
-            session = Session.new(loaded[0], seed=args.seed, path=args.save, team=args.team)
+            session = Session.new(path, seed=args.seed, path=args.save, team=args.team)
     except (SessionError, NotFound) as exc:
         _err(str(exc))
         return 1

@@ -14,7 +14,7 @@ import textwrap
 from typing import TextIO
 
 from engine.play.rules import GameState, Offer, Outcome
-from engine.play.session import Session
+from engine.play.session import Session, SessionError
 from engine.present import wording as w
 from engine.present.debrief import appendix, build_debrief, render_text, summary
 from engine.present.wording import Phrase, plain
@@ -202,7 +202,10 @@ class PlainGame:
                 self.say(f"Option {offer.number} is not available now: "
                          f"{offer.reason or w.NOT_AVAILABLE} Choose another.")
                 continue
-            return self.s.decide(offer.option.id, by=self.team, why=why.strip() or None)
+            try:
+                return self.s.decide(offer.option.id, by=self.team, why=why.strip() or None)
+            except SessionError as exc:  # too long a reason, or the save could not be written
+                self.say(f"Not recorded: {exc}")
 
     def discussion(self, state: GameState) -> None:
         """The round's discussion questions and the facilitator's notes (citations as

@@ -10,6 +10,7 @@ Nothing here imports a UI toolkit.
 
 from __future__ import annotations
 
+import contextlib
 import html as _html
 import os
 from pathlib import Path
@@ -141,28 +142,50 @@ def to_html(debrief: Debrief, other: Debrief | None = None, label_a: str = "This
         compare_title=w.WHAT_IF_TITLE, label_a=label_a, label_b=label_b)
 
 
-def _free_stem(directory: Path, base: str) -> str:
-    stem, n = base, 1
-    while (directory / f"{stem}.md").exists() or (directory / f"{stem}.html").exists():
-        n += 1
-        stem = f"{base}-{n}"
-    return stem
+def _create(path: Path, text: str) -> None:
+    """Write a new file: exclusively (an existing file, or a symlink even to nowhere, is
+    never followed or overwritten: FileExistsError). A failed write leaves no file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                 | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        with open(fd, "w", encoding="utf-8", closefd=True) as fh:
+            fh.write(text)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
 
 
 def export(debrief: Debrief, directory: str | os.PathLike, other: Debrief | None = None,
            stem: str | None = None, label_a: str = "This path",
            label_b: str = "Other path") -> tuple[Path, Path]:
     """Write ``<scenario>-debrief.md`` and ``.html`` into ``directory`` (created if needed;
-    an existing export is never overwritten: a number is added). Returns both paths."""
+    an existing file or link is never followed or overwritten: a number is added). Returns
+    both paths."""
     directory = Path(directory).expanduser()
     directory.mkdir(parents=True, exist_ok=True)
-    stem = _free_stem(directory, stem or f"{debrief.scenario.id}-debrief")
+    base = stem or f"{debrief.scenario.id}-debrief"
     md = to_markdown(debrief)
     if other is not None:
         md = md.rstrip() + "\n\n" + compare_markdown(
             [debrief, other], [label_a, label_b], title=w.WHAT_IF_TITLE)
-    md_path = directory / f"{stem}.md"
-    html_path = directory / f"{stem}.html"
-    md_path.write_text(md, encoding="utf-8")
-    html_path.write_text(to_html(debrief, other, label_a, label_b), encoding="utf-8")
-    return md_path, html_path
+    html = to_html(debrief, other, label_a, label_b)
+    for n in range(1, 1000):
+        name = base if n == 1 else f"{base}-{n}"
+        md_path = directory / f"{name}.md"
+        html_path = directory / f"{name}.html"
+        try:
+            _create(md_path, md)
+        except FileExistsError:
+            continue
+        try:
+            _create(html_path, html)
+        except FileExistsError:
+            md_path.unlink()
+            continue
+        except BaseException:
+            with contextlib.suppress(OSError):
+                md_path.unlink()
+            raise
+        return md_path, html_path
+    raise FileExistsError(f"{directory}: too many earlier exports named {base}-N")

@@ -42,8 +42,9 @@ def bundled() -> list[Path]:
 
 
 def find(name: str) -> Path:
-    """A bundled scenario by id (file stem), or any file by path."""
-    path = Path(name).expanduser()
+    """A bundled scenario by id (file stem), or any file by path. A name is taken as
+    written: ``~`` is the shell's to expand, so a file may be called ``~draft.yaml``."""
+    path = Path(name)
     if path.is_file() or path.suffix in (".yaml", ".yml") or os.sep in name:
         if not path.exists():
             raise NotFound(f"{name}: no such file")

@@ -27,7 +27,8 @@ import attrs
 BUILTIN_NUMBERS = ("round", "track1", "track1_5", "track2", "last_track")
 KEYWORDS = {"and", "or", "not", "true", "false"}
 MAX_LENGTH = 2000
-MAX_DEPTH = 50
+MAX_DEPTH = 50  # nesting: parentheses, `not` and unary `-` each count one level
+MAX_TREE_DEPTH = 100  # the whole syntax tree, chains of `+`, `and`, `or` included
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)?)"
@@ -84,6 +85,7 @@ def parse(text: str) -> Condition:
     kind, value, col = parser.peek()
     if kind != "end":
         raise ConditionError(f"unexpected {value!r} after a complete condition", col)
+    _check_tree_depth(tree)
     typ = _type_of(tree)
     if typ != "bool":
         raise ConditionError(
@@ -150,9 +152,16 @@ class _Parser:
             left = ("and", left, self.not_expr(depth), col)
         return left
 
+    def _deeper(self, depth: int) -> int:
+        if depth + 1 > MAX_DEPTH:
+            raise ConditionError(f"condition nested too deeply (more than {MAX_DEPTH} levels "
+                                 "of parentheses, `not` and `-`)", self.peek()[2])
+        return depth + 1
+
     def not_expr(self, depth: int) -> tuple:
         if self._is("name", "not"):
             col = self.take()[2]
+            self._deeper(depth)
             return ("not", self.not_expr(depth + 1), col)
         return self.comparison(depth)
 
@@ -180,6 +189,7 @@ class _Parser:
     def unary(self, depth: int) -> tuple:
         if self._is("op", "-"):
             col = self.take()[2]
+            self._deeper(depth)
             return ("neg", self.unary(depth + 1), col)
         return self.atom(depth)
 
@@ -202,6 +212,22 @@ class _Parser:
         if kind == "end":
             raise ConditionError("condition ends too early: expected a value", col)
         raise ConditionError(f"expected a value, found {value!r}", col)
+
+
+_CHILDREN = {"and": (1, 2), "or": (1, 2), "add": (1, 2), "sub": (1, 2), "not": (1,),
+             "neg": (1,), "cmp": (2, 3)}
+
+
+def _check_tree_depth(tree: tuple) -> None:
+    """Refuse a tree too deep for the recursive checks and compilers (long chains of `+`,
+    `and` or `or` nest as deeply as parentheses do); iterative, so it cannot overflow."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            raise ConditionError(f"condition too deeply nested or too long a chain (more "
+                                 f"than {MAX_TREE_DEPTH} levels); split it up", _col(node))
+        stack.extend((node[i], depth + 1) for i in _CHILDREN.get(node[0], ()))
 
 
 def _type_of(node: tuple) -> str:

@@ -317,7 +317,7 @@ def _bibliography(loc: Located) -> dict[str, dict]:
 def read_bibliography(path: Path) -> tuple[dict[str, dict], Problem | None]:
     """The records of a bibliography file by id, or a problem saying why it cannot be read."""
     try:
-        data = yamlsrc.parse(yamlsrc.read_text(path.read_bytes())).data
+        data = yamlsrc.parse(yamlsrc.read_text(yamlsrc.read_file(path))).data
     except (OSError, yamlsrc.YamlProblem) as exc:
         pos = getattr(exc, "pos", None)
         return {}, Problem(str(path), pos.line if pos else None, pos.col if pos else None,
@@ -336,7 +336,8 @@ def _complete_sources(data: object, loc: Located) -> None:
         return
     records = _bibliography(loc)
     for entry in sources:
-        if isinstance(entry, dict) and entry.get("id") in records:
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str) \
+                and entry["id"] in records:  # a wrong-typed id is reported by structuring
             for key, value in records[entry["id"]].items():
                 entry.setdefault(key, value)
 
@@ -552,10 +553,13 @@ def info(path: Path) -> ScenarioInfo:
     if key in _INFO:
         return _INFO[key]
     try:
-        data = yamlsrc.parse(yamlsrc.read_text(path.read_bytes())).data
+        data = yamlsrc.parse(yamlsrc.read_text(yamlsrc.read_file(path))).data
     except yamlsrc.YamlProblem as exc:
         where = f":{exc.pos.line}:{exc.pos.col}" if exc.pos else ""
         result = ScenarioInfo(path, path.stem, path.stem, problem=f"{path}{where}: {exc}")
+    except OSError as exc:
+        return ScenarioInfo(path, path.stem, path.stem,
+                            problem=f"{path}: cannot be read ({exc.strerror or exc})")
     else:
         result = _info_from(path, data)
     _INFO[key] = result
@@ -604,7 +608,10 @@ def _load_file(path: str | os.PathLike) -> Loaded:
     display = str(path)
     loc = Located(display, None)
     try:
-        raw = path.read_bytes()
+        raw = yamlsrc.read_file(path)
+    except yamlsrc.YamlProblem as exc:
+        loc.error((), exc.message)
+        return Loaded(path, None, None, tuple(loc.problems))
     except IsADirectoryError:
         loc.error((), "is a folder, not a scenario file")
         return Loaded(path, None, None, tuple(loc.problems))

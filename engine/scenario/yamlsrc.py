@@ -9,6 +9,11 @@ excessive nesting and alias expansion.
 
 from __future__ import annotations
 
+import codecs
+import errno
+import os
+import re
+import stat
 from typing import Any
 
 import attrs
@@ -67,20 +72,80 @@ class Document:
         return Pos(*root) if root else None
 
 
+_BOMS = (  # longest first: the UTF-32 LE mark starts like the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+# What YAML refuses (the YAML 1.1 printable set, as PyYAML's reader checks it).
+_NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD"
+                            "\U00010000-\U0010FFFF]")
+
+
+def _byte_pos(raw: bytes, offset: int) -> Pos:
+    """Line and column (in characters, 1-based) of byte ``offset`` of ``raw``."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    col = len(raw[start:offset].decode("utf-8", errors="replace")) + 1
+    return Pos(raw.count(b"\n", 0, offset) + 1, col)
+
+
+def read_file(path: str | os.PathLike) -> bytes:
+    """A scenario file's bytes: regular files only (a FIFO or device is refused before
+    anything is read from it), at most MAX_BYTES (read no further). OSError for files that
+    cannot be opened."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder, not a scenario file",
+                                    str(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise YamlProblem("not a regular file (a device or a pipe); a scenario is a "
+                              ".yaml file")
+        if st.st_size > MAX_BYTES:
+            raise YamlProblem(f"file is {st.st_size:,} bytes; scenarios are limited to "
+                              f"{MAX_BYTES:,} bytes")
+        os.set_blocking(fd, True)
+        chunks, total = [], 0
+        while total <= MAX_BYTES:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_text(raw: bytes) -> str:
-    """Decode a scenario file's bytes, refusing what is clearly not a YAML text."""
+    """Decode a scenario file's bytes, refusing what is clearly not a YAML text (with the
+    line and column of the first offending byte or character)."""
     if len(raw) > MAX_BYTES:
         raise YamlProblem(
             f"file is {len(raw):,} bytes; scenarios are limited to {MAX_BYTES:,} bytes"
         )
-    if b"\x00" in raw:
-        raise YamlProblem("file contains NUL bytes: this is a binary file, not YAML")
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            raise YamlProblem(f"the file is saved as {name}; save it as UTF-8", Pos(1, 1))
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise YamlProblem("file contains NUL bytes: this is a binary file, not YAML",
+                          _byte_pos(raw, nul))
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise YamlProblem(
-            f"file is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8"
+            f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot start or continue "
+            "a character here); save it as UTF-8", _byte_pos(raw, exc.start)
         ) from None
+    bad = _NON_PRINTABLE.search(text)
+    if bad is not None:
+        before = text[: bad.start()]
+        line = before.count("\n") + 1
+        col = bad.start() - (before.rfind("\n") + 1) + 1
+        raise YamlProblem(f"control character U+{ord(bad.group()):04X} is not allowed in "
+                          "YAML; remove it", Pos(line, col))
+    return text
 
 
 def parse(text: str) -> Document:
@@ -257,5 +322,16 @@ def _scalar(event, pos: tuple[int, int]) -> object:
             "bool": _CONSTRUCTOR.construct_yaml_bool,
             "null": _CONSTRUCTOR.construct_yaml_null,
         }[tag[len(_CORE) :]]
-        return method(node)
+        try:
+            return method(node)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            kind = tag[len(_CORE):]
+            value = event.value
+            if kind == "int" and len(value) > 100:
+                raise YamlProblem(f"a number of {len(value):,} characters is too large; "
+                                  "scenario numbers are small", Pos(*pos)) from None
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            raise YamlProblem(f"{shown!r} is not a valid {kind} (it is tagged or read as "
+                              f"!!{kind}); remove the tag or fix the value",
+                              Pos(*pos)) from None
     raise YamlProblem(f"YAML tag {tag!r} is not allowed in a scenario; remove it", Pos(*pos))
