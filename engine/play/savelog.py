@@ -296,8 +296,9 @@ def _json_line(line: bytes) -> object:
         raise RecordError(f"not a valid log line ({exc.msg} at column {exc.colno})") from None
     except RecursionError:
         raise RecordError("not a valid log line (nested too deeply)") from None
-    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        raise RecordError(f"not a valid log line ({exc})") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        what = "a number of more than 4,300 digits" if "digits" in str(exc) else str(exc)
+        raise RecordError(f"not a valid log line ({what})") from None
 
 
 def parse_log(raw: bytes, name: str) -> Log:
