@@ -110,7 +110,7 @@ def play(game: Game, seed: int) -> int:
         offered = game.offered(state)
         option = rng.choice(offered)
         game.situation(state)
-        state, _ = game.apply(state, option.id)
+        state = game.step(state, option.id)
         choices += 1
     return choices
 

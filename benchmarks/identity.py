@@ -45,7 +45,10 @@ def _playthroughs(game: Game, seeds: int) -> tuple[str, int]:
             avail = game.availability(state)
             text = game.situation(state)
             option = offered[rng.randrange(len(offered))]
+            stepped = game.step(state, option.id)  # the record-free transition
             state, outcome = game.apply(state, option.id)
+            if stepped != state or stepped.rng != state.rng or stepped.choices != state.choices:
+                raise SystemExit(f"{game.scenario.id} seed {seed}: step and apply disagree")
             h.update(repr(([o.id for o in offered], [(o.id, ok) for o, ok in avail], text,
                            state, state.choices, outcome, outcome.forgone)).encode())
             steps += 1

@@ -13,7 +13,7 @@ the final endings are checked; a round whose ``when`` fails is skipped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -50,9 +50,9 @@ class Pending:
     origin_round: int
 
 
-@attrs.frozen
-class Trail:
-    """The choices so far as a linked list (cheap to extend, newest first)."""
+class Trail(NamedTuple):
+    """The choices so far as a linked list (cheap to extend, newest first; a tuple because
+    one is made at every step)."""
 
     round_no: int
     option_id: str
@@ -178,6 +178,11 @@ class _CEffect:
     chance: Callable[[Any], float] | None
     when: Test | None
     otherwise: _CEffect | None
+    plain: bool = attrs.field(init=False)  # applies at once, always: no after/when/chance
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "plain",
+                           not self.after and self.when is None and self.chance is None)
 
 
 @attrs.frozen
@@ -194,8 +199,9 @@ class _CRound:
     round: Round
     when: Test | None
     options: tuple[_COption, ...]
-    texts: tuple[tuple[Test, str], ...]
+    texts: tuple[tuple[Test, str], ...]  # (test, text without trailing blanks)
     open: bool  # some option has no ``requires``: the round can never be a dead end
+    situation: str  # round.situation without trailing blanks
 
 
 @attrs.frozen
@@ -310,9 +316,9 @@ class Game:
                      tuple(self._effect(x) for x in o.effects), o.track.number)
             for o in r.options
         )
-        texts = tuple((self._test(t.when), t.text) for t in r.conditional_text)
+        texts = tuple((self._test(t.when), t.text.rstrip()) for t in r.conditional_text)
         return _CRound(r, self._test(r.when), opts, texts,
-                       any(co.requires is None for co in opts))
+                       any(co.requires is None for co in opts), r.situation.rstrip())
 
     # -- queries
 
@@ -365,8 +371,10 @@ class Game:
         if state.over:
             return ""
         cr = self.rounds[state.round_no - 1]
-        parts = [cr.round.situation.rstrip()]
-        parts.extend(text.rstrip() for test, text in cr.texts if test(state))
+        if not cr.texts:
+            return cr.situation
+        parts = [cr.situation]
+        parts.extend([text for test, text in cr.texts if test(state)])
         return "\n\n".join(parts)
 
     def ending(self, state: GameState) -> Ending | None:
@@ -385,23 +393,36 @@ class Game:
         return self._finish(w, ending, before, 0, None, ())
 
     def apply(self, state: GameState, option_id: str) -> tuple[GameState, Outcome]:
+        """The state after choosing ``option_id``, with the full record of what happened."""
+        co, k = self._validate(state, option_id)
+        w = self._work_from(state, None)
+        ending = self._choose(w, co, k)
+        offered = tuple(o.option for o in self.rounds[k - 1].options
+                        if o.requires is None or o.requires(state))
+        return self._finish(w, ending, state.values, k, co.option, offered,
+                            trail=Trail(k, option_id, state.trail))
+
+    def step(self, state: GameState, option_id: str) -> GameState:
+        """As ``apply``, without building the outcome record: for callers that only need the
+        next state (random play, sampling). Same rules, same random stream, same state."""
+        co, k = self._validate(state, option_id)
+        w = self._work_from(state, None)
+        ending = self._choose(w, co, k)
+        return self._state(w, ending, Trail(k, option_id, state.trail))
+
+    def _validate(self, state: GameState, option_id: str) -> tuple[_COption, int]:
         if state.over:
             raise RulesError("the game is over; no more choices")
         co = self.options.get(option_id)
-        k = state.round_no
         if co is None:
             raise RulesError(f"no option '{option_id}' in this scenario")
-        cr = self.rounds[k - 1]
-        if co not in cr.options:
-            home = self.option_round[option_id]
+        k = state.round_no
+        home = self.option_round[option_id]
+        if home != k:  # round numbers, not a comparison of whole option objects
             raise RulesError(f"option '{option_id}' belongs to round {home}, not round {k}")
         if co.requires is not None and not co.requires(state):
             raise RulesError(f"option '{option_id}' is not available now")
-        w = self._work_from(state, None)
-        ending = self._choose(w, co, k)
-        offered = tuple(o.option for o in cr.options if o.requires is None or o.requires(state))
-        return self._finish(w, ending, state.values, k, co.option, offered,
-                            trail=Trail(k, option_id, state.trail))
+        return co, k
 
     def branches(self, state: GameState, option_id: str | None) -> list[tuple[float, GameState]]:
         """Every chance outcome of a choice (or of the start, with None) and its probability.
@@ -471,8 +492,22 @@ class Game:
     def _choose(self, w: _Work, co: _COption, k: int) -> str | None:
         w.tracks[co.track] += 1
         w.last_track = co.number
+        oid = co.option.id
         for i, ce in enumerate(co.effects):
-            self._run(w, ce, "option", co.option.id, i, k, k)
+            if ce.plain:  # the common case, inline: no delay, condition or chance
+                changes = self._apply_changes(w, ce.changes) if ce.changes else ()
+                set_: tuple = ()
+                cleared: tuple = ()
+                if ce.set:
+                    set_ = tuple(f for f in ce.set if f not in w.flags)
+                    w.flags |= ce.set
+                if ce.clear:
+                    cleared = tuple(f for f in ce.clear if f in w.flags)
+                    w.flags -= ce.clear
+                w.log.append(("option", oid, k, False, "applied", ce.text, None,
+                              changes, set_, cleared))
+            else:
+                self._run(w, ce, "option", oid, i, k, k)
         w.round_no = k + 1
         return self._advance(w)
 
@@ -571,19 +606,23 @@ class Game:
             return self.options[p.owner].effects[p.index]
         return self.events_by_id[p.owner].effects[p.index]
 
-    def _finish(self, w: _Work, ending: str | None, before: tuple, k: int,
-                option: Option | None, offered: tuple, log: bool = True,
-                trail: Trail | None = None) -> tuple[GameState, Outcome | None]:
+    def _state(self, w: _Work, ending: str | None, trail: Trail | None) -> GameState:
+        """The state ``w`` has reached (``ending``: as ``_advance`` returned it)."""
         over = ending is not None
         if over and w.pending:
             for p in w.pending:
                 w.log.append((p.kind, p.owner, p.origin_round, True, "dropped",
                               self._owner_effect(p).text, None, (), (), ()))
             w.pending = []
-        state = GameState(
+        return GameState(
             w.round_no, tuple(w.values), frozenset(w.flags), tuple(w.tracks), w.last_track,
             tuple(w.pending), frozenset(w.fired), w.rng, over, ending or None, trail,
         )
+
+    def _finish(self, w: _Work, ending: str | None, before: tuple, k: int,
+                option: Option | None, offered: tuple, log: bool = True,
+                trail: Trail | None = None) -> tuple[GameState, Outcome | None]:
+        state = self._state(w, ending, trail)
         if not log:
             return state, None
         ids = self.indicator_ids

@@ -56,6 +56,30 @@ def test_apply_never_changes_its_input(seed):
     assert attrs.asdict(state, recurse=False) == snapshot
 
 
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 2**63), picks=st.lists(st.integers(0, 10), min_size=1, max_size=5))
+def test_step_reaches_the_same_states_as_apply_without_a_record(seed, picks):
+    trace = random_game(GAME, seed, picks)
+    state = trace[0][0]
+    for (before, _), (after, _) in zip(trace, trace[1:], strict=False):
+        chosen = after.choices[-1][1]
+        stepped = GAME.step(before, chosen)
+        assert stepped == after and stepped.rng == after.rng
+        assert stepped.choices == after.choices
+        state = stepped
+    assert state.over and state.ending_id == trace[-1][0].ending_id
+
+
+def test_step_refuses_what_apply_refuses():
+    state, _ = GAME.start(0)
+    for bad, why in (("quiet-dinner", "belongs to round 2"), ("nonsense", "no option")):
+        with pytest.raises(RulesError, match=why):
+            GAME.step(state, bad)
+    state = GAME.step(state, "ministerial-summit")
+    with pytest.raises(RulesError, match="not available"):
+        GAME.step(state, "binding-agreement")
+
+
 def test_outcome_records_deltas_scheduled_effects_and_tradeoffs():
     state, _ = GAME.start(7)
     state, out = GAME.apply(state, "research-network")
