@@ -177,6 +177,7 @@ def _write(text: str, output: str | None, force: bool = False) -> int:
 def cmd_explore(args) -> int:
     from backchannel_cli.progress import TextProgress
     from engine.analysis.exploration import explore
+    from engine.present.explore_text import render_text
 
     got = _load(args.scenario)
     if got is None:
@@ -191,7 +192,7 @@ def cmd_explore(args) -> int:
             _err(f"note: {notice}")
         sys.stdout.write(report.to_json() + "\n")
     else:
-        sys.stdout.write(report.text())
+        sys.stdout.write(render_text(report.data))
     if report.has_errors:
         _err(f"{path}: the game can reach a dead end (see above)")
         return 1
@@ -199,26 +200,23 @@ def cmd_explore(args) -> int:
 
 
 def cmd_graph(args) -> int:
-    from engine.analysis.diagrams import render
+    from engine.analysis.diagrams import structure
+    from engine.analysis.reachability import Reached, unreachable
     from engine.analysis.statespace import build_graph
     from engine.play.rules import Game
+    from engine.present.diagram_text import render
 
     got = _load(args.scenario)
     if got is None:
         return 1
     _, scenario = got
-    unreachable: set[str] = set()
+    gone: set[str] = set()
     graph = build_graph(Game(scenario), max_states=50_000)
     if graph.complete:
-        offered = graph.options_offered()
-        played = graph.rounds_played()
-        unreachable |= {r.id for i, r in enumerate(scenario.rounds, 1) if i not in played}
-        unreachable |= {o.id for r in scenario.rounds for o in r.options if o.id not in offered}
-        unreachable |= {e.id for e in scenario.events} - graph.events_fired()
-        unreachable |= {e.id for e in scenario.endings} - graph.endings_reached()
+        gone = unreachable(scenario, Reached.of_graph(graph)).ids()
     else:
         _err("note: the game has over 50,000 states; unreachable parts are not marked")
-    return _write(render(scenario, args.format, unreachable), args.output, args.force)
+    return _write(render(structure(scenario, gone), args.format), args.output, args.force)
 
 
 def _schema_ref(target: Path | None) -> str:

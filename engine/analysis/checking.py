@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from engine.analysis.reachability import Reached, unreachable
 from engine.analysis.statespace import build_graph
 from engine.gcpause import no_gc
 from engine.play.rules import Game
@@ -47,21 +48,20 @@ def _check_reachability(scn: Scenario, loc: Located) -> None:
         loc.error(path, f"dead end: {where} (for example with {values}"
                         f"{'; flags ' + ', '.join(sorted(s.flags)) if s.flags else ''}); "
                         f"add an option or a fallback ending ({len(dead)} such state(s))")
-    played = graph.rounds_played()
-    offered = graph.options_offered()
+    gone = unreachable(scn, Reached.of_graph(graph))
+    skipped = set(gone.rounds)
+    never = set(gone.options)
     for r, rnd in enumerate(scn.rounds):
-        if r + 1 not in played:
+        if rnd.id in skipped:
             loc.warn(("rounds", r, "id"), f"round '{rnd.id}' can never be played")
             continue
         for o, opt in enumerate(rnd.options):
-            if opt.id not in offered:
+            if opt.id in never:
                 loc.warn(("rounds", r, "options", o, "id"),
                          f"option '{opt.id}' is never offered (its 'requires' never holds)")
-    fired = graph.events_fired()
     for e, ev in enumerate(scn.events):
-        if ev.id not in fired:
+        if ev.id in gone.events:
             loc.warn(("events", e, "id"), f"event '{ev.id}' can never fire")
-    reached = graph.endings_reached()
     for e, end in enumerate(scn.endings):
-        if end.id not in reached:
+        if end.id in gone.endings:
             loc.warn(("endings", e, "id"), f"ending '{end.id}' can never be reached")

@@ -48,9 +48,10 @@ import math
 import random
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from engine.analysis.reachability import Reached, unreachable
 from engine.analysis.statespace import (
     DEFAULT_MAX_STATES,
     Graph,
@@ -76,7 +77,8 @@ bound), 'analysing' or 'sampling' (done = playthroughs so far, total = how many)
 
 
 class Report:
-    """An exploration report: ``data`` is the JSON form (docs/explore-json.md)."""
+    """An exploration report: ``data`` is the JSON form (docs/explore-json.md); the text form
+    is ``engine.present.explore_text.render_text(report.data)``."""
 
     def __init__(self, data: dict) -> None:
         self.data = data
@@ -88,9 +90,6 @@ class Report:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.data, indent=indent, ensure_ascii=False)
-
-    def text(self) -> str:
-        return render_text(self.data)
 
 
 def explore(
@@ -145,7 +144,8 @@ class _Compact:
         self.start = [(p, index[k]) for p, k in graph.start]
 
     def reach(self, game: Game, policy) -> list[float]:
-        """As ``engine.analysis.statespace.reach``, by state index."""
+        """The probability of passing through each state (by index) when playing by
+        ``policy``."""
         prob = [0.0] * len(self.states)
         for p, i in self.start:
             prob[i] += p
@@ -564,9 +564,15 @@ def _assemble(game: Game, mode: str, b: dict, max_states: int, bound_hit: bool,
     def p(x: float) -> float:
         return round(x, 12)
 
+    def seen(c: Counter) -> frozenset:
+        return frozenset(k for k, v in c.items() if v > 0 and k is not None)
+
+    gone = unreachable(scn, Reached(seen(b["round_p"]), seen(b["offered_p"]),
+                                    seen(b["event_p"]), seen(b["ending_p"])))
+
     rounds = [
         {"id": r.id, "number": i, "title": r.title, "probability": p(b["round_p"].get(i, 0.0)),
-         "reachable": b["round_p"].get(i, 0.0) > 0}
+         "reachable": r.id not in gone.rounds}
         for i, r in enumerate(scn.rounds, 1)
     ]
     options = []
@@ -576,13 +582,13 @@ def _assemble(game: Game, mode: str, b: dict, max_states: int, bound_hit: bool,
                 "id": o.id, "round": i, "track": o.track.value, "title": o.title,
                 "offered": p(b["offered_p"].get(o.id, 0.0)),
                 "chosen": p(b["chosen_p"].get(o.id, 0.0)),
-                "reachable": b["offered_p"].get(o.id, 0.0) > 0,
+                "reachable": o.id not in gone.options,
                 "states_offered": dom.offered.get(o.id, 0),
                 "states_dominated": dom.dominated.get(o.id, 0),
             })
     events = [
         {"id": e.id, "title": e.title, "probability": p(b["event_p"].get(e.id, 0.0)),
-         "reachable": b["event_p"].get(e.id, 0.0) > 0}
+         "reachable": e.id not in gone.events}
         for e in scn.events
     ]
     stderr = b["ending_stderr"]
@@ -591,7 +597,7 @@ def _assemble(game: Game, mode: str, b: dict, max_states: int, bound_hit: bool,
          "probability": p(b["ending_p"].get(e.id, 0.0)),
          "stderr": None if stderr is None else p(stderr.get(e.id, 0.0)),
          "paths": b["ending_paths"].get(e.id, 0),
-         "reachable": b["ending_p"].get(e.id, 0.0) > 0}
+         "reachable": e.id not in gone.endings}
         for e in scn.endings
     ]
     groups = []
@@ -610,12 +616,6 @@ def _assemble(game: Game, mode: str, b: dict, max_states: int, bound_hit: bool,
         "probability": p(b["ending_p"].get(None, 0.0)),
         "paths": b["ending_paths"].get(None, 0),
         "groups": groups,
-    }
-    unreachable = {
-        "rounds": [r["id"] for r in rounds if not r["reachable"]],
-        "options": [o["id"] for o in options if not o["reachable"]],
-        "events": [e["id"] for e in events if not e["reachable"]],
-        "endings": [e["id"] for e in endings if not e["reachable"]],
     }
     indicators = []
     for ind, dist in zip(scn.indicators, b["values"], strict=True):
@@ -656,7 +656,7 @@ def _assemble(game: Game, mode: str, b: dict, max_states: int, bound_hit: bool,
         "seed": seed,
         "endings": endings,
         "dead_ends": dead_ends,
-        "unreachable": unreachable,
+        "unreachable": gone.as_dict(),
         "rounds": rounds,
         "options": options,
         "events": events,
@@ -729,189 +729,3 @@ def citation_coverage(scn: Scenario) -> dict:
             "mentions": [{"paragraph": k, "count": v} for k, v in sorted(mentions[s.id].items())],
         })
     return {"total": total, "sources": sources}
-
-
-# --------------------------------------------------------------------------- text
-
-
-def _pct(x: float | None) -> str:
-    if x is None:
-        return "-"
-    if x == 0:
-        return "0%"
-    if x < 0.001:
-        return "<0.1%"
-    if x > 0.999 and x < 1:
-        return ">99.9%"
-    return f"{100 * x:.1f}%"
-
-
-def _table(headers: list[str], rows: list[list[str]], right: Iterable[int] = ()) -> list[str]:
-    right = set(right)
-    widths = [len(h) for h in headers]
-    for row in rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
-
-    def fmt(row):
-        cells = [c.rjust(widths[i]) if i in right else c.ljust(widths[i])
-                 for i, c in enumerate(row)]
-        return "  " + "  ".join(cells).rstrip()
-
-    return [fmt(headers), "  " + "  ".join("-" * w for w in widths), *map(fmt, rows)]
-
-
-def _clip(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def render_text(d: dict) -> str:
-    """The human-readable report (plain text tables)."""
-    out: list[str] = []
-    scn = d["scenario"]
-    exact = d["mode"] == "exact"
-    head = f"{scn['id']} — {scn['title']}"
-    out.append(head)
-    out.append("=" * len(head))
-    if exact:
-        out.append(f"Exact exploration: {d['states']:,} states "
-                   f"(bound {d['max_states']:,}); probabilities under uniformly random play.")
-    else:
-        out.append(f"Sampled: {d['samples']:,} random playthroughs per policy, seed {d['seed']}, "
-                   f"{d['states']:,} distinct states seen. Figures are frequencies (± is one "
-                   "standard error); 'unreachable' means never seen.")
-    if d["notice"]:
-        out.append("")
-        out.append(f"NOTE: {d['notice']}")
-
-    out.append("")
-    out.append("Endings (uniformly random play)")
-    rows = []
-    for e in d["endings"]:
-        pr = _pct(e["probability"])
-        if e["stderr"]:
-            pr += f" ± {100 * e['stderr']:.1f}"
-        rows.append([e["id"], _clip(e["title"], 36), "early" if e["early"] else "",
-                     pr, f"{e['paths']:,}"])
-    de = d["dead_ends"]
-    if de["groups"]:
-        rows.append(["(dead end)", "", "", _pct(de["probability"]), f"{de['paths']:,}"])
-    out += _table(["ending", "title", "", "probability",
-                   "paths" if exact else "paths seen"], rows, right=(3, 4))
-
-    out.append("")
-    if de["groups"]:
-        out.append(f"ERROR: dead ends — the game stops with no option and no ending "
-                   f"({_pct(de['probability'])} of games):")
-        for g in de["groups"]:
-            ex = g["example"]
-            vals = ", ".join(f"{k}={v}" for k, v in ex["values"].items())
-            flags = f"; flags {', '.join(ex['flags'])}" if ex["flags"] else ""
-            how = " → ".join(ex["choices"]) or "(before any choice)"
-            states = f"{g['states']:,} state(s), " if exact else ""
-            out.append(f"  - {g['where']}: {states}{_pct(g['probability'])}")
-            out.append(f"    e.g. {vals}{flags}, after {how}")
-    else:
-        out.append("Dead ends: none.")
-
-    un = d["unreachable"]
-    what = "Unreachable" if exact else f"Never seen in {d['samples']:,} playthroughs"
-    parts = [(k, un[k]) for k in ("rounds", "options", "events", "endings") if un[k]]
-    if parts:
-        out.append(f"{what}:")
-        for k, ids in parts:
-            out.append(f"  {k}: {', '.join(ids)}")
-    else:
-        out.append(f"{what}: nothing — every round, option, event and ending "
-                   f"{'can be reached' if exact else 'was seen'}.")
-
-    out.append("")
-    out.append("Indicators at the end")
-    rows = []
-    for ind in d["indicators"]:
-        dist = ind["distribution"]
-        if len(dist) > 12:
-            shown = "  ".join(f"{x['value']}:{_pct(x['probability'])}" for x in dist[:6])
-            shown += "  …  " + "  ".join(
-                f"{x['value']}:{_pct(x['probability'])}" for x in dist[-3:])
-        else:
-            shown = "  ".join(f"{x['value']}:{_pct(x['probability'])}" for x in dist)
-        rows.append([ind["id"], ind["better"], str(ind["start"]),
-                     str(ind["min"]) if ind["min"] is not None else "-",
-                     str(ind["max"]) if ind["max"] is not None else "-",
-                     f"{ind['mean']:.2f}" if ind["mean"] is not None else "-", shown])
-    out += _table(["indicator", "better", "start", "min", "max", "mean", "distribution"],
-                  rows, right=(2, 3, 4, 5))
-
-    out.append("")
-    out.append("Endings when always picking one track where offered")
-    labels = [t["label"] for t in d["tracks"]]
-    rows = []
-    for e in d["endings"]:
-        rows.append([e["id"], _pct(e["probability"]),
-                     *(_pct(t["endings"][e["id"]]) for t in d["tracks"])])
-    if de["groups"] or any(t["dead_end"] for t in d["tracks"]):
-        rows.append(["(dead end)", _pct(de["probability"]),
-                     *(_pct(t["dead_end"]) for t in d["tracks"])])
-    out += _table(["ending", "uniform", *labels], rows, right=range(1, 2 + len(labels)))
-
-    out.append("")
-    if d["dominated"]:
-        out.append("Dominated options (no better than another option offered alongside, in every "
-                   "state where offered)")
-        rows = []
-        for x in d["dominated"]:
-            by = ", ".join(f"{b['option']} ({b['states']:,})" for b in x["by"])
-            rows.append([x["option"], str(x["round"]), f"T{x['track']}", f"{x['states']:,}", by])
-        out += _table(["option", "round", "track", "states", "dominated by (in states)"], rows,
-                      right=(1, 3))
-    else:
-        out.append("Dominated options: none (no option is dominated in every state where it "
-                   "is offered).")
-    partial = [o for o in d["options"] if 0 < o["states_dominated"] < o["states_offered"]]
-    if partial:
-        out.append("  dominated in some states only: " + ", ".join(
-            f"{o['id']} ({o['states_dominated']:,}/{o['states_offered']:,})" for o in partial))
-
-    out.append("")
-    out.append("Options (how often offered and chosen under uniformly random play)")
-    rows = [[o["id"], str(o["round"]), f"T{o['track']}", _pct(o["offered"]), _pct(o["chosen"])]
-            for o in d["options"]]
-    out += _table(["option", "round", "track", "offered", "chosen"], rows, right=(1, 3, 4))
-    if d["events"]:
-        out.append("")
-        out.append("Events (probability of firing)")
-        rows = [[e["id"], _clip(e["title"], 40), _pct(e["probability"])] for e in d["events"]]
-        out += _table(["event", "title", "fires"], rows, right=(2,))
-
-    cit = d["citations"]
-    out.append("")
-    out.append(f"Citation coverage ({cit['total']} citations)")
-    for s in cit["sources"]:
-        declared = f"{s['paragraphs']} ¶" if s["paragraphs"] else "paragraphs not declared"
-        out.append(f"  {s['id']} ({declared}): {s['citations']} citation(s)")
-        if s["cited"]:
-            out.append("    cited: " + ", ".join(
-                f"¶{c['paragraph']}×{c['count']}" for c in s["cited"]))
-        if s["mentions"]:
-            out.append("    named in text: " + ", ".join(
-                f"¶{c['paragraph']}×{c['count']}" for c in s["mentions"]))
-        if s["uncited"]:
-            out.append("    never cited: " + _ranges(s["uncited"]))
-    return "\n".join(out) + "\n"
-
-
-def _ranges(nums: list[int]) -> str:
-    parts = []
-    start = prev = None
-    for n in nums:
-        if start is None:
-            start = prev = n
-        elif n == prev + 1:
-            prev = n
-        else:
-            parts.append(f"¶{start}" if start == prev else f"¶{start}-{prev}")
-            start = prev = n
-    if start is not None:
-        parts.append(f"¶{start}" if start == prev else f"¶{start}-{prev}")
-    return ", ".join(parts)

@@ -40,15 +40,6 @@ class Graph:
     def finals(self) -> list[Node]:
         return [n for n in self.nodes.values() if n.state.over]
 
-    def options_offered(self) -> set[str]:
-        return {oid for n in self.nodes.values() for oid, _, _ in n.edges}
-
-    def rounds_played(self) -> set[int]:
-        return {n.state.round_no for n in self.nodes.values() if not n.state.over}
-
-    def events_fired(self) -> set[str]:
-        return {e for n in self.nodes.values() for e in n.state.fired}
-
     def endings_reached(self) -> set[str]:
         return {n.state.ending_id for n in self.finals if n.state.ending_id}
 
@@ -120,41 +111,3 @@ def _build_graph(game: Game, max_states: int,
 def round_order(graph: Graph) -> list[tuple]:
     """State keys sorted by round: every edge goes from an earlier key to a later one."""
     return sorted(graph.nodes, key=lambda k: graph.nodes[k].state.round_no)
-
-
-def reach(graph: Graph, policy: Policy = uniform,
-          order: list[tuple] | None = None) -> dict[tuple, float]:
-    """The probability of passing through each state when playing by ``policy``.
-
-    ``order`` (from ``round_order``) saves re-sorting when several policies are evaluated."""
-    prob: dict[tuple, float] = {}
-    for p, k in graph.start:
-        prob[k] = prob.get(k, 0.0) + p
-    if order is None:
-        order = round_order(graph)
-    game = graph.game
-    for k in order:
-        pk = prob.get(k, 0.0)
-        node = graph.nodes[k]
-        if pk == 0.0 or not node.edges:
-            continue
-        offered = list(dict.fromkeys(oid for oid, _, _ in node.edges))
-        weights = policy(game, node.state, offered)
-        for oid, p, ck in node.edges:
-            w = weights.get(oid, 0.0)
-            if w and ck in graph.nodes:
-                prob[ck] = prob.get(ck, 0.0) + pk * w * p
-    return prob
-
-
-def path_counts(graph: Graph, order: list[tuple] | None = None) -> dict[tuple, int]:
-    """How many distinct paths (choices and chance outcomes) lead to each state."""
-    count: dict[tuple, int] = {}
-    for _, k in graph.start:
-        count[k] = count.get(k, 0) + 1
-    for k in order if order is not None else round_order(graph):
-        c = count.get(k, 0)
-        for _, _, ck in graph.nodes[k].edges:
-            if ck in graph.nodes:
-                count[ck] = count.get(ck, 0) + c
-    return count

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backchannel_cli import main as cli
-from engine.analysis.diagrams import render, to_dot, to_mermaid
+from engine.analysis.diagrams import structure
+from engine.present.diagram_text import render, to_dot, to_mermaid
 from engine.scenario.loader import load_file
 from tests.conftest import ROOT
 
@@ -32,7 +33,7 @@ def load(path: Path):
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_every_round_option_event_and_ending_is_drawn(path, fmt):
     scn = load(path)
-    text = render(scn, fmt)
+    text = render(structure(scn), fmt)
     for i, rnd in enumerate(scn.rounds, 1):
         assert f"Round {i}" in text and f"Round {i} · {rnd.id}" in text
         for opt in rnd.options:
@@ -46,7 +47,7 @@ def test_every_round_option_event_and_ending_is_drawn(path, fmt):
 
 def test_mermaid_shape_of_the_example():
     scn = load(ROOT / "docs" / "example-scenario.yaml")
-    text = to_mermaid(scn)
+    text = to_mermaid(structure(scn))
     assert text.startswith("flowchart TD\n")
     lines = text.splitlines()
     assert '    r1o1("T1 · Call an emergency ministerial meeting<br/>(ministerial-summit)"):::t1' \
@@ -63,7 +64,7 @@ def test_mermaid_shape_of_the_example():
 
 def test_dot_shape_of_the_example():
     scn = load(ROOT / "docs" / "example-scenario.yaml")
-    text = to_dot(scn)
+    text = to_dot(structure(scn))
     assert text.startswith('digraph "haze-season" {')
     assert text.rstrip().endswith("}")
     assert "subgraph cluster_g1 {" in text
@@ -73,7 +74,7 @@ def test_dot_shape_of_the_example():
 
 def test_unreachable_pieces_are_greyed():
     scn = load(FIX / "hand.yaml")
-    text = to_mermaid(scn, unreachable={"r3", "q1", "p2x", "never-ev", "crisis"})
+    text = to_mermaid(structure(scn, {"r3", "q1", "p2x", "never-ev", "crisis"}))
     assert re.search(r"r3\[.*\]:::unreachable", text)
     assert re.search(r"r3o1\(.*\):::unreachable", text)
     assert re.search(r"r2o3\(.*\):::unreachable", text)
@@ -83,7 +84,7 @@ def test_unreachable_pieces_are_greyed():
 
 def test_round_when_draws_a_skip_edge():
     scn = load(FIX / "hand.yaml")
-    text = to_mermaid(scn)
+    text = to_mermaid(structure(scn))
     assert '  r3 -.->|"skipped unless risk #gt;= 9"| final' in text
     assert "Round 3: Never played<br/>if risk #gt;= 9" in text
 
@@ -96,11 +97,11 @@ def test_labels_are_escaped(title):
     scn = load(ROOT / "docs" / "example-scenario.yaml")
     rnd = attrs.evolve(scn.rounds[0], title=title)
     scn = attrs.evolve(scn, rounds=(rnd, *scn.rounds[1:]), title=title)
-    mm = to_mermaid(scn)
+    mm = to_mermaid(structure(scn))
     line = next(x for x in mm.splitlines() if x.strip().startswith("r1["))
     inner = line.split('["', 1)[1].rsplit('"]', 1)[0]
     assert '"' not in inner and "\n" not in inner and "<" not in inner.replace("<br/>", "")
-    dot = to_dot(scn)
+    dot = to_dot(structure(scn))
     line = next(x for x in dot.splitlines() if x.strip().startswith("r1 ["))
     label = line.split('label="', 1)[1].split('", shape=', 1)[0]
     assert re.fullmatch(r'(?:[^"\\\n]|\\.)*', label)
@@ -109,7 +110,7 @@ def test_labels_are_escaped(title):
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_graphviz_accepts_the_dot(path):
-    out = subprocess.run(["dot", "-Tsvg"], input=to_dot(load(path)), capture_output=True,
+    out = subprocess.run(["dot", "-Tsvg"], input=to_dot(structure(load(path))), capture_output=True,
                          text=True, check=False)
     assert out.returncode == 0, out.stderr
 

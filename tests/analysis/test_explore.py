@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections import Counter
 from fractions import Fraction
 
@@ -19,6 +20,7 @@ from engine.analysis.checking import check_file
 from engine.analysis.exploration import explore
 from engine.analysis.statespace import build_graph
 from engine.play.rules import Game
+from engine.present.explore_text import render_text
 from engine.scenario.checks import dominated_by
 from engine.scenario.loader import load_file
 from tests.conftest import ROOT
@@ -128,7 +130,7 @@ def test_hand_citation_coverage(hand):
 
 
 def test_hand_text_report(hand):
-    text = explore(load("hand.yaml")).text()
+    text = render_text(explore(load("hand.yaml")).data)
     assert "Exact exploration: 12 states" in text
     assert "deal" in text and "50.0%" in text
     assert "rounds: r3" in text and "options: p2x, q1" in text
@@ -155,7 +157,7 @@ def test_dead_ends():
     tracks = {t["track"]: t for t in d["tracks"]}
     assert tracks["1"]["dead_end"] == 0 and tracks["1"]["endings"]["high"] == pytest.approx(1)
     assert tracks["2"]["dead_end"] == pytest.approx(1)
-    assert "ERROR: dead ends" in report.text()
+    assert "ERROR: dead ends" in render_text(report.data)
     validate(d)
 
 
@@ -240,7 +242,7 @@ def test_bound_falls_back_to_sampling():
     assert d["mode"] == "sampled" and d["bound_hit"]
     assert "more than 4 states" in d["notice"] and "--max-states" in d["notice"]
     assert d["samples"] == 200
-    assert "NOTE: the game has more than 4 states" in report.text()
+    assert "NOTE: the game has more than 4 states" in render_text(report.data)
     assert {c[0] for c in calls} >= {"sampling"}
     validate(d)
 
@@ -497,3 +499,19 @@ def test_fractions_of_hand_fixture_are_exact(hand):
     # the probabilities are sums of powers of 1/2 and 1/3: exact to float precision
     for e in hand["endings"]:
         assert Fraction(e["probability"]).limit_denominator(1000) in (0, Fraction(1, 2))
+
+
+def test_check_graph_and_explore_name_the_same_unreachable_parts(capsys):
+    """One computation (engine.analysis.reachability) behind all three commands."""
+    path = FIX / "hand.yaml"
+    gone = explore(load("hand.yaml")).data["unreachable"]
+    ids = {i for part in gone.values() for i in part}
+    warned = {p.message.split("'")[1] for p in check_file(path).warnings
+              if "never" in p.message}
+    # check names a round it can never play, not each of that round's options as well
+    assert warned == ids - {"q1"} and "r3" in warned
+    assert cli.main(["graph", str(path)]) == 0
+    drawn = capsys.readouterr().out
+    marked = set(re.findall(r"\(([\w.-]+)\)[\]\)}\"]*:::unreachable", drawn))
+    assert marked == ids - {"r3"}  # round boxes carry their number, not their id
+    assert drawn.count(":::unreachable") == len(ids)
