@@ -30,6 +30,16 @@ def _positive(text: str) -> int:
     return n
 
 
+def _seconds(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not x > 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return x
+
+
 def _int(text: str) -> int:
     try:
         return int(text)
@@ -39,7 +49,7 @@ def _int(text: str) -> int:
 
 def add_parsers(sub) -> None:
     """Add `explore`, `graph` and `new` to an argparse subparsers object."""
-    from engine.analysis.exploration import DEFAULT_SAMPLES
+    from engine.analysis.exploration import DEFAULT_BUDGET, DEFAULT_SAMPLES
     from engine.analysis.statespace import DEFAULT_MAX_STATES
 
     raw = argparse.RawDescriptionHelpFormatter
@@ -54,8 +64,9 @@ def add_parsers(sub) -> None:
             "player who always picks one track; options dominated in every state where they\n"
             "are offered; and which source paragraphs are cited.\n\n"
             "Exploration is exact (every choice and chance outcome) up to --max-states\n"
-            f"states; past that it says so and samples {DEFAULT_SAMPLES:,} random playthroughs "
-            "instead.\n--random N asks for sampling directly."),
+            f"states; past that it says so and samples up to {DEFAULT_SAMPLES:,} random\n"
+            f"playthroughs instead, for at most --budget seconds (default {DEFAULT_BUDGET:g}): a\n"
+            "sampled estimate with its standard error. --random N asks for sampling directly."),
         epilog=(
             "examples:\n"
             "  backchannel explore docs/example-scenario.yaml\n"
@@ -73,6 +84,10 @@ def add_parsers(sub) -> None:
                    help="seed for sampling (default 0); the same seed gives the same report")
     p.add_argument("--max-states", metavar="N", type=_positive, default=DEFAULT_MAX_STATES,
                    help=f"bound on exact exploration (default {DEFAULT_MAX_STATES:,})")
+    p.add_argument("--budget", metavar="SECONDS", type=_seconds, default=None,
+                   help="time for sampling: more seconds, more playthroughs, smaller error "
+                        f"(default {DEFAULT_BUDGET:g} when falling back to sampling; none with "
+                        "--random N, whose report is then reproducible byte for byte)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_explore)
 
@@ -185,7 +200,7 @@ def cmd_explore(args) -> int:
     path, scenario = got
     with TextProgress(sys.stderr) as bar:
         report = explore(scenario, max_states=args.max_states, samples=args.random,
-                         seed=args.seed, progress=bar, file=str(path))
+                         seed=args.seed, progress=bar, file=str(path), budget=args.budget)
     notice = report.data["notice"]
     if args.json:
         if notice:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from engine.analysis.reachability import Reached, unreachable
-from engine.analysis.statespace import build_graph
+from engine.analysis.statespace import build_graph, surely_more_states_than
 from engine.gcpause import no_gc
 from engine.play.rules import Game
 from engine.scenario.loader import Loaded, Located, load_file
@@ -29,8 +29,11 @@ def check_file(path: str | os.PathLike) -> Loaded:
 
 def _check_reachability(scn: Scenario, loc: Located) -> None:
     game = Game(scn)
-    graph = build_graph(game, max_states=CHECK_MAX_STATES)
-    if not graph.complete:
+    # When the walk would surely stop at its bound, do not spend it (0.1-0.2 s for 10,000
+    # states): the finding is the same.
+    graph = (None if surely_more_states_than(game, CHECK_MAX_STATES)
+             else build_graph(game, max_states=CHECK_MAX_STATES))
+    if graph is None or not graph.complete:
         loc.warn((), f"the game has more than {CHECK_MAX_STATES:,} states, so `check` did not "
                      "prove that every part is reachable or that nothing dead-ends; run "
                      "`backchannel explore` (larger bound, then sampling)")

@@ -47,6 +47,7 @@ import json
 import math
 import random
 import re
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -59,6 +60,7 @@ from engine.analysis.statespace import (
     no_gc,
     prefer_track,
     round_order,
+    surely_more_states_than,
     uniform,
 )
 from engine.play.rules import Game, GameState
@@ -68,6 +70,9 @@ from engine.scenario.vocabulary import DIMENSIONS, Track
 
 REPORT_FORMAT = "backchannel-explore/1"
 DEFAULT_SAMPLES = 10_000
+DEFAULT_BUDGET = 8.0  # seconds of sampling when exact exploration is out of reach
+SEEN_STATES = 200_000  # distinct states counted while sampling (one hash each)
+DOMINANCE_STATES = 20_000  # distinct states in which sampling judges dominance
 EPS = 1e-9
 _TRACK_NAMES = ("track1", "track1_5", "track2", "last_track")
 
@@ -101,29 +106,57 @@ def explore(
     progress: Progress | None = None,
     file: str | None = None,
     fallback_samples: int = DEFAULT_SAMPLES,
+    budget: float | None = None,
 ) -> Report:
-    """Explore ``scenario`` exactly (or by ``samples`` random playthroughs) and report."""
+    """Explore ``scenario`` exactly (or by ``samples`` random playthroughs) and report.
+
+    ``budget`` (seconds) bounds the sampling: it stops after ``samples`` playthroughs per
+    policy or when the time is up, whichever comes first, and the report says how many it made.
+    Falling back to sampling past ``max_states`` always has a budget (DEFAULT_BUDGET unless
+    given). Without a budget a report is reproducible byte for byte; with one it depends on
+    the machine's speed."""
+    t0 = time.monotonic()
     game = Game(scenario)
     notice = None
     bound_hit = False
     if samples is None:
-        cb = None if progress is None else (lambda n: progress("exploring", n, max_states))
-        graph = build_graph(game, max_states=max_states, progress=cb)
-        if graph.complete:
-            body = _exact(game, graph, progress)
-            return Report(_assemble(game, "exact", body, max_states, False, None, None, None,
-                                    file))
+        if surely_more_states_than(game, max_states):
+            complete = False  # known without walking: the walk would stop at the bound
+        else:
+            cb = None if progress is None else (lambda n: progress("exploring", n, max_states))
+            graph = build_graph(game, max_states=max_states, progress=cb)
+            complete = graph.complete
+            if complete:
+                body = _exact(game, graph, progress)
+                return Report(_assemble(game, "exact", body, max_states, False, None, None,
+                                        None, file))
+            del graph
         bound_hit = True
         samples = fallback_samples
+        if budget is None:
+            budget = DEFAULT_BUDGET
         notice = (f"the game has more than {max_states:,} states, the bound on exact "
-                  f"exploration; fell back to sampling {samples:,} random playthroughs "
-                  f"(seed {seed}). Raise the bound with --max-states for an exact report.")
+                  f"exploration; fell back to sampling random playthroughs (seed {seed}). "
+                  "Raise the bound with --max-states for an exact report.")
     if samples < 1:
         raise ValueError("samples must be at least 1")
+    deadline = None if budget is None else t0 + budget
     with no_gc():
-        body = _sampled(game, samples, seed, progress)
-    return Report(_assemble(game, "sampled", body, max_states, bound_hit, notice, samples,
-                            seed, file))
+        body = _sampled(game, samples, seed, progress, deadline)
+    extra = []
+    if body["samples"] < samples:
+        extra.append(f"sampling stopped at the time budget of {budget:g} s after "
+                     f"{body['samples']:,} of {samples:,} playthroughs per policy (--budget "
+                     "buys precision: the standard error shrinks as 1/sqrt(playthroughs))")
+    if body["states_capped"]:
+        extra.append(f"distinct states were counted up to {SEEN_STATES:,}")
+    if body["unjudged"]:
+        extra.append(f"dominance was judged in the first {body['judged']:,} distinct states "
+                     "seen (options' states_offered count those)")
+    if extra:
+        notice = "; ".join(([notice] if notice else []) + extra)
+    return Report(_assemble(game, "sampled", body, max_states, bound_hit, notice,
+                            body["samples"], seed, file))
 
 
 # --------------------------------------------------------------------------- exact
@@ -432,22 +465,32 @@ def _all_conditions(scn: Scenario) -> Iterator[Condition]:
 # --------------------------------------------------------------------------- sampling
 
 
-def _sampled(game: Game, n: int, seed: int, progress: Progress | None) -> dict:
+def _sampled(game: Game, n: int, seed: int, progress: Progress | None,
+             deadline: float | None = None) -> dict:
+    """``n`` playthroughs per policy (uniform, then always-this-track for each track), or as
+    many as fit before ``deadline`` (``time.monotonic``). Keeps aggregates only: counts, one
+    hash per distinct path and per distinct state (up to SEEN_STATES), never the states."""
     scn = game.scenario
+    now = time.monotonic()
     rng = random.Random(seed)
     round_c: Counter = Counter()
     offered_c: Counter = Counter()
     chosen_c: Counter = Counter()
     ending_c: Counter = Counter()
-    ending_paths: dict[str | None, set] = defaultdict(set)
+    ending_paths: dict[str | None, set[int]] = defaultdict(set)
     event_c: Counter = Counter()
     values: list[Counter] = [Counter() for _ in scn.indicators]
     dead: dict[tuple, _DeadGroup] = {}
-    seen: dict[tuple, GameState] = {}
+    seen: set[int] = set()
     dom = _Dominance(game)
+    judged = unjudged = 0
+    # With a deadline, dominance (a few exact branchings per state) may take a quarter of it.
+    judge_until = None if deadline is None else now + (deadline - now) / 4
     total = n * (1 + len(Track))
     step = max(1, total // 200)
     done = 0
+    offered_now = game.offered
+    sample_step = game.sample_step
 
     def tick() -> None:
         nonlocal done
@@ -455,24 +498,52 @@ def _sampled(game: Game, n: int, seed: int, progress: Progress | None) -> dict:
         if progress is not None and done % step == 0:
             progress("sampling", done, total)
 
-    def pick_uniform(offered):
-        return offered[rng.randrange(len(offered))]
+    def visit(s: GameState) -> None:
+        """Count a distinct state; judge dominance in the first DOMINANCE_STATES of them."""
+        nonlocal judged, unjudged
+        if len(seen) >= SEEN_STATES:
+            return
+        k = hash(s.key())
+        if k in seen:
+            return
+        seen.add(k)
+        if s.over:
+            return
+        if judged < DOMINANCE_STATES and (judge_until is None
+                                          or time.monotonic() < judge_until):
+            judged += 1
+            dom.state(s, {o.id: game.branches(s, o.id) for o in offered_now(s)})
+        else:
+            unjudged += 1
 
+    pickers = []
+    for t in Track:
+        trng = random.Random(f"{seed}/{t.value}")
+        ids = {o for o, co in game.options.items() if co.option.track is t}
+        pickers.append((t, trng, ids, Counter()))
+
+    played = 0
     for _ in range(n):
-        st, trail, visited, sig = _playthrough(game, rng, pick_uniform)
-        tick()
-        for s in visited:
-            k = s.key()
-            if k not in seen:
-                seen[k] = s
-            if not s.over:
-                round_c[s.round_no] += 1
-        for _s, oid, offered in trail:
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        played += 1
+        # uniform play: every aggregate of the report
+        st, rolls = game.sample_start(rng.getrandbits(64))
+        sig = hash(rolls)
+        visit(st)
+        while not st.over:
+            offered = [o.id for o in offered_now(st)]
+            oid = offered[rng.randrange(len(offered))]
+            round_c[st.round_no] += 1
             for o in offered:
                 offered_c[o] += 1
             chosen_c[oid] += 1
+            st, rolls = sample_step(st, oid)
+            sig = hash((sig, oid, rolls))
+            visit(st)
+        tick()
         ending_c[st.ending_id] += 1
-        ending_paths[st.ending_id].add(hash(sig))
+        ending_paths[st.ending_id].add(sig)
         for e in st.fired:
             event_c[e] += 1
         for i, v in enumerate(st.values):
@@ -480,42 +551,35 @@ def _sampled(game: Game, n: int, seed: int, progress: Progress | None) -> dict:
         if st.ending_id is None:
             g = dead.setdefault(_dead_where(game, st), _DeadGroup())
             g.add(st, 1.0, 0, st.key())
-            g.sigs.add(hash(sig))
+            g.sigs.add(sig)
             g.paths = len(g.sigs)
             if g.example is st:
-                g.choices = [oid for _, oid, _ in trail]
-    for g in dead.values():
-        g.probability /= n
-
-    tracks = []
-    for t in Track:
-        trng = random.Random(f"{seed}/{t.value}")
-
-        def pick_track(offered, t=t, trng=trng):
-            mine = [o for o in offered if game.options[o].option.track is t] or offered
-            return mine[trng.randrange(len(mine))]
-
-        dist: Counter = Counter()
-        for _ in range(n):
-            st = _playthrough(game, trng, pick_track)[0]
+                g.choices = [oid for _, oid in st.choices]
+        # each track's player: the ending only (each policy has its own random stream)
+        for _t, trng, ids, dist in pickers:
+            st, _ = game.start(trng.getrandbits(64))
+            while not st.over:
+                offered = [o.id for o in offered_now(st)]
+                pool = [o for o in offered if o in ids] or offered
+                st = game.step(st, pool[trng.randrange(len(pool))])
             dist[st.ending_id] += 1
             tick()
-        tracks.append((t, {k: v / n for k, v in dist.items()}))
-
-    for i, s in enumerate(seen.values()):
-        if progress is not None and i % 256 == 0:
-            progress("analysing", i, len(seen))
-        if s.over:
-            continue
-        offered = [o.id for o in game.offered(s)]
-        dom.state(s, {oid: game.branches(s, oid) for oid in offered})
+    if played == 0:
+        raise ValueError("no playthrough fitted in the time budget")
+    for g in dead.values():
+        g.probability /= played
+    tracks = [(t, {k: v / played for k, v in dist.items()}) for t, _, _, dist in pickers]
 
     def freq(c: Counter) -> Counter:
-        return Counter({k: v / n for k, v in c.items()})
+        return Counter({k: v / played for k, v in c.items()})
 
-    stderr = {k: math.sqrt(p * (1 - p) / n) for k, p in freq(ending_c).items()}
+    stderr = {k: math.sqrt(p * (1 - p) / played) for k, p in freq(ending_c).items()}
     return {
         "states": len(seen),
+        "states_capped": len(seen) >= SEEN_STATES,
+        "judged": judged,
+        "unjudged": unjudged,
+        "samples": played,
         "round_p": freq(round_c),
         "offered_p": freq(offered_c),
         "chosen_p": freq(chosen_c),
@@ -528,28 +592,6 @@ def _sampled(game: Game, n: int, seed: int, progress: Progress | None) -> dict:
         "tracks": tracks,
         "dominance": dom,
     }
-
-
-def _playthrough(game: Game, rng: random.Random, pick):
-    """One game: (final state, [(state, option chosen, options offered)], states visited,
-    path signature). The signature names the choices and the chance rolls' results."""
-    state, out = game.start(rng.getrandbits(64))
-    visited = [state]
-    trail = []
-    sig = [_rolls(out)]
-    while not state.over:
-        offered = [o.id for o in game.offered(state)]
-        oid = pick(offered)
-        trail.append((state, oid, offered))
-        state, out = game.apply(state, oid)
-        visited.append(state)
-        sig += [oid, _rolls(out)]
-    return state, trail, visited, tuple(sig)
-
-
-def _rolls(out) -> tuple:
-    return tuple(r.status == "applied" for r in out.resolutions
-                 if r.chance is not None and 0.0 < r.chance < 1.0)
 
 
 # --------------------------------------------------------------------------- assembly

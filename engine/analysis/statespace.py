@@ -67,6 +67,45 @@ def prefer_track(track: Track) -> Policy:
     return policy
 
 
+def surely_more_states_than(game: Game, bound: int) -> bool:
+    """True when ``game`` certainly has more than ``bound`` reachable states, known without
+    walking them (False means "not known", not "fewer").
+
+    With no early ending, every game plays each round up to the first one with a ``when`` (a
+    game ends early only by an early ending, or by a dead end, which an option without
+    ``requires`` rules out). On those rounds any option without ``requires`` can be chosen, and
+    the track counts are part of the state: each distinct (round, track counts) pair reachable
+    through those options is at least one distinct state."""
+    if game.early:
+        return False
+    count = 1  # the state(s) at the start of round 1
+    # Track counts after k rounds, (t1, t1.5) packed into one int: t2 = k - t1 - t1.5.
+    shift = len(game.rounds) + 1
+    step = (shift, 1, 0)
+    counts: set[int] | None = None  # None: every round so far offered all three tracks
+    k = 0
+    for cr in game.rounds:
+        if cr.when is not None:
+            break
+        deltas = {step[co.track] for co in cr.options if co.requires is None}
+        if not deltas:
+            break
+        if counts is None:
+            if len(deltas) == 3:  # every split of k + 1 choices among three tracks
+                k += 1
+                count += (k + 1) * (k + 2) // 2
+                if count > bound:
+                    return True
+                continue
+            counts = {a * shift + b for a in range(k + 1) for b in range(k + 1 - a)}
+        if len(deltas) > 1:
+            counts = {c + d for d in deltas for c in counts}
+        count += len(counts)
+        if count > bound:
+            return True
+    return False
+
+
 def build_graph(game: Game, max_states: int = DEFAULT_MAX_STATES,
                 progress: Callable[[int], Any] | None = None) -> Graph:
     """Walk every reachable state (up to ``max_states``; ``complete`` says if it got there)."""
@@ -79,29 +118,32 @@ def _build_graph(game: Game, max_states: int,
     nodes: dict[tuple, Node] = {}
     start = []
     todo: list[Node] = []
-    for p, s in game.branches(None, None):  # type: ignore[arg-type]
-        k = s.key()
+    for p, k, s in game.branch_keys(None, None, nodes):
         start.append((p, k))
-        if k not in nodes:
+        if k not in nodes and s is not None:
             nodes[k] = Node(s)
             todo.append(nodes[k])
     complete = True
     expanded = 0
+    offered = game.offered
+    branch_keys = game.branch_keys
     while todo:
         node = todo.pop()
         state = node.state
         if state.over:
             continue
         expanded += 1
-        for option in game.offered(state):
-            for p, child in game.branches(state, option.id):
-                ck = child.key()
-                node.edges.append((option.id, p, ck))
-                if ck not in nodes:
+        edges = node.edges
+        for option in offered(state):
+            oid = option.id
+            for p, ck, child in branch_keys(state, oid, nodes):
+                edges.append((oid, p, ck))
+                if child is not None and ck not in nodes:
                     if len(nodes) >= max_states:
                         complete = False
                         continue
-                    todo.append(nodes.setdefault(ck, Node(child)))
+                    new = nodes[ck] = Node(child)
+                    todo.append(new)
         if progress is not None and expanded % 1024 == 0:
             progress(len(nodes))
     root = start[0][1] if start else ()

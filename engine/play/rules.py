@@ -12,7 +12,7 @@ the final endings are checked; a round whose ``when`` fails is skipped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any, NamedTuple
 
 import attrs
@@ -240,6 +240,12 @@ class _NeedsBranch(Exception):
         self.p = p
 
 
+def _rolls(log: list[tuple]) -> tuple[bool, ...]:
+    """The chance rolls in a step's log (entries as ``_Work.log``): applied or not."""
+    return tuple([entry[4] == "applied" for entry in log
+                  if entry[6] is not None and 0.0 < entry[6] < 1.0])
+
+
 class Game:
     """A compiled scenario: the rules of one game, shared by any number of sessions."""
 
@@ -410,6 +416,21 @@ class Game:
         ending = self._choose(w, co, k)
         return self._state(w, ending, Trail(k, option_id, state.trail))
 
+    def sample_start(self, seed: int) -> tuple[GameState, tuple[bool, ...]]:
+        """As ``start`` without the record, giving the results of the chance rolls made (see
+        ``sample_step``)."""
+        w = self._work_initial(seed, None)
+        ending = self._advance(w)
+        return self._state(w, ending, None), _rolls(w.log)
+
+    def sample_step(self, state: GameState, option_id: str) -> tuple[GameState, tuple[bool, ...]]:
+        """As ``step``, also giving the result of each chance roll it made, in order (True: the
+        effect applied): what tells apart two playthroughs that made the same choices."""
+        co, k = self._validate(state, option_id)
+        w = self._work_from(state, None)
+        ending = self._choose(w, co, k)
+        return self._state(w, ending, Trail(k, option_id, state.trail)), _rolls(w.log)
+
     def _validate(self, state: GameState, option_id: str) -> tuple[_COption, int]:
         if state.over:
             raise RulesError("the game is over; no more choices")
@@ -450,6 +471,37 @@ class Game:
                 continue
             new, _ = self._finish(w, ending, (), k, None, (), log=False)
             out.append((w.prob, new))
+        return out
+
+    def branch_keys(self, state: GameState | None, option_id: str | None,
+                    known: Container[tuple]) -> list[tuple[float, tuple, GameState | None]]:
+        """As ``branches`` (``state`` None for the start of the game), giving each outcome's
+        memo key (``GameState.key()``) and its state only when the key is not in ``known``:
+        exact exploration finds most children already known and need not build them."""
+        out: list[tuple[float, tuple, GameState | None]] = []
+        scripts: list[list[bool]] = [[]]
+        co = None if option_id is None else self.options[option_id]
+        while scripts:
+            script = scripts.pop()
+            try:
+                if co is None or state is None:
+                    w = self._work_initial(0, script)
+                    ending = self._advance(w)
+                else:
+                    w = self._work_from(state, script)
+                    ending = self._choose(w, co, state.round_no)
+            except _NeedsBranch:
+                scripts.append([*script, False])
+                scripts.append([*script, True])
+                continue
+            over = ending is not None
+            key = (w.round_no, tuple(w.values), frozenset(w.flags), tuple(w.tracks),
+                   w.last_track, () if over else tuple(w.pending), frozenset(w.fired), over,
+                   ending or None)
+            if key in known:
+                out.append((w.prob, key, None))
+            else:
+                out.append((w.prob, key, GameState(*key[:7], w.rng, over, key[8], None)))
         return out
 
     # -- internals

@@ -331,7 +331,11 @@ def _compile(node: tuple, ns: Namespace) -> Getter:  # noqa: C901 - one branch p
         i = ("track1", "track1_5", "track2").index(name)
         return lambda s: s.tracks[i]
     if kind == "not":
-        inner = _compile(node[1], ns)
+        sub = node[1]
+        if sub[0] == "name" and sub[1].startswith("flags."):
+            flag = sub[1][len("flags.") :]
+            return lambda s: flag not in s.flags
+        inner = _compile(sub, ns)
         return lambda s: not inner(s)
     if kind == "neg":
         inner = _compile(node[1], ns)
@@ -348,8 +352,40 @@ def _compile(node: tuple, ns: Namespace) -> Getter:  # noqa: C901 - one branch p
     if kind == "sub":
         return lambda s: left(s) - right(s)
     op = _CMP[node[1]]
-    # Specialise the common `name OP literal` shape: one call fewer per evaluation.
+    # Specialise the common `indicator OP literal` shape into one call per evaluation (this is
+    # the hot path of play and exploration), then `name OP literal`: one call fewer.
     if node[3][0] == "lit":
         lit = node[3][1]
+        a = node[2]
+        if a[0] == "name" and a[1] in ns.indicators:
+            return _INDICATOR_VS_LITERAL[node[1]](ns.indicators[a[1]], lit)
         return lambda s: op(left(s), lit)
     return lambda s: op(left(s), right(s))
+
+
+def _ind_lt(i: int, lit: object) -> Getter:
+    return lambda s: s.values[i] < lit
+
+
+def _ind_le(i: int, lit: object) -> Getter:
+    return lambda s: s.values[i] <= lit
+
+
+def _ind_gt(i: int, lit: object) -> Getter:
+    return lambda s: s.values[i] > lit
+
+
+def _ind_ge(i: int, lit: object) -> Getter:
+    return lambda s: s.values[i] >= lit
+
+
+def _ind_eq(i: int, lit: object) -> Getter:
+    return lambda s: s.values[i] == lit
+
+
+def _ind_ne(i: int, lit: object) -> Getter:
+    return lambda s: s.values[i] != lit
+
+
+_INDICATOR_VS_LITERAL = {"<": _ind_lt, "<=": _ind_le, ">": _ind_gt, ">=": _ind_ge,
+                         "==": _ind_eq, "!=": _ind_ne}

@@ -515,3 +515,41 @@ def test_check_graph_and_explore_name_the_same_unreachable_parts(capsys):
     marked = set(re.findall(r"\(([\w.-]+)\)[\]\)}\"]*:::unreachable", drawn))
     assert marked == ids - {"r3"}  # round boxes carry their number, not their id
     assert drawn.count(":::unreachable") == len(ids)
+
+
+@pytest.mark.parametrize("n", [3, 6, 10])
+def test_sure_lower_bound_on_states_never_overstates(n, tmp_path):
+    """statespace.surely_more_states_than lets `check` and `explore` skip a walk that would
+    hit its bound: it must never claim more states than the walk finds."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import scenario_yaml
+
+    from engine.analysis.statespace import surely_more_states_than
+
+    story = tmp_path / f"synthetic-{n}.yaml"
+    story.write_text(scenario_yaml(n), encoding="utf-8")
+    games = [Game(load_file(story).scenario)]
+    games += [Game(load(p.name)) for p in sorted(FIX.glob("*.yaml"))
+              if load_file(p).scenario is not None]
+    for game in games:
+        states = len(build_graph(game).nodes)
+        assert not surely_more_states_than(game, states)
+    synthetic = games[0]
+    states = len(build_graph(synthetic).nodes)
+    assert surely_more_states_than(synthetic, states // 4)  # and it does see most of them
+
+
+def test_check_says_when_the_game_is_too_large_to_prove_reachability(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import scenario_yaml
+
+    story = tmp_path / "synthetic-60.yaml"  # well over 10,000 states: the walk is skipped
+    story.write_text(scenario_yaml(60), encoding="utf-8")
+    loaded = check_file(story)
+    assert loaded.scenario is not None and not loaded.errors
+    assert any("more than 10,000 states" in p.message and "backchannel explore" in p.message
+               for p in loaded.warnings)
