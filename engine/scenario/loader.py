@@ -123,8 +123,8 @@ class Located:
         pos = self.doc.pos(path, key=key) if self.doc else None
         line = pos.line if pos else None
         col = pos.col if pos else None
-        if pos and col_offset is not None and self.doc and tuple(path) in self.doc.values:
-            style = self.doc.styles.get(tuple(path), "")
+        if pos and col_offset is not None and self.doc and self.doc.has(path):
+            style = self.doc.style(path)
             if style in ("", "'", '"'):  # the text starts on the value's own line
                 col = pos.col + col_offset + (1 if style else 0)
         self.problems.append(Problem(self.file, line, col, severity, message))

@@ -52,24 +52,60 @@ class YamlProblem(Exception):
 
 @attrs.frozen
 class Document:
-    """Parsed data plus where each path starts (values) and where each mapping key stands."""
+    """Parsed data plus where each value and each mapping key stands.
+
+    Positions are kept per container (``where``: id of a dict or list -> the container, its
+    children's value positions, key positions and scalar styles), not per path: building a
+    path tuple for every node was much of the reading cost. ``pos``, ``has`` and ``style``
+    look a path up by walking the data from the root."""
 
     data: object
-    values: dict[Path_, tuple[int, int]]  # (line, col), both 1-based
-    keys: dict[Path_, tuple[int, int]]
-    styles: dict[Path_, str]  # scalar style: '' plain, "'" / '"' quoted, '|' / '>' block
+    root: tuple[int, int] | None  # (line, col), both 1-based
+    where: dict[int, tuple] = attrs.field(repr=False)
+
+    def _walk(self, path: Path_) -> tuple[list[tuple[int, int] | None], tuple | None]:
+        """Positions of the values along ``path`` as far as they are known, and the entry
+        (key position, style) of its last step when the whole path is known."""
+        found: list[tuple[int, int] | None] = [self.root]
+        node = self.data
+        last = None
+        for step in path:
+            entry = self.where.get(id(node))
+            if entry is None or entry[0] is not node:
+                return found, None
+            _, vals, keys, styles = entry
+            if node.__class__ is list:
+                if step.__class__ is not int or not 0 <= step < len(vals):
+                    return found, None
+            elif step not in vals:
+                return found, None
+            found.append(vals[step])
+            last = (keys[step] if keys is not None else None, styles[step])
+            node = node[step]  # type: ignore[index]
+        return found, last
 
     def pos(self, path: Path_, *, key: bool = False) -> Pos | None:
         """The position of ``path`` (its key if ``key``), else of its nearest known ancestor."""
-        if key and path in self.keys:
-            return Pos(*self.keys[path])
-        p = tuple(path)
-        while p:
-            if p in self.values:
-                return Pos(*self.values[p])
-            p = p[:-1]
-        root = self.values.get(())
-        return Pos(*root) if root else None
+        found, last = self._walk(tuple(path))
+        if key and last is not None and last[0] is not None and len(found) == len(path) + 1:
+            return Pos(*last[0])
+        for p in reversed(found):
+            if p is not None:
+                return Pos(*p)
+        return None
+
+    def has(self, path: Path_) -> bool:
+        """Whether ``path`` names a value read from the file."""
+        found, _ = self._walk(tuple(path))
+        return len(found) == len(path) + 1
+
+    def style(self, path: Path_) -> str:
+        """The scalar style at ``path``: '' plain (and for collections), "'" / '"' quoted,
+        '|' / '>' block."""
+        found, last = self._walk(tuple(path))
+        if last is None or len(found) != len(path) + 1:
+            return ""
+        return last[1] or ""
 
 
 _BOMS = (  # longest first: the UTF-32 LE mark starts like the UTF-16 LE one
@@ -151,19 +187,21 @@ def read_text(raw: bytes) -> str:
 def parse(text: str) -> Document:
     """Parse one YAML document; raise YamlProblem with a position on the first problem.
 
-    The hot loop keeps positions as plain (line, col) tuples; ``Document.pos`` makes a Pos
-    only when somebody asks, which is when a problem is reported."""
-    values: dict[Path_, tuple[int, int]] = {}
-    keys: dict[Path_, tuple[int, int]] = {}
-    styles: dict[Path_, str] = {}
+    The hot loop keeps positions as plain (line, col) tuples, one list or dict of them per
+    container; ``Document.pos`` makes a Pos only when somebody asks, which is when a problem is
+    reported."""
+    where: dict[int, tuple] = {}
     anchors: dict[str, tuple[object, int]] = {}  # anchor -> (value, node count)
     root: list[object] = []
-    # Each frame: [container, path, pending_key, key_pos, anchor, nodes_at_start, pos]
+    root_pos: tuple[int, int] | None = None
+    # Each frame: [container, pending_key, key_pos, anchor, nodes_at_start, pos,
+    #              value positions, key positions (mappings) or None, styles]
     stack: list[list[Any]] = []
     nodes = 0
     documents = 0
     loader = _Loader(text)
     get_event = loader.get_event
+    scalar = _scalar
     try:
         while True:
             # Any: events are told apart by class identity below (the hot loop), which a type
@@ -176,7 +214,7 @@ def parse(text: str) -> Document:
                 mark = event.start_mark
                 pos = (mark.line + 1, mark.column + 1)
                 if cls is _Scalar:
-                    value = _scalar(event, pos)
+                    value = scalar(event, pos)
                     style = event.style or ""
                     size = 1
                     if event.anchor:
@@ -198,19 +236,16 @@ def parse(text: str) -> Document:
                     raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", Pos(*pos))
                 if stack:
                     frame = stack[-1]
-                    if frame[0].__class__ is dict:
-                        if frame[2] is _NO_KEY:
-                            raise YamlProblem("mapping keys must be plain text", Pos(*pos))
-                        path = (*frame[1], frame[2])
-                    else:
-                        path = (*frame[1], len(frame[0]))
+                    if frame[0].__class__ is dict and frame[1] is _NO_KEY:
+                        raise YamlProblem("mapping keys must be plain text", Pos(*pos))
+                if cls is _MapStart:
+                    stack.append([{}, _NO_KEY, None, event.anchor, nodes, pos, {}, {}, {}])
                 else:
-                    path = ()
-                container: object = {} if cls is _MapStart else []
-                stack.append([container, path, _NO_KEY, None, event.anchor, nodes, pos])
+                    stack.append([[], _NO_KEY, None, event.anchor, nodes, pos, [], None, []])
                 continue
             elif cls is _MapEnd or cls is _SeqEnd:
-                value, _path, _k, _kp, anchor, start_nodes, pos = stack.pop()
+                value, _k, _kp, anchor, start_nodes, pos, vals, keys, styles = stack.pop()
+                where[id(value)] = (value, vals, keys, styles)
                 size = 1
                 style = None
                 if anchor:
@@ -237,50 +272,48 @@ def parse(text: str) -> Document:
                 )
             if not stack:
                 root.append(value)
-                values[()] = pos
+                root_pos = pos
                 continue
             frame = stack[-1]
-            parent: Any = frame[0]
-            if parent.__class__ is list:
-                child = (*frame[1], len(parent))
-                parent.append(value)
-            elif frame[2] is _NO_KEY:  # this value is a key
+            container: Any = frame[0]
+            if container.__class__ is list:
+                container.append(value)
+                frame[6].append(pos)
+                frame[8].append(style)
+            elif frame[1] is _NO_KEY:  # this value is a key
                 if value is None or value.__class__ not in _KEY_TYPES:
                     raise YamlProblem("mapping keys must be plain text", Pos(*pos))
                 key = value if value.__class__ is str else str(value)
-                if key in parent:
-                    first = keys.get((*frame[1], key))
-                    where = f" (first at line {first[0]})" if first else ""
-                    raise YamlProblem(f"duplicate key '{key}'{where}; remove one of them",
+                if key in container:
+                    first = frame[7].get(key)
+                    where_ = f" (first at line {first[0]})" if first else ""
+                    raise YamlProblem(f"duplicate key '{key}'{where_}; remove one of them",
                                       Pos(*pos))
-                frame[2] = key
-                frame[3] = pos
-                continue
+                frame[1] = key
+                frame[2] = pos
             else:
-                key = frame[2]
-                child = (*frame[1], key)
-                parent[key] = value
-                keys[child] = frame[3]
-                frame[2] = _NO_KEY
-            values[child] = pos
-            if style is not None:
-                styles[child] = style
+                key = frame[1]
+                container[key] = value
+                frame[7][key] = frame[2]
+                frame[6][key] = pos
+                frame[8][key] = style
+                frame[1] = _NO_KEY
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or str(exc)
         ctx = f" ({exc.context})" if exc.context else ""
-        at = Pos(mark.line + 1, mark.column + 1) if mark else None
-        raise YamlProblem(f"YAML syntax: {what}{ctx}", at) from None
+        where_pos = Pos(mark.line + 1, mark.column + 1) if mark else None
+        raise YamlProblem(f"YAML syntax: {what}{ctx}", where_pos) from None
     except yaml.YAMLError as exc:  # reader errors (control characters) and the like
         mark = getattr(exc, "problem_mark", None)
-        at = Pos(mark.line + 1, mark.column + 1) if mark else None
-        raise YamlProblem(f"YAML: {exc}", at) from None
+        where_pos = Pos(mark.line + 1, mark.column + 1) if mark else None
+        raise YamlProblem(f"YAML: {exc}", where_pos) from None
     finally:
         loader.dispose()
 
     if not root:
         raise YamlProblem("the file is empty", Pos(1, 1))
-    return Document(root[0], values, keys, styles)
+    return Document(root[0], root_pos, where)
 
 
 _StreamEnd, _Scalar, _Alias = yaml.StreamEndEvent, yaml.ScalarEvent, yaml.AliasEvent
@@ -307,7 +340,29 @@ def _scalar(event, pos: tuple[int, int]) -> object:
         value = event.value
         if value and value[0] not in _IMPLICIT:  # most text: no resolver can match
             return value
-        tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
+        # A plain scalar resolves by its text alone: the same few numbers recur all over a
+        # file, so remember what each resolved to (bounded: a generated file may hold many).
+        known = _PLAIN.get(value, _PLAIN)
+        if known is not _PLAIN:
+            return known
+        result = _resolve_plain(event, pos)
+        if len(_PLAIN) >= _PLAIN_MAX:
+            _PLAIN.clear()
+        _PLAIN[value] = result
+        return result
+    return _tagged(event, pos, tag)
+
+
+_PLAIN: dict = {}
+_PLAIN_MAX = 4096
+
+
+def _resolve_plain(event, pos: tuple[int, int]) -> object:
+    tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    return _tagged(event, pos, tag)
+
+
+def _tagged(event, pos: tuple[int, int], tag: str) -> object:
     if tag == _CORE + "merge":
         raise YamlProblem("merge keys (<<) are not supported; write the keys out", Pos(*pos))
     if tag == _CORE + "timestamp":  # dates stay as written
