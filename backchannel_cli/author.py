@@ -12,10 +12,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.scenario.catalog import NotFound, find
-from engine.scenario.loader import load_file, summarise
-from engine.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from engine.scenario.model import Scenario
 
 _DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -49,8 +51,7 @@ def _int(text: str) -> int:
 
 def add_parsers(sub) -> None:
     """Add `explore`, `graph` and `new` to an argparse subparsers object."""
-    from engine.analysis.exploration import DEFAULT_BUDGET, DEFAULT_SAMPLES
-    from engine.analysis.statespace import DEFAULT_MAX_STATES
+    from engine.analysis.limits import DEFAULT_BUDGET, DEFAULT_MAX_STATES, DEFAULT_SAMPLES
 
     raw = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser(
@@ -147,6 +148,8 @@ def _err(msg: str) -> None:
 
 def _load(name: str) -> tuple[Path, Scenario] | None:
     """Resolve and load a scenario; print the problems and return None when it cannot be."""
+    from engine.scenario.loader import load_file, summarise
+
     try:
         path = find(name)
     except NotFound as exc:

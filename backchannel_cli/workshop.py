@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from engine.workshop.store import WorkshopStore
 
 UI_PLUGIN = "backchannel_workshop.commands"
+HELP = "run a facilitated workshop: teams join by code, rounds, reveal"
 
 
 def _err(msg: str) -> None:
@@ -60,7 +61,7 @@ def add_parsers(sub) -> None:
                         "was created (only for changes of wording)")
 
     top = sub.add_parser(
-        "workshop", help="run a facilitated workshop: teams join by code, rounds, reveal",
+        "workshop", help=HELP,
         description="Facilitated workshops: one scenario, one seed, N teams each playing its "
         "own game; the facilitator opens, closes and reveals each round for all teams at once.",
         epilog="exit codes: 0 done, 1 refused or failed (the message says why), 2 wrong usage")
@@ -168,10 +169,13 @@ def add_parsers(sub) -> None:
 
 def _run(fn):
     """Turn workshop errors into one line on stderr and exit code 1."""
-    from engine.scenario.catalog import NotFound as ScenarioNotFound
-    from engine.workshop.model import WorkshopError
 
     def wrapper(args) -> int:
+        # imported when a command runs, not when this module is: `backchannel check` and the
+        # app import it to list `workshop` in the help
+        from engine.scenario.catalog import NotFound as ScenarioNotFound
+        from engine.workshop.model import WorkshopError
+
         try:
             return fn(args)
         except (WorkshopError, ScenarioNotFound) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from engine.analysis.limits import CHECK_MAX_STATES
 from engine.analysis.reachability import Reached, unreachable
 from engine.analysis.statespace import build_graph, surely_more_states_than
 from engine.gcpause import no_gc
@@ -12,9 +13,9 @@ from engine.play.rules import Game
 from engine.scenario.loader import Loaded, Located, load_file
 from engine.scenario.model import Scenario
 
-# States the checker explores to prove reachability and find dead ends. The bundled scenarios
-# need about 4,300; past the budget `check` says so and `backchannel explore` takes over.
-CHECK_MAX_STATES = 10_000
+# CHECK_MAX_STATES (engine.analysis.limits): states the checker explores to prove reachability
+# and find dead ends. The bundled scenarios need about 4,300; past it `check` says so and
+# `backchannel explore` takes over.
 
 
 def check_file(path: str | os.PathLike) -> Loaded:

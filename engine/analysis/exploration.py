@@ -52,6 +52,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from engine.analysis.limits import DEFAULT_BUDGET, DEFAULT_SAMPLES
 from engine.analysis.reachability import Reached, unreachable
 from engine.analysis.statespace import (
     DEFAULT_MAX_STATES,
@@ -69,8 +70,6 @@ from engine.scenario.model import Scenario
 from engine.scenario.vocabulary import DIMENSIONS, Track
 
 REPORT_FORMAT = "backchannel-explore/1"
-DEFAULT_SAMPLES = 10_000
-DEFAULT_BUDGET = 8.0  # seconds of sampling when exact exploration is out of reach
 SEEN_STATES = 200_000  # distinct states counted while sampling (one hash each)
 DOMINANCE_STATES = 20_000  # distinct states in which sampling judges dominance
 EPS = 1e-9

@@ -14,11 +14,10 @@ from typing import Any
 
 import attrs
 
+from engine.analysis.limits import DEFAULT_MAX_STATES
 from engine.gcpause import no_gc
 from engine.play.rules import Game, GameState
 from engine.scenario.vocabulary import Track
-
-DEFAULT_MAX_STATES = 200_000
 
 
 @attrs.define

@@ -4,7 +4,6 @@ which turns it into file:line:col."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -27,6 +26,8 @@ _VAR_ID = NAME_RE
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
+    import difflib  # only when a suggestion is needed: it is slow to import
+
     close = difflib.get_close_matches(name, list(known), n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
 

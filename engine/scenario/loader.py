@@ -8,7 +8,6 @@ Three passes, all collected rather than stopping at the first problem:
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import typing
@@ -480,6 +479,8 @@ def _report_leaf(path: tuple, leaf: BaseException, data: object, loc: Located) -
     if isinstance(leaf, ForbiddenExtraKeysError):
         known = _fields_of(leaf.cl)
         for key in sorted(leaf.extra_fields):
+            import difflib  # only when a suggestion is needed
+
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(known)}"
             loc.error((*path, key), f"unknown key '{key}'{hint}", key=True)
