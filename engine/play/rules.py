@@ -218,6 +218,20 @@ class _Work:
         "round_no", "values", "flags", "tracks", "last_track", "pending", "fired", "rng",
         "log", "scheduled", "events", "script", "pos", "prob",
     )  # fmt: skip
+    round_no: int
+    values: list[int]
+    flags: set[str]
+    tracks: list[int]
+    last_track: float
+    pending: list[Pending]
+    fired: set[str]
+    rng: int
+    log: list[tuple]  # (kind, owner, origin, delayed, status, text, p, changes, set, cleared)
+    scheduled: list[Pending]
+    events: list[str]
+    script: list[bool] | None  # exact exploration: the chance results to follow
+    pos: int
+    prob: float
 
     def roll(self, p: float) -> bool:
         if p >= 1.0:
@@ -460,17 +474,13 @@ class Game:
             try:
                 if option_id is None:
                     ending = self._advance(w)
-                    k = 0
                 else:
-                    co = self.options[option_id]
-                    ending = self._choose(w, co, state.round_no)
-                    k = state.round_no
+                    ending = self._choose(w, self.options[option_id], state.round_no)
             except _NeedsBranch:
                 scripts.append([*script, False])
                 scripts.append([*script, True])
                 continue
-            new, _ = self._finish(w, ending, (), k, None, (), log=False)
-            out.append((w.prob, new))
+            out.append((w.prob, self._state(w, ending, None)))
         return out
 
     def branch_keys(self, state: GameState | None, option_id: str | None,
@@ -495,13 +505,15 @@ class Game:
                 scripts.append([*script, True])
                 continue
             over = ending is not None
-            key = (w.round_no, tuple(w.values), frozenset(w.flags), tuple(w.tracks),
+            key: tuple = (w.round_no, tuple(w.values), frozenset(w.flags), tuple(w.tracks),
                    w.last_track, () if over else tuple(w.pending), frozenset(w.fired), over,
                    ending or None)
             if key in known:
                 out.append((w.prob, key, None))
             else:
-                out.append((w.prob, key, GameState(*key[:7], w.rng, over, key[8], None)))
+                out.append((w.prob, key, GameState(
+                    w.round_no, key[1], key[2], key[3], w.last_track, key[5], key[6], w.rng,
+                    over, key[8], None)))
         return out
 
     # -- internals
@@ -672,11 +684,9 @@ class Game:
         )
 
     def _finish(self, w: _Work, ending: str | None, before: tuple, k: int,
-                option: Option | None, offered: tuple, log: bool = True,
-                trail: Trail | None = None) -> tuple[GameState, Outcome | None]:
+                option: Option | None, offered: tuple,
+                trail: Trail | None = None) -> tuple[GameState, Outcome]:
         state = self._state(w, ending, trail)
-        if not log:
-            return state, None
         ids = self.indicator_ids
         resolutions = tuple([
             Resolution(kind, owner, origin, delayed, status, text, p,

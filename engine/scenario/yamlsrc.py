@@ -81,7 +81,7 @@ class Document:
                 return found, None
             found.append(vals[step])
             last = (keys[step] if keys is not None else None, styles[step])
-            node = node[step]  # type: ignore[index]
+            node = node[step]
         return found, last
 
     def pos(self, path: Path_, *, key: bool = False) -> Pos | None:
