@@ -226,9 +226,9 @@ def _exact_body(game: Game, graph: Graph, progress: Progress | None) -> dict:
     paths = g.path_counts()
     scn = game.scenario
 
-    round_p: Counter = Counter()
-    offered_p: Counter = Counter()
-    chosen_p: Counter = Counter()
+    round_p: defaultdict[Any, float] = defaultdict(float)
+    offered_p: defaultdict[Any, float] = defaultdict(float)
+    chosen_p: defaultdict[Any, float] = defaultdict(float)
     finals = []
     dom = _Dominance(game)
     states = g.states
@@ -249,10 +249,10 @@ def _exact_body(game: Game, graph: Graph, progress: Progress | None) -> dict:
             chosen_p[oid] += share
         dom.state(st, by_option)
 
-    ending_p: Counter = Counter()
+    ending_p: defaultdict[Any, float] = defaultdict(float)
     ending_paths: Counter = Counter()
-    event_p: Counter = Counter()
-    values: list[Counter] = [Counter() for _ in scn.indicators]
+    event_p: defaultdict[Any, float] = defaultdict(float)
+    values: list[defaultdict[int, float]] = [defaultdict(float) for _ in scn.indicators]
     dead: dict[tuple, _DeadGroup] = {}
     for i in finals:
         st = states[i]
@@ -274,7 +274,7 @@ def _exact_body(game: Game, graph: Graph, progress: Progress | None) -> dict:
     tracks = []
     for t in Track:
         prob_t = g.reach(game, prefer_track(t))
-        dist: Counter = Counter()
+        dist: defaultdict[str | None, float] = defaultdict(float)
         for i in finals:
             dist[states[i].ending_id] += prob_t[i]
         tracks.append((t, dist))
@@ -314,9 +314,9 @@ class _DeadGroup:
         self.example_key: Any = None
         self.choices: list[str] = []
         self.sigs: set[int] = set()
-        self.keys: set[tuple] = set()
+        self.keys: set[object] = set()  # state indexes (exact) or state keys (sampled)
 
-    def add(self, st: GameState, p: float, paths: int, key: tuple) -> None:
+    def add(self, st: GameState, p: float, paths: int, key: object) -> None:
         self.keys.add(key)
         self.states = len(self.keys)
         self.probability += p
@@ -515,7 +515,7 @@ def _sampled(game: Game, n: int, seed: int, progress: Progress | None,
         else:
             unjudged += 1
 
-    pickers = []
+    pickers: list[tuple[Track, random.Random, set[str], Counter[str | None]]] = []
     for t in Track:
         trng = random.Random(f"{seed}/{t.value}")
         ids = {o for o, co in game.options.items() if co.option.track is t}
@@ -616,7 +616,7 @@ def _assemble(game: Game, mode: str, b: dict, max_states: int, bound_hit: bool,
          "reachable": r.id not in gone.rounds}
         for i, r in enumerate(scn.rounds, 1)
     ]
-    options = []
+    options: list[dict[str, Any]] = []  # JSON rows
     for i, r in enumerate(scn.rounds, 1):
         for o in r.options:
             options.append({
@@ -676,12 +676,12 @@ def _assemble(game: Game, mode: str, b: dict, max_states: int, bound_hit: bool,
             "dead_end": p(dist.get(None, 0.0)),
         })
     dominated = []
-    for o in options:
-        if o["states_offered"] and o["states_dominated"] == o["states_offered"]:
-            by = dom.by[o["id"]]
+    for row in options:
+        if row["states_offered"] and row["states_dominated"] == row["states_offered"]:
+            by = dom.by[row["id"]]
             dominated.append({
-                "option": o["id"], "round": o["round"], "track": o["track"],
-                "states": o["states_offered"],
+                "option": row["id"], "round": row["round"], "track": row["track"],
+                "states": row["states_offered"],
                 "by": [{"option": k, "states": v}
                        for k, v in sorted(by.items(), key=lambda kv: (-kv[1], kv[0]))],
             })

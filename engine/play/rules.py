@@ -336,7 +336,8 @@ class Game:
                      tuple(self._effect(x) for x in o.effects), o.track.number)
             for o in r.options
         )
-        texts = tuple((self._test(t.when), t.text.rstrip()) for t in r.conditional_text)
+        texts = tuple((compile_condition(t.when, self.ns), t.text.rstrip())
+                      for t in r.conditional_text)
         return _CRound(r, self._test(r.when), opts, texts,
                        any(co.requires is None for co in opts), r.situation.rstrip())
 
@@ -578,15 +579,15 @@ class Game:
     def _run(self, w: _Work, ce: _CEffect, kind: str, owner: str, index: int,
              origin: int, now: int, delayed: bool = False) -> None:
         if ce.after and not delayed:
-            p = Pending(now + ce.after, kind, owner, index, origin)
-            w.pending.append(p)
-            w.scheduled.append(p)
+            later = Pending(now + ce.after, kind, owner, index, origin)
+            w.pending.append(later)
+            w.scheduled.append(later)
             return
         if ce.when is not None and not ce.when(w):
             w.log.append((kind, owner, origin, delayed, "void", ce.text, None, (), (), ()))
             return
-        p = None
-        target = ce
+        p: float | None = None
+        target: _CEffect | None = ce
         status = "applied"
         if ce.chance is not None:
             p = ce.chance(w)
@@ -633,8 +634,8 @@ class Game:
                 if due:
                     w.pending = [p for p in w.pending if p.due != k]
                     for p in due:
-                        ce = self._owner_effect(p)
-                        self._run(w, ce, p.kind, p.owner, p.index, p.origin_round, k, True)
+                        self._run(w, self._owner_effect(p), p.kind, p.owner, p.index,
+                                  p.origin_round, k, True)
             if k < len(self._events_in):
                 events = self._events_in[k]
             else:  # not reached: play stops past the last round
@@ -650,7 +651,7 @@ class Game:
                 for i, eff in enumerate(ce.effects):
                     self._run(w, eff, "event", ev.id, i, k, k)
             for ending, test in self.early:
-                if test(w):
+                if test is not None and test(w):  # an early ending always has a `when`
                     return ending.id
             if k > self.n_rounds:
                 for ending, test in self.final:
@@ -661,7 +662,8 @@ class Game:
             if cr.when is not None and not cr.when(w):
                 w.round_no = k + 1
                 continue
-            if not cr.open and not any(co.requires(w) for co in cr.options):
+            if not cr.open and not any(co.requires is not None and co.requires(w)
+                                       for co in cr.options):
                 return ""  # dead end: nothing can be chosen
             return None
 
@@ -679,7 +681,8 @@ class Game:
                               self._owner_effect(p).text, None, (), (), ()))
             w.pending = []
         return GameState(
-            w.round_no, tuple(w.values), frozenset(w.flags), tuple(w.tracks), w.last_track,
+            w.round_no, tuple(w.values), frozenset(w.flags),
+            (w.tracks[0], w.tracks[1], w.tracks[2]), w.last_track,
             tuple(w.pending), frozenset(w.fired), w.rng, over, ending or None, trail,
         )
 

@@ -178,16 +178,11 @@ def render_text(d: dict) -> str:
 
 
 def _ranges(nums: list[int]) -> str:
-    parts = []
-    start = prev = None
+    """[1, 2, 3, 5] -> "¶1-3, ¶5" (``nums`` sorted)."""
+    spans: list[list[int]] = []
     for n in nums:
-        if start is None:
-            start = prev = n
-        elif n == prev + 1:
-            prev = n
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
         else:
-            parts.append(f"¶{start}" if start == prev else f"¶{start}-{prev}")
-            start = prev = n
-    if start is not None:
-        parts.append(f"¶{start}" if start == prev else f"¶{start}-{prev}")
-    return ", ".join(parts)
+            spans.append([n, n])
+    return ", ".join(f"¶{lo}" if lo == hi else f"¶{lo}-{hi}" for lo, hi in spans)
