@@ -36,7 +36,8 @@ def _md(markup: str, classes: str = "", id: str | None = None) -> Static:
 class DecisionScreen(GameScreen):
     BINDINGS = [
         Binding("enter", "choose", "Choose"),
-        Binding("1", "pick(1)", "Option", key_display="1-9"),
+        # The options' heading says "1-9 to highlight": the footer keeps room for the rest.
+        Binding("1", "pick(1)", "Option", key_display="1-9", show=False),
         *(Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)),
         Binding("w", "rewind", "What-if"),
         Binding("s", "study", "Study"),

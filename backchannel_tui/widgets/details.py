@@ -39,6 +39,7 @@ class OptionDetails(Vertical):
         & .details-title { margin: 0 0 1 0; }
         & .details-heading { text-style: bold; color: $text-primary; margin: 1 0 0 0; }
         & .unavailable { margin: 1 0 0 0; }
+        & .tradeoffs { height: auto; }
         & .tradeoffs Static { margin: 0 0 1 0; }
         & Collapsible { background: transparent; border-top: none; padding: 0; }
         & CollapsibleTitle { padding: 0; color: $text-secondary; }
