@@ -293,12 +293,25 @@ def run_app(scenario: str | None = None, resume: str | None = None,
     BackchannelApp(scenario=scenario, resume=resume, seed=seed, team=team, save=save).run()
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the TUI in a web browser (textual-serve); each visitor gets their own app."""
-    from textual_serve.server import Server
+def serve(host: str = "127.0.0.1", port: int = 8000, public_url: str | None = None,
+          max_sessions: int = 30) -> int:
+    """Serve the TUI in a web browser; each visitor gets their own app process. Loopback
+    unless ``host`` says otherwise (then browsers need ``public_url``, derived from a specific
+    host or given); see backchannel_tui.serving for the Origin check and size bound."""
+    from backchannel_tui.serving import ServeError, serve_app
 
     command = f"{shlex.quote(sys.executable)} -m tui"
-    Server(command, host=host, port=port, title="backchannel").serve()
+    try:
+        serve_app(command, host=host, port=port, public_url=public_url, title="backchannel",
+                  max_sessions=max_sessions)
+    except ServeError as exc:
+        print(f"backchannel: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"backchannel: cannot listen on {host}:{port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -112,6 +112,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        "without a terminal can play. Loopback only unless --host says so.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--public-url", metavar="URL",
+                   help="the address browsers open (needed with --host 0.0.0.0), "
+                   "e.g. http://192.168.1.20:8000")
     p.set_defaults(func=cmd_serve)
 
     try:
@@ -356,7 +359,7 @@ def cmd_compare(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    return _app().serve(args.host, args.port) or 0
+    return _app().serve(args.host, args.port, args.public_url) or 0
 
 
 if __name__ == "__main__":  # pragma: no cover

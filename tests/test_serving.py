@@ -1,0 +1,177 @@
+"""`serve` against real server processes: the page points browsers at the public address,
+the websocket refuses other Origins, terminal sizes are bounded and sessions capped.
+
+A real aiohttp client talks to a real server on loopback (each served session is a real app
+process), so what is checked is what a browser would meet."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from backchannel_tui.serving import (
+    MAX_HEIGHT,
+    MAX_WIDTH,
+    ServeError,
+    allowed_origins,
+    clamp_size,
+    public_url_for,
+)
+
+PROBE = Path(__file__).parent / "fixtures" / "serve" / "size_probe.py"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited: {proc.communicate()[0]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("server did not start listening")
+
+
+def start(args: list[str], port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "COLUMNS": "200"})
+    wait_for_port(port, proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture
+def probe_server() -> Iterator[int]:
+    """A GuardedServer serving the size probe, capped at one session."""
+    port = free_port()
+    command = f"{shlex.quote(sys.executable)} {shlex.quote(str(PROBE))}"
+    code = ("from backchannel_tui.serving import serve_app; "
+            f"serve_app({command!r}, port={port}, max_sessions=1)")
+    proc = start([sys.executable, "-c", code], port)
+    try:
+        yield port
+    finally:
+        stop(proc)
+
+
+async def _read_until(ws: aiohttp.ClientWebSocketResponse, pattern: str,
+                      timeout: float = 15) -> re.Match:
+    data = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        msg = await asyncio.wait_for(ws.receive(), deadline - time.monotonic())
+        if msg.type == aiohttp.WSMsgType.BINARY:
+            data += msg.data
+            found = list(re.finditer(pattern, data.decode("utf-8", "replace")))
+            if found:
+                return found[-1]
+        elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+            break
+    raise AssertionError(f"{pattern!r} never appeared")
+
+
+def test_origin_size_bound_and_session_cap_against_a_served_app(probe_server):
+    port = probe_server
+    base = f"http://127.0.0.1:{port}"
+    ws_url = f"ws://127.0.0.1:{port}/ws"
+
+    async def scenario() -> None:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(base + "/") as page:
+                assert f'data-session-websocket-url="{ws_url}"' in await page.text()
+            for origin in ("http://evil.example", f"http://127.0.0.1:{port + 1}", None):
+                headers = {"Origin": origin} if origin else {}
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await http.ws_connect(ws_url, headers=headers)
+                assert refused.value.status == 403, origin
+            # A loopback alias of the page's own address is the same machine: allowed.
+            ws = await http.ws_connect(f"{ws_url}?width=100000&height=100000",
+                                       headers={"Origin": f"http://localhost:{port}"})
+            size = await _read_until(ws, r"SIZE (\d+)x(\d+) END")
+            assert (int(size[1]), int(size[2])) == (MAX_WIDTH, MAX_HEIGHT)
+            await ws.send_json(["resize", {"width": 90, "height": 100000}])
+            size = await _read_until(ws, r"SIZE 90x(\d+) END")
+            assert int(size[1]) == MAX_HEIGHT
+            await ws.send_str("not json")  # ignored, the session goes on
+            await ws.send_json(["resize", {"width": "x", "height": -5}])
+            await _read_until(ws, r"SIZE 80x1 END")
+            with pytest.raises(aiohttp.WSServerHandshakeError) as full:
+                await http.ws_connect(ws_url, headers={"Origin": base})
+            assert full.value.status == 503
+            await ws.close()
+
+    asyncio.run(scenario())
+
+
+def test_backchannel_serve_refuses_foreign_origins(tmp_path):
+    port = free_port()
+    proc = start([sys.executable, "-m", "backchannel_cli.main", "serve", "--port", str(port)],
+                 port)
+    try:
+        async def scenario() -> None:
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{port}/") as page:
+                    assert f"ws://127.0.0.1:{port}/ws" in await page.text()
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await http.ws_connect(f"ws://127.0.0.1:{port}/ws",
+                                          headers={"Origin": "http://evil.example"})
+                assert refused.value.status == 403
+
+        asyncio.run(scenario())
+    finally:
+        stop(proc)
+
+
+def test_serve_on_every_address_needs_a_public_url(capsys):
+    import tui
+
+    assert tui.serve("0.0.0.0", free_port()) == 2
+    err = capsys.readouterr().err
+    assert "--public-url http://ADDRESS:" in err and "every address" in err
+
+
+def test_public_url_and_origins():
+    assert public_url_for("127.0.0.1", 8000) == "http://127.0.0.1:8000"
+    assert public_url_for("192.168.1.20", 8000) == "http://192.168.1.20:8000"
+    assert public_url_for("::1", 8000) == "http://[::1]:8000"
+    assert public_url_for("0.0.0.0", 8000, "https://ws.example.org/") == \
+        "https://ws.example.org"
+    for bad in ("0.0.0.0", "::"):
+        with pytest.raises(ServeError, match="--public-url"):
+            public_url_for(bad, 8000)
+    with pytest.raises(ServeError, match="not a web address"):
+        public_url_for("0.0.0.0", 8000, "ws.example.org:8000")
+    # Browsers leave default ports out of Origin; a LAN server accepts only its own address.
+    assert allowed_origins("https://ws.example.org:443", "0.0.0.0", 8000) == \
+        {"https://ws.example.org"}
+    assert "http://localhost:8000" in allowed_origins("http://127.0.0.1:8000", "127.0.0.1",
+                                                      8000)
+    assert clamp_size("100000", None) == (MAX_WIDTH, 24)
+    assert clamp_size(0, "7") == (1, 7)
