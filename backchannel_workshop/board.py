@@ -1,0 +1,101 @@
+"""The pieces the console and the projector both show: who has submitted (never what, before
+the reveal), the reveal board (every team's choice, track and reason side by side) and the
+indicators of all teams' games compared. Participant text is always escaped."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import Grid, Vertical
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from backchannel_tui.text import delta_phrase, esc, to_rich, track_badge
+from backchannel_workshop.common import STATUS_WORDS, visible_play
+from engine.workshop import Phase, Room, Status, TeamRow
+
+REVEALED = (Phase.REVEALED, Phase.ENDED)
+
+
+def status_word(row: TeamRow, drafting: bool = False) -> str:
+    if row.status == "waiting" and drafting:
+        return "drafting"
+    return STATUS_WORDS.get(row.status, row.status)
+
+
+def submitted_line(status: Status) -> str:
+    """'Submitted 2 of 3: ✓ Red  ✓ Blue  … Green' (markup)."""
+    due = [r for r in status.rows if r.status in ("waiting", "submitted", "override",
+                                                  "absent")]
+    done = [r for r in due if r.status != "waiting"]
+    marks = "  ".join(("[b $text-success]✓[/] " if r.status != "waiting" else "[dim]…[/] ")
+                      + esc(r.team.name) for r in due)
+    return f"[b]Submitted {len(done)} of {len(due)}[/b]   {marks}"
+
+
+def reveal_card(room: Room, row: TeamRow) -> str:
+    """One team's column on the reveal board (markup)."""
+    d = row.choice
+    lines = [f"[b]{esc(row.team.name)}[/b]"]
+    if d is None:
+        lines.append(f"[dim]{esc(status_word(row))}[/]")
+    elif d.absent:
+        lines.append("[dim]marked absent[/]")
+    else:
+        option = room.scenario.option(d.option_id) if d.option_id else None
+        if option is not None:
+            lines.append(track_badge(option.track))
+            lines.append(f"[b]{esc(option.title)}[/b]")
+        if d.override:
+            lines.append("[$text-warning]entered by the facilitator[/]")
+        if d.reason:
+            lines.append(f"[i]“{esc(d.reason)}”[/i]")
+        if d.override and d.team_reason:
+            lines.append(f"[dim]The team had written: “{esc(d.team_reason)}”[/]")
+    return "\n".join(lines)
+
+
+class RevealBoard(Grid):
+    """A card per team; ``show(room)`` refills the cards' text in place."""
+
+    def show(self, room: Room, status: Status) -> None:
+        shown = status.workshop.control.phase in REVEALED
+        cards = list(self.query(".reveal-card").results(Static))
+        if len(cards) != len(status.rows):
+            self.remove_children()
+            cards = [Static(classes="reveal-card") for _ in status.rows]
+            self.mount_all(cards)
+        for card, row in zip(cards, status.rows, strict=True):
+            text = reveal_card(room, row) if shown else (
+                f"[b]{esc(row.team.name)}[/b]\n[dim]{esc(status_word(row))}; hidden until the "
+                "reveal[/]")
+            card.update(Content.from_markup(text))
+
+
+def fill_comparison(table: DataTable, room: Room) -> None:
+    """Indicators (rows) of every team's game (columns), as far as revealed: the value now
+    and its last change. Then each game's ending, where it has one."""
+    table.clear(columns=True)
+    plays = [(t, visible_play(room, t.id)) for t in room.snap.teams]
+    table.add_column("Indicator", key="indicator")
+    for t, _ in plays:
+        table.add_column(Text(t.name, style="bold"), key=f"team-{t.id}")
+    for n, ind in enumerate(room.scenario.indicators):
+        cells: list[object] = [Text(ind.label)]
+        for _, play in plays:
+            values = [o.after[n] for o in play.outcomes]
+            now = values[-1]
+            change = delta_phrase(ind, now - values[-2]) if len(values) > 1 and \
+                values[-1] != values[-2] else ""
+            cells.append(to_rich(f"[b]{now}[/b] {change}".rstrip()))
+        table.add_row(*cells, key=ind.id)
+    if any(play.over for _, play in plays):
+        cells = [Text("Ending")]
+        for _, play in plays:
+            ending = room.game.ending(play.state) if play.over else None
+            cells.append(Text(ending.title if ending else "—"))
+        table.add_row(*cells, key="ending")
+
+
+def comparison_block(title: str = "Indicators across teams") -> Vertical:
+    table: DataTable = DataTable(id="comparison", cursor_type="none", zebra_stripes=True)
+    return Vertical(Static(title, classes="section-title"), table, id="comparison-box")

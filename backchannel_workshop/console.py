@@ -1,0 +1,402 @@
+"""The facilitator console: lobby, phase control, timer, who has submitted, the reveal
+board, indicators compared across teams, notes, overrides and a message to all teams.
+
+Runs only in the facilitator's own terminal (`backchannel workshop run ID`); nothing serves
+it. Every phase or timer change is a compare-and-swap on the version this console last
+showed, so a double key press or a second console cannot advance twice. The console follows
+the store by polling its change token in the app's own loop and updates widgets in place:
+a half-typed note or message survives every refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    OptionList,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.widgets.option_list import Option as ListOption
+
+from backchannel_tui.text import esc, esc_prose, track_badge
+from backchannel_workshop.board import (
+    RevealBoard,
+    comparison_block,
+    fill_comparison,
+    status_word,
+    submitted_line,
+)
+from backchannel_workshop.common import (
+    BREAKPOINTS,
+    CSS_PATHS,
+    FollowsStore,
+    round_words,
+    timer_text,
+)
+from engine.workshop import Phase, Room, Status, WorkshopError, WorkshopStore, open_store
+from engine.workshop.room import MAX_REASON
+
+ACTION_WORDS = {"open": "Opened", "close": "Closed", "reveal": "Revealed", "next": "Moved on"}
+
+
+def _clock(t: float | None) -> str:
+    if t is None:
+        return "—"
+    return _dt.datetime.fromtimestamp(t).strftime("%H:%M:%S")
+
+
+class OverrideScreen(ModalScreen[tuple[str | None, str, bool] | None]):
+    """Enter a decision for a team (with a reason, kept in the log) or mark it absent.
+    Returns (option id or None, reason, absent) or None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, room: Room, team_id: int) -> None:
+        super().__init__(classes="modal")
+        self.room, self.team = room, room.snap.team(team_id)
+        self.options = room.offered(team_id)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="override-dialog") as box:
+            box.border_title = f"Decision for {self.team.name}"
+            with VerticalScroll(classes="dialog-body"):
+                if self.options:
+                    yield Label("The option to enter:")
+                    yield OptionList(*(ListOption(Content.from_markup(
+                        f"{track_badge(o.track, short=True)} {esc(o.title)}"), id=o.id)
+                        for o in self.options), id="override-options")
+                else:
+                    yield Label("This team has no decision due in this round.")
+                yield Label("Reason (required; it is kept in the workshop's log):")
+                yield Input(id="override-reason", max_length=MAX_REASON)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Enter decision", id="enter", variant="primary")
+                yield Button("Mark absent", id="absent", variant="warning")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        lists = self.query("#override-options")
+        if lists:
+            lists.first(OptionList).focus()
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        reason = self.query_one("#override-reason", Input).value
+        if event.button.id == "cancel":
+            self.dismiss(None)
+        elif event.button.id == "absent":
+            self.dismiss((None, reason, True))
+        elif event.button.id == "enter":
+            lists = self.query("#override-options").results(OptionList)
+            ol = next(lists, None)
+            if ol is None or ol.highlighted is None:
+                self.notify("Highlight the option to enter first.", severity="warning")
+                return
+            if not reason.strip():
+                self.notify("An override needs a reason.", severity="warning")
+                self.query_one("#override-reason", Input).focus()
+                return
+            self.dismiss((self.options[ol.highlighted].id, reason, False))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConsoleApp(FollowsStore, App[None]):
+    CSS_PATH = CSS_PATHS
+    TITLE = "backchannel workshop · facilitator"
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
+    BINDINGS = [
+        Binding("o", "act('open')", "Open"),
+        Binding("c", "act('close')", "Close"),
+        Binding("r", "act('reveal')", "Reveal"),
+        Binding("n", "act('next')", "Next round"),
+        Binding("plus,equals_sign", "timer(30)", "+30 s", key_display="+"),
+        Binding("minus", "timer(-30)", "-30 s", key_display="-"),
+        Binding("p", "pause", "Pause/resume"),
+        Binding("e", "end_timer", "End timer"),
+        Binding("d", "override", "Decide for team"),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+
+    def __init__(self, workshop_id: str, store: WorkshopStore | str | None = None) -> None:
+        super().__init__()
+        self.workshop_id = workshop_id
+        self._store_arg = store
+        self.room: Room | None = None
+        self.shown_version: int | None = None
+        self.notes_seen = 0
+        self.drafting: set[int] = set()
+
+    # -- layout
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=True, icon="≡")
+        yield Static("", id="phase-line")
+        with TabbedContent(id="tabs"):
+            with TabPane("Teams", id="tab-teams"):
+                yield Static("", id="submitted")
+                yield DataTable(id="teams", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="situation")
+            with TabPane("Reveal board", id="tab-reveal"), VerticalScroll():
+                yield RevealBoard(id="reveal-board")
+            with TabPane("Indicators", id="tab-compare"), VerticalScroll():
+                yield comparison_block()
+            with TabPane("Notes & message", id="tab-notes"):
+                yield Label("", id="note-target")
+                yield Input(placeholder="A note on the highlighted team, this round (Enter "
+                            "keeps it)", id="note", max_length=MAX_REASON)
+                yield DataTable(id="notes", cursor_type="row", zebra_stripes=True)
+                yield Label("Message to all teams (Enter sends; empty Enter clears it):",
+                            classes="section-title")
+                yield Input(placeholder="e.g. Five minutes left: agree on your reason",
+                            id="message", max_length=500)
+                yield Static("", id="message-now")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        try:
+            store = (self._store_arg if isinstance(self._store_arg, WorkshopStore)
+                     else open_store(self._store_arg, create=False))
+            self.room = Room(store, self.workshop_id)
+        except WorkshopError as exc:
+            self.exit(message=f"backchannel: {exc}")
+            return
+        teams = self.query_one("#teams", DataTable)
+        teams.add_columns("Team", "Code", "Joined", "This round", "At", "Choice", "Reason")
+        notes = self.query_one("#notes", DataTable)
+        notes.add_columns("Time", "Round", "Team", "Note")
+        self.title = self.room.workshop.name
+        self.follow_store(self.store_changed, self.tick)
+        self.poll_store()
+        teams.focus()
+
+    # -- following the store (in place)
+
+    def store_changed(self) -> None:
+        room = self.room
+        assert room is not None
+        w = room.workshop
+        if w.control.phase is Phase.OPEN and any(
+                t.bot is not None and room.snap.decision(t.id, w.control.round_no) is None
+                for t in room.snap.teams):
+            room.run_bots()
+        self.shown_version = w.control.version
+        status = room.status()
+        self.drafting = {t.id for t in room.snap.teams
+                         if status_of(status, t.id) == "waiting" and room.draft(t.id)}
+        self.tick()
+        self.query_one("#submitted", Static).update(Content.from_markup(submitted_line(status)))
+        self._fill_teams(status)
+        self.query_one(RevealBoard).show(room, status)
+        fill_comparison(self.query_one("#comparison", DataTable), room)
+        self._fill_notes()
+        self._show_situation()
+        now = w.message
+        self.query_one("#message-now", Static).update(
+            Content(f"Now showing to teams: {now}") if now else Content("No message shown."))
+        self._note_target()
+
+    def tick(self) -> None:
+        room = self.room
+        if room is None:
+            return
+        clock = timer_text(room)
+        line = round_words(room) + (f" · timer {clock}" if clock else "")
+        self.sub_title = line
+        self.query_one("#phase-line", Static).update(Content(line))
+
+    def _fill_teams(self, status: Status) -> None:
+        room = self.room
+        assert room is not None
+        table = self.query_one("#teams", DataTable)
+        revealed = status.workshop.control.phase in (Phase.REVEALED, Phase.ENDED)
+        for row in status.rows:
+            t = row.team
+            joined = _clock(t.joined_at) if t.joined_at else ("bot" if t.bot else "not yet")
+            choice, reason = "", ""
+            if revealed and row.choice is not None:
+                d = row.choice
+                opt = room.scenario.option(d.option_id) if d.option_id else None
+                choice = f"{opt.track.short} {opt.title}" if opt else "absent"
+                reason = d.reason or ""
+            cells = [Text(t.name), t.code, joined,
+                     status_word(row, t.id in self.drafting),
+                     _clock(row.at) if row.at else "", Text(choice), Text(reason)]
+            key = str(t.id)
+            if key in table.rows:
+                for col, value in zip(table.columns, cells, strict=True):
+                    table.update_cell(key, col, value)
+            else:
+                table.add_row(*cells, key=key)
+
+    def _fill_notes(self) -> None:
+        room = self.room
+        assert room is not None
+        table = self.query_one("#notes", DataTable)
+        names = {t.id: t.name for t in room.snap.teams}
+        for ev in room.notes():
+            if ev.seq <= self.notes_seen:
+                continue
+            self.notes_seen = ev.seq
+            who = names.get(ev.team_id, "all") if ev.team_id is not None else "all"
+            table.add_row(_clock(ev.at), str(ev.round_no or ""), Text(who),
+                          Text(str(ev.data.get("text", ""))), key=str(ev.seq))
+
+    def _show_situation(self) -> None:
+        room = self.room
+        assert room is not None
+        c = room.workshop.control
+        if c.phase is Phase.ENDED:
+            text = "[b]The workshop has finished.[/b] Exports: backchannel workshop export " \
+                   f"{esc(room.id)} --out DIR"
+        else:
+            rnd = room.scenario.rounds[c.round_no - 1]
+            text = f"[b]Round {c.round_no}: {esc(rnd.title)}[/b]\n{esc_prose(rnd.situation)}"
+            if rnd.facilitator_notes:
+                text += f"\n[b]Facilitator notes:[/b] {esc_prose(rnd.facilitator_notes)}"
+        self.query_one("#situation", Static).update(Content.from_markup(text))
+
+    def _selected_team(self) -> int | None:
+        table = self.query_one("#teams", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def _note_target(self) -> None:
+        room = self.room
+        tid = self._selected_team()
+        if room is None or tid is None:
+            return
+        name = room.snap.team(tid).name
+        self.query_one("#note-target", Label).update(Content(
+            f"Note on {name}, round {room.workshop.control.round_no} (move the highlight "
+            "in the Teams tab to change team):"))
+
+    @on(DataTable.RowHighlighted, "#teams")
+    def _team_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._note_target()
+
+    # -- facilitator actions
+
+    def action_act(self, action: str) -> None:
+        room = self.room
+        if room is None:
+            return
+        try:
+            room.act(action, expected_version=self.shown_version)
+        except WorkshopError as exc:
+            self.notify(str(exc), title="Not done", severity="warning", timeout=8, markup=False)
+        else:
+            self.notify(f"{ACTION_WORDS.get(action, action)}: {round_words(room)}", timeout=3,
+                        markup=False)
+        self.poll_store()
+
+    def action_timer(self, seconds: int) -> None:
+        self._timer("timer-add", seconds)
+
+    def action_pause(self) -> None:
+        room = self.room
+        if room is not None:
+            paused = room.workshop.control.paused
+            self._timer("timer-resume" if paused else "timer-pause")
+
+    def action_end_timer(self) -> None:
+        self._timer("timer-end")
+
+    def _timer(self, action: str, seconds: float = 0.0) -> None:
+        room = self.room
+        if room is None:
+            return
+        try:
+            room.act(action, seconds=seconds, expected_version=self.shown_version)
+        except WorkshopError as exc:
+            self.notify(str(exc), title="Timer", severity="warning", markup=False)
+        self.poll_store()
+
+    def action_override(self) -> None:
+        room, tid = self.room, self._selected_team()
+        if room is None or tid is None:
+            return
+        c = room.workshop.control
+        if c.phase is not Phase.CLOSED:
+            self.notify(f"Close the round first (c): decisions are entered for teams only "
+                        f"while a round is closed; round {c.round_no} is {c.phase.value}.",
+                        severity="warning", markup=False)
+            return
+
+        def answer(result: tuple[str | None, str, bool] | None) -> None:
+            if result is None or self.room is None:
+                return
+            option_id, reason, absent = result
+            try:
+                if absent:
+                    self.room.mark_absent(tid, reason or None)
+                else:
+                    assert option_id is not None
+                    self.room.override(tid, option_id, reason)
+            except WorkshopError as exc:
+                self.notify(str(exc), title="Not entered", severity="error", markup=False)
+            self.poll_store()
+
+        self.push_screen(OverrideScreen(room, tid), answer)
+
+    @on(Input.Submitted, "#note")
+    def _note(self, event: Input.Submitted) -> None:
+        event.stop()
+        room, tid = self.room, self._selected_team()
+        if room is None or not event.value.strip():
+            return
+        try:
+            room.note(tid, event.value)
+        except WorkshopError as exc:
+            self.notify(str(exc), title="Note not kept", severity="error", markup=False)
+            return
+        event.input.value = ""
+        self.poll_store()
+
+    @on(Input.Submitted, "#message")
+    def _message(self, event: Input.Submitted) -> None:
+        event.stop()
+        room = self.room
+        if room is None:
+            return
+        try:
+            room.message(event.value or None)
+        except WorkshopError as exc:
+            self.notify(str(exc), title="Message not sent", severity="error", markup=False)
+            return
+        event.input.value = ""
+        self.poll_store()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Letter keys belong to an input while one has focus.
+        return not (isinstance(self.focused, Input) and action != "quit")
+
+
+def status_of(status: Status, team_id: int) -> str:
+    return next((r.status for r in status.rows if r.team.id == team_id), "")
+
+
+def run_console(workshop_id: str, store: str | None = None) -> int:
+    app = ConsoleApp(workshop_id, store)
+    app.run()
+    return app.return_code or 0
+

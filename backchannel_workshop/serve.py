@@ -1,0 +1,50 @@
+"""`backchannel workshop serve`: the team client for browsers.
+
+Every browser tab gets its own team-client process, started with a command this module
+builds from the workshop's id and the store's path (both checked here, both shell-quoted);
+nothing a visitor sends becomes part of it. The client accepts only this workshop's codes.
+The console and the projector are never served. Default cap: three sessions per team.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from backchannel_tui.serving import ServeError, serve_app
+from engine.workshop import Room, WorkshopError, open_store
+
+SESSIONS_PER_TEAM = 3
+
+
+def team_command(workshop_id: str, store_path: str) -> str:
+    return " ".join(shlex.quote(part) for part in (
+        sys.executable, "-m", "backchannel_workshop.team", "--store", store_path,
+        "--workshop", workshop_id, "--client", "browser"))
+
+
+def serve_teams(workshop_id: str, store: str | None = None, *, host: str = "127.0.0.1",
+                port: int = 8000, public_url: str | None = None,
+                max_sessions: int | None = None) -> int:
+    try:
+        opened = open_store(store, create=False)
+        room = Room(opened, workshop_id)
+    except WorkshopError as exc:
+        print(f"backchannel: {exc}", file=sys.stderr)
+        return 1
+    people = [t for t in room.snap.teams if t.bot is None]
+    cap = max_sessions if max_sessions is not None else max(1, len(people)) * SESSIONS_PER_TEAM
+    path = str(Path(opened.location).resolve())
+    opened.close()
+    try:
+        serve_app(team_command(room.id, path), host=host, port=port, public_url=public_url,
+                  title=f"backchannel workshop: {room.workshop.name}", max_sessions=cap)
+    except ServeError as exc:
+        print(f"backchannel: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"backchannel: cannot listen on {host}:{port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    return 0

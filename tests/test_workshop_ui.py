@@ -1,0 +1,328 @@
+"""Pilot tests of the workshop screens on one shared temporary store: the team client, the
+facilitator console and the projector, each with its own store connection (as in separate
+processes), driven by key presses; the facilitator's or other teams' moves are made through
+another connection, as another process would."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from backchannel_tui.screens.modals import ConfirmChoice
+from backchannel_workshop.board import RevealBoard
+from backchannel_workshop.console import ConsoleApp, OverrideScreen
+from backchannel_workshop.projector import ProjectorApp
+from backchannel_workshop.team import (
+    FREE_TRIES,
+    JoinScreen,
+    StatusLine,
+    TeamApp,
+    TeamDebriefScreen,
+    TeamDecisionScreen,
+    TeamOutcomeScreen,
+)
+from engine.workshop import Phase, Room, create_workshop, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "docs" / "example-scenario.yaml"
+
+
+class Workshop:
+    """A workshop of Red and Blue on a fresh store, and a facilitator's connection to it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = str(folder / "workshops.sqlite3")
+        self.store = open_store(self.path)
+        w = create_workshop(self.store, EXAMPLE, ["Red", "Blue"], seed=7, round_minutes=5)
+        self.id = w.id
+        self.room = Room(self.store, w.id)
+        self.codes = {t.name: t.code for t in self.room.snap.teams}
+        self.ids = {t.name: t.id for t in self.room.snap.teams}
+
+    def act(self, *actions: str) -> None:
+        for action in actions:
+            self.room.act(action)
+
+    def submit(self, team: str, n: int = 0, reason: str = "ours") -> str:
+        option = self.room.offered(self.ids[team])[n]
+        self.room.submit(self.ids[team], option.id, reason)
+        return option.id
+
+
+@pytest.fixture
+def ws(tmp_path) -> Workshop:
+    return Workshop(tmp_path)
+
+
+def run(app, script, size=(110, 36)):
+    async def main():
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            return await script(pilot)
+
+    return asyncio.run(main())
+
+
+async def until(pilot: Pilot, test, timeout: float = 5.0) -> float:
+    """Wait (in the app's own loop) until ``test()`` holds; returns the seconds it took."""
+    start = time.perf_counter()
+    while not test():
+        if time.perf_counter() - start > timeout:
+            raise AssertionError("the screen did not update in time")
+        await pilot.pause(0.02)
+    return time.perf_counter() - start
+
+
+def showing(app, kind) -> bool:
+    """The team client shows a screen of this kind, set up and live."""
+    return isinstance(app.screen, kind) and app.ready
+
+
+def status(app) -> str:
+    """The team client's status line (where the round stands, the timer)."""
+    return " ".join(str(w.render()) for w in app.screen.query(StatusLine))
+
+
+def text_of(screen) -> str:
+    """Everything the screen's text widgets show, as plain text."""
+    return "\n".join(str(w.render()) for w in screen.query(Static))
+
+
+async def join(pilot: Pilot, code: str) -> None:
+    field = pilot.app.screen.query_one("#code", Input)
+    field.focus()
+    field.value = code
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+# ------------------------------------------------------------------ team client
+
+
+def test_wrong_codes_are_refused_and_slowed_per_connection(ws):
+    app = TeamApp(ws.path, workshop_id=ws.id)
+    now = [1000.0]
+    app.gate.clock = lambda: now[0]
+
+    async def script(pilot):
+        for _ in range(FREE_TRIES):
+            await join(pilot, "ABCDEF")
+            assert isinstance(app.screen, JoinScreen)
+            assert "No team has this code" in text_of(app.screen)
+        # Now even the right code must wait: guessing costs time, per connection.
+        await join(pilot, ws.codes["Red"])
+        assert isinstance(app.screen, JoinScreen)
+        assert "Too many wrong codes" in text_of(app.screen)
+        now[0] += 1.5
+        await join(pilot, ws.codes["Red"].lower())
+        await until(pilot, lambda: showing(app, TeamDecisionScreen))
+
+    run(app, script)
+    assert ws.room.refresh().team(ws.ids["Red"]).joined_at is not None
+
+
+def test_code_of_another_workshop_is_refused_when_served_for_one(ws, tmp_path):
+    other = create_workshop(ws.store, EXAMPLE, ["Green"], seed=1)
+    green = ws.store.teams(other.id)[0].code
+    app = TeamApp(ws.path, workshop_id=ws.id)
+
+    async def script(pilot):
+        await join(pilot, green)
+        assert isinstance(app.screen, JoinScreen)
+        assert "No team has this code" in text_of(app.screen)
+
+    run(app, script)
+
+
+def test_team_round_draft_submit_reveal(ws):
+    app = TeamApp(ws.path, code=ws.codes["Red"])
+
+    async def script(pilot):
+        await until(pilot, lambda: showing(app, TeamDecisionScreen))
+        screen = app.screen
+        await until(pilot, lambda: "not open yet" in status(app))
+        ws.act("open")
+        await until(pilot, lambda: "open for decisions" in status(app))
+        await pilot.press("2")
+        reason = screen.query_one("#reason", Input)
+        reason.focus()
+        reason.value = "talk first [b]now"
+        await pilot.press("end", *"[/b]")
+        second = screen.choices[1][0].id
+        # The draft reaches the store as typed (debounced), so a refresh loses nothing.
+        def drafted():
+            draft = ws.room.draft(ws.ids["Red"])
+            return draft is not None and draft.reason == "talk first [b]now[/b]"
+
+        await until(pilot, drafted)
+        assert ws.room.draft(ws.ids["Red"]).option_id == second
+        ws.submit("Blue", 0, "Blue's secret reason")
+        await pilot.press("enter")  # in the reason box: choose the highlighted option
+        await until(pilot, lambda: isinstance(app.screen, ConfirmChoice))
+        await pilot.press("y")
+        await until(pilot, lambda: ws.room.refresh().decision(ws.ids["Red"], 1) is not None)
+        d = ws.room.snap.decision(ws.ids["Red"], 1)
+        assert (d.option_id, d.reason, d.by) == (second, "talk first [b]now[/b]", "team")
+        await until(pilot, lambda: "waiting for the reveal" in status(app))
+        # A second submission is refused by the store and said so; nothing changes.
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmChoice))
+        await pilot.press("y")
+        await pilot.pause()
+        assert ws.room.refresh().decision(ws.ids["Red"], 1).option_id == second
+        ws.act("close", "reveal")
+        await until(pilot, lambda: showing(app, TeamOutcomeScreen))
+        shown = text_of(app.screen)
+        assert "Blue's secret reason" not in shown and "Blue" not in status(app)
+        ws.act("next")
+        await until(pilot, lambda: showing(app, TeamDecisionScreen)
+                    and app.screen.round_no == 2 and app.ready)
+
+    run(app, script)
+
+
+def test_rejoin_from_a_new_device_restores_the_draft(ws):
+    ws.act("open")
+    second = ws.room.offered(ws.ids["Red"])[1].id
+    ws.room.save_draft(ws.ids["Red"], second, "half a thought")
+    app = TeamApp(ws.path)
+
+    async def script(pilot):
+        await join(pilot, ws.codes["Red"])
+        await until(pilot, lambda: showing(app, TeamDecisionScreen))
+        screen = app.screen
+        await pilot.pause()
+        assert screen.query_one("#reason", Input).value == "half a thought"
+        assert screen.highlighted_option() == second
+
+    run(app, script)
+
+
+def test_team_sees_the_end_and_downloads_its_debrief(ws):
+    app = TeamApp(ws.path, code=ws.codes["Red"])
+    delivered = []
+    app.deliver_text = lambda f, **kw: delivered.append((f.read(), kw))  # type: ignore
+
+    async def script(pilot):
+        await until(pilot, lambda: showing(app, TeamDecisionScreen))
+        while ws.room.refresh().workshop.control.phase is not Phase.ENDED:
+            ws.act("open")
+            for team in ("Red", "Blue"):
+                if ws.room.offered(ws.ids[team]):
+                    ws.submit(team)
+            ws.act("close", "reveal", "next")
+        await until(pilot, lambda: showing(app, TeamDebriefScreen))
+        await pilot.press("e")
+        await pilot.pause()
+
+    run(app, script)
+    (text, kw), = delivered
+    assert kw["save_filename"].endswith("-red-debrief.md") and "/" not in kw["save_filename"]
+    assert "Red" in text or "Round 1" in text
+
+
+# ------------------------------------------------------------------ facilitator console
+
+
+def test_console_phases_override_notes_in_place_and_reveal_board(ws):
+    app = ConsoleApp(ws.id, ws.path)
+
+    async def script(pilot):
+        await pilot.pause()
+        table = app.query_one("#teams", DataTable)
+        assert table.row_count == 2
+        await pilot.press("o")
+        await until(pilot, lambda: ws.room.refresh().workshop.control.phase is Phase.OPEN)
+        await pilot.press("o")  # a double press does not open twice
+        await pilot.pause()
+        opens = [e for e in ws.store.events(ws.id, kinds=("phase",))
+                 if e.data.get("action") == "open"]
+        assert len(opens) == 1
+        ws.submit("Red", 1, "[red]markup stays text[/red]")
+        await until(pilot, lambda: "submitted" in str(table.get_row(str(ws.ids["Red"]))))
+        row = [str(c) for c in table.get_row(str(ws.ids["Red"]))]
+        assert "markup stays text" not in " ".join(row)  # who, not what, before the reveal
+        # A half-typed note survives the refreshes that others' changes cause.
+        await pilot.press("tab")  # leave the table so the tab switch keys are free
+        app.query_one("#tabs").active = "tab-notes"
+        note = app.query_one("#note", Input)
+        note.focus()
+        note.value = "half a n"
+        await pilot.press("end", "o")
+        ws.room.message("ignore")  # someone else's change arrives meanwhile
+        await until(pilot, lambda: "ignore" in str(app.query_one("#message-now").render()))
+        assert note.value == "half a no"
+        await pilot.press(*"te", "enter")
+        await until(pilot, lambda: app.query_one("#notes", DataTable).row_count == 1)
+        assert [e.data["text"] for e in ws.room.notes()] == ["half a note"]
+        app.query_one("#tabs").active = "tab-teams"
+        table.focus()
+        await pilot.press("c")
+        await until(pilot, lambda: ws.room.refresh().workshop.control.phase is Phase.CLOSED)
+        table.move_cursor(row=table.get_row_index(str(ws.ids["Blue"])))
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, OverrideScreen))
+        app.screen.query_one("#override-reason", Input).value = "team left early"
+        await pilot.click("#enter")
+        await until(pilot, lambda: ws.room.refresh().decision(ws.ids["Blue"], 1) is not None)
+        blue = ws.room.snap.decision(ws.ids["Blue"], 1)
+        assert blue.override and blue.reason == "team left early"
+        await pilot.press("r")
+        await until(pilot, lambda: ws.room.refresh().workshop.control.phase is Phase.REVEALED)
+        await until(pilot, lambda: "markup stays text" in text_of(app.query_one(RevealBoard)))
+        board = text_of(app.query_one(RevealBoard))
+        assert "[red]markup stays text[/red]" in board and "team left early" in board
+        assert "entered by the facilitator" in board
+        comparison = app.query_one("#comparison", DataTable)
+        assert len(comparison.columns) == 3 and comparison.row_count >= 1
+
+    run(app, script, size=(120, 40))
+
+
+def test_console_timer_controls(ws):
+    app = ConsoleApp(ws.id, ws.path)
+
+    async def script(pilot):
+        await pilot.pause()
+        await pilot.press("o")
+        await until(pilot, lambda: "timer 0" in app.sub_title)
+        left = ws.room.refresh().workshop.control.remaining(time.time())
+        await pilot.press("plus")
+        await until(pilot, lambda: ws.room.refresh().workshop.control.remaining(time.time())
+                    > left + 20)
+        await pilot.press("p")
+        await until(pilot, lambda: ws.room.refresh().workshop.control.paused)
+        await until(pilot, lambda: "(paused)" in app.sub_title)
+        await pilot.press("p", "e")
+        await until(pilot, lambda: ws.room.refresh().workshop.control.remaining(time.time())
+                    == 0)
+
+    run(app, script)
+
+
+# ------------------------------------------------------------------ projector
+
+
+def test_projector_hides_choices_until_the_reveal(ws):
+    app = ProjectorApp(ws.id, ws.path)
+
+    async def script(pilot):
+        await pilot.pause()
+        ws.act("open")
+        ws.submit("Red", 0, "because of the haze")
+        await until(pilot, lambda: "Submitted 1 of 2" in text_of(app.screen))
+        assert "because of the haze" not in text_of(app.screen)
+        assert not app.query_one(RevealBoard).display
+        ws.submit("Blue", 1, "blue thinks otherwise")
+        ws.act("close", "reveal")
+        await until(pilot, lambda: app.query_one(RevealBoard).display)
+        shown = text_of(app.screen)
+        assert "because of the haze" in shown and "blue thinks otherwise" in shown
+        assert app.query_one("#comparison", DataTable).row_count >= 1
+
+    run(app, script, size=(120, 40))
