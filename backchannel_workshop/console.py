@@ -135,10 +135,12 @@ class ConsoleApp(FollowsStore, App[None]):
         Binding("ctrl+q", "quit", "Quit"),
     ]
 
-    def __init__(self, workshop_id: str, store: WorkshopStore | str | None = None) -> None:
+    def __init__(self, workshop_id: str, store: WorkshopStore | str | None = None,
+                 accept_changed: bool = False) -> None:
         super().__init__()
         self.workshop_id = workshop_id
         self._store_arg = store
+        self.accept_changed = accept_changed
         self.room: Room | None = None
         self.shown_version: int | None = None
         self.notes_seen = 0
@@ -174,9 +176,10 @@ class ConsoleApp(FollowsStore, App[None]):
         try:
             store = (self._store_arg if isinstance(self._store_arg, WorkshopStore)
                      else open_store(self._store_arg, create=False))
-            self.room = Room(store, self.workshop_id)
+            self.room = Room(store, self.workshop_id,
+                             accept_changed_scenario=self.accept_changed)
         except WorkshopError as exc:
-            self.exit(message=f"backchannel: {exc}")
+            self.exit(return_code=1, message=f"backchannel: {exc}")
             return
         teams = self.query_one("#teams", DataTable)
         teams.add_columns("Team", "Code", "Joined", "This round", "At", "Choice", "Reason")
@@ -395,8 +398,9 @@ def status_of(status: Status, team_id: int) -> str:
     return next((r.status for r in status.rows if r.team.id == team_id), "")
 
 
-def run_console(workshop_id: str, store: str | None = None) -> int:
-    app = ConsoleApp(workshop_id, store)
+def run_console(workshop_id: str, store: str | None = None, accept_changed: bool = False
+                ) -> int:
+    app = ConsoleApp(workshop_id, store, accept_changed)
     app.run()
     return app.return_code or 0
 

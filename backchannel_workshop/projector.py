@@ -35,10 +35,12 @@ class ProjectorApp(FollowsStore, App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False)]
 
-    def __init__(self, workshop_id: str, store: WorkshopStore | str | None = None) -> None:
+    def __init__(self, workshop_id: str, store: WorkshopStore | str | None = None,
+                 accept_changed: bool = False) -> None:
         super().__init__()
         self.workshop_id = workshop_id
         self._store_arg = store
+        self.accept_changed = accept_changed
         self.room: Room | None = None
 
     def compose(self) -> ComposeResult:
@@ -55,9 +57,10 @@ class ProjectorApp(FollowsStore, App[None]):
         try:
             store = (self._store_arg if isinstance(self._store_arg, WorkshopStore)
                      else open_store(self._store_arg, create=False))
-            self.room = Room(store, self.workshop_id)
+            self.room = Room(store, self.workshop_id,
+                             accept_changed_scenario=self.accept_changed)
         except WorkshopError as exc:
-            self.exit(message=f"backchannel: {exc}")
+            self.exit(return_code=1, message=f"backchannel: {exc}")
             return
         self.follow_store(self.store_changed, self.tick)
         self.poll_store()
@@ -99,7 +102,8 @@ class ProjectorApp(FollowsStore, App[None]):
         digits.set_class(c.paused, "-paused")
 
 
-def run_projector(workshop_id: str, store: str | None = None) -> int:
-    app = ProjectorApp(workshop_id, store)
+def run_projector(workshop_id: str, store: str | None = None, accept_changed: bool = False
+                  ) -> int:
+    app = ProjectorApp(workshop_id, store, accept_changed)
     app.run()
     return app.return_code or 0

@@ -18,18 +18,20 @@ from engine.workshop import Room, WorkshopError, open_store
 SESSIONS_PER_TEAM = 3
 
 
-def team_command(workshop_id: str, store_path: str) -> str:
-    return " ".join(shlex.quote(part) for part in (
-        sys.executable, "-m", "backchannel_workshop.team", "--store", store_path,
-        "--workshop", workshop_id, "--client", "browser"))
+def team_command(workshop_id: str, store_path: str, accept_changed: bool = False) -> str:
+    parts = [sys.executable, "-m", "backchannel_workshop.team", "--store", store_path,
+             "--workshop", workshop_id, "--client", "browser"]
+    if accept_changed:
+        parts.append("--accept-changed-scenario")
+    return " ".join(shlex.quote(part) for part in parts)
 
 
 def serve_teams(workshop_id: str, store: str | None = None, *, host: str = "127.0.0.1",
                 port: int = 8000, public_url: str | None = None,
-                max_sessions: int | None = None) -> int:
+                max_sessions: int | None = None, accept_changed: bool = False) -> int:
     try:
         opened = open_store(store, create=False)
-        room = Room(opened, workshop_id)
+        room = Room(opened, workshop_id, accept_changed_scenario=accept_changed)
     except WorkshopError as exc:
         print(f"backchannel: {exc}", file=sys.stderr)
         return 1
@@ -38,8 +40,9 @@ def serve_teams(workshop_id: str, store: str | None = None, *, host: str = "127.
     path = str(Path(opened.location).resolve())
     opened.close()
     try:
-        serve_app(team_command(room.id, path), host=host, port=port, public_url=public_url,
-                  title=f"backchannel workshop: {room.workshop.name}", max_sessions=cap)
+        serve_app(team_command(room.id, path, accept_changed), host=host, port=port,
+                  public_url=public_url, title=f"backchannel workshop: {room.workshop.name}",
+                  max_sessions=cap)
     except ServeError as exc:
         print(f"backchannel: {exc}", file=sys.stderr)
         return 2

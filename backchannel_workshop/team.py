@@ -285,8 +285,10 @@ class TeamApp(FollowsStore, App[None]):
     ENABLE_COMMAND_PALETTE = False  # its system commands (e.g. save screenshot) are not for here
 
     def __init__(self, store: WorkshopStore | str | None = None, code: str | None = None,
-                 workshop_id: str | None = None, client: str = "terminal") -> None:
+                 workshop_id: str | None = None, client: str = "terminal",
+                 accept_changed: bool = False) -> None:
         super().__init__()
+        self.accept_changed = accept_changed
         self._store_arg = store
         self.store: WorkshopStore | None = None
         self.initial_code = code or ""
@@ -304,7 +306,7 @@ class TeamApp(FollowsStore, App[None]):
             self.store = (self._store_arg if isinstance(self._store_arg, WorkshopStore)
                           else open_store(self._store_arg, create=False))
         except WorkshopError as exc:
-            self.exit(message=f"backchannel: {exc}")
+            self.exit(return_code=1, message=f"backchannel: {exc}")
             return
         self.push_screen(JoinScreen(self.initial_code))
 
@@ -338,7 +340,8 @@ class TeamApp(FollowsStore, App[None]):
             return f"Too many wrong codes: try again in {int(wait + 0.999)} s."
         assert self.store is not None
         try:
-            room, team = Room.for_code(self.store, typed)
+            room, team = Room.for_code(self.store, typed,
+                                       accept_changed_scenario=self.accept_changed)
             if self.workshop_id is not None and room.id != self.workshop_id:
                 raise NotFound("not this workshop")
         except NotFound:
@@ -489,8 +492,9 @@ class TeamApp(FollowsStore, App[None]):
 
 
 def run_team(code: str | None = None, store: str | None = None, workshop_id: str | None = None,
-             client: str = "terminal") -> int:
-    app = TeamApp(store, code=code, workshop_id=workshop_id, client=client)
+             client: str = "terminal", accept_changed: bool = False) -> int:
+    app = TeamApp(store, code=code, workshop_id=workshop_id, client=client,
+                  accept_changed=accept_changed)
     app.run()
     return app.return_code or 0
 
@@ -503,8 +507,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", required=True)
     parser.add_argument("--workshop", required=True)
     parser.add_argument("--client", default="browser", choices=("browser", "terminal"))
+    parser.add_argument("--accept-changed-scenario", action="store_true")
     args = parser.parse_args(argv)
-    return run_team(None, args.store, args.workshop, args.client)
+    return run_team(None, args.store, args.workshop, args.client,
+                    accept_changed=args.accept_changed_scenario)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from backchannel_tui.serving import (
     public_url_for,
 )
 
-PROBE = Path(__file__).parent / "fixtures" / "serve" / "size_probe.py"
+PROBE = Path(__file__).parents[1] / "fixtures" / "serve" / "size_probe.py"
 
 
 def free_port() -> int:

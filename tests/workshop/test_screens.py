@@ -28,7 +28,7 @@ from backchannel_workshop.team import (
 )
 from engine.workshop import Phase, Room, create_workshop, open_store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "example-scenario.yaml"
 
 
