@@ -123,14 +123,19 @@ class FollowsStore:
         assert isinstance(self, FollowsStore)
         self._changed, self._last_token = changed, None
         self.set_interval(POLL_SECONDS, self.poll_store, name="poll-store")
-        self.set_interval(1.0, tick, name="tick")
+        self.set_interval(1.0, self._tick, name="tick")
+        self._tick_callback = tick
+
+    def _tick(self) -> None:
+        if self.screen_stack:  # type: ignore[attr-defined]
+            self._tick_callback()
 
     def poll_store(self) -> bool:
         """Re-read if another process (or this one) committed since the last look; True if
         something changed."""
         room = self.room
-        if room is None:
-            return False
+        if room is None or not self.screen_stack:  # type: ignore[attr-defined]
+            return False  # not started, or shutting down
         token = room.store.change_token()
         if token == self._last_token:
             return False

@@ -314,7 +314,7 @@ class TeamApp(FollowsStore, App[None]):
         """A screen of ours has mounted and Textual has finished setting it up (this runs
         from the app's queue after its Header's own set-up). Only now may it be replaced:
         replacing a screen sooner leaves its Header's pending updates on a dead widget."""
-        if screen is not self.screen:
+        if not self.screen_stack or screen is not self.screen:
             return
         self.ready = True
         if isinstance(screen, JoinScreen):
@@ -385,8 +385,8 @@ class TeamApp(FollowsStore, App[None]):
         return ("decision", play.state.round_no)
 
     def show_current(self) -> None:
-        if not self.ready:
-            return  # screen_ready() calls again
+        if not self.ready or not self.screen_stack:
+            return  # screen_ready() calls again (or the app is shutting down)
         view = self.wanted_view()
         if view == self.view:
             self.refresh_status()
@@ -447,7 +447,7 @@ class TeamApp(FollowsStore, App[None]):
 
     def refresh_status(self) -> None:
         """The status line, in place (the timer ticks here every second)."""
-        if self.room is None or self.team is None:
+        if self.room is None or self.team is None or not self.screen_stack:
             return
         text = self.status_text()
         for line in self.screen.query(StatusLine):
