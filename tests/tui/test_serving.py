@@ -29,6 +29,7 @@ from backchannel_tui.serving import (
     public_url_for,
 )
 
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example-scenario.yaml"
 PROBE = Path(__file__).parents[1] / "fixtures" / "serve" / "size_probe.py"
 
 
@@ -130,26 +131,8 @@ def test_origin_size_bound_and_session_cap_against_a_served_app(probe_server):
     asyncio.run(scenario())
 
 
-def test_backchannel_serve_refuses_foreign_origins(tmp_path):
-    port = free_port()
-    proc = start([sys.executable, "-m", "backchannel_cli.main", "serve", "--port", str(port)],
-                 port)
-    try:
-        async def scenario() -> None:
-            async with aiohttp.ClientSession() as http:
-                async with http.get(f"http://127.0.0.1:{port}/") as page:
-                    assert f"ws://127.0.0.1:{port}/ws" in await page.text()
-                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
-                    await http.ws_connect(f"ws://127.0.0.1:{port}/ws",
-                                          headers={"Origin": "http://evil.example"})
-                assert refused.value.status == 403
-
-        asyncio.run(scenario())
-    finally:
-        stop(proc)
-
-
-def test_serve_on_every_address_needs_a_public_url(capsys):
+def test_solo_serve_on_every_address_needs_a_public_url(capsys):
+    """`backchannel serve` goes through the same guarded server (and says what to do)."""
     import tui
 
     assert tui.serve("0.0.0.0", free_port()) == 2
@@ -175,3 +158,53 @@ def test_public_url_and_origins():
                                                       8000)
     assert clamp_size("100000", None) == (MAX_WIDTH, 24)
     assert clamp_size(0, "7") == (1, 7)
+
+
+def test_workshop_serve_needs_a_public_url_on_every_address(tmp_path, capsys):
+    from backchannel_cli.main import main
+    from engine.workshop import create_workshop, open_store
+
+    store = str(tmp_path / "w.sqlite3")
+    w = create_workshop(open_store(store), EXAMPLE, ["Red"], seed=1)
+    assert main(["workshop", "serve", w.id, "--store", store, "--host", "0.0.0.0"]) == 2
+    assert "--public-url" in capsys.readouterr().err
+    assert main(["workshop", "serve", "w-nope00", "--store", store]) == 1
+    assert "w-nope00" in capsys.readouterr().err
+
+
+def test_a_team_joins_a_served_workshop_from_a_browser_session(tmp_path):
+    """The real `backchannel workshop serve`: a websocket from the page's own origin gets a
+    team client that asks for the code; typing the code shows the team's round. The console
+    is not reachable: the only command served is the team client."""
+    from engine.workshop import create_workshop, open_store
+
+    store = str(tmp_path / "w.sqlite3")
+    w = create_workshop(open_store(store), EXAMPLE, ["Red", "Blue"], seed=1)
+    code = open_store(store).teams(w.id)[0].code
+    port = free_port()
+    proc = start([sys.executable, "-m", "backchannel_cli.main", "workshop", "serve", w.id,
+                  "--store", store, "--port", str(port)], port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async def scenario() -> None:
+            async with aiohttp.ClientSession() as http:
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await http.ws_connect(f"ws://127.0.0.1:{port}/ws",
+                                          headers={"Origin": "http://evil.example"})
+                assert refused.value.status == 403
+                ws = await http.ws_connect(f"ws://127.0.0.1:{port}/ws?width=100&height=30",
+                                           headers={"Origin": base})
+                await _read_until(ws, "Join your team", timeout=30)
+                await ws.send_json(["stdin", code + "\r"])
+                await _read_until(ws, "Red", timeout=30)
+                await ws.close()
+
+        asyncio.run(scenario())
+    finally:
+        stop(proc)
+    from engine.workshop import Room
+
+    room = Room(open_store(store), w.id)
+    assert room.snap.team(1).joined_at is not None
+    joins = room.store.events(w.id, kinds=("join",))
+    assert [e.data.get("client") for e in joins] == ["browser"]
