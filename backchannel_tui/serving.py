@@ -170,8 +170,11 @@ class GuardedServer(Server):
         service: AppService | None = None
         try:
             await websocket.prepare(request)
+            async def close() -> None:
+                await websocket.close()
+
             service = AppService(self.command, write_bytes=websocket.send_bytes,
-                                 write_str=websocket.send_str, close=websocket.close,
+                                 write_str=websocket.send_str, close=close,
                                  download_manager=self.download_manager, debug=self.debug)
             await service.start(width, height)
             await self._process_messages(websocket, service)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 import time
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from textual.app import App
 
@@ -17,8 +17,8 @@ from engine.play.savelog import Decision
 from engine.workshop import Phase, Room, TeamGame
 
 # The solo app's stylesheet (game screens reused as they are) plus the workshop's own.
-CSS_PATHS = [Path(backchannel_tui.__file__).parent / "app.tcss",
-             Path(__file__).parent / "workshop.tcss"]
+CSS_PATHS: list[str | PurePath] = [Path(backchannel_tui.__file__).parent / "app.tcss",
+                                   Path(__file__).parent / "workshop.tcss"]
 BREAKPOINTS = [(0, "-narrow"), (110, "-medium"), (150, "-wide")]
 POLL_SECONDS = 0.25  # how often a process looks for others' commits (a cheap read)
 
@@ -111,30 +111,30 @@ def _iso(t: float) -> str:
     return _dt.datetime.fromtimestamp(t, _dt.UTC).isoformat(timespec="seconds")
 
 
-class FollowsStore:
-    """For an App with ``self.room``: poll the store's change token in the app's own loop
-    (no threads) and call ``changed()`` after re-reading; call ``tick()`` every second (for
-    the timer). Widgets are updated in place by those methods, never recomposed wholesale,
-    so nothing half-typed is lost."""
+class FollowsStore(App[None]):
+    """An App with ``self.room`` that polls the store's change token in its own loop (no
+    threads) and calls ``changed()`` after re-reading, and ``tick()`` every second (for the
+    timer). Widgets are updated in place by those methods, never recomposed wholesale, so
+    nothing half-typed is lost."""
 
-    room: Room | None
+    room: Room | None = None
+    _last_token: object = None
 
-    def follow_store(self: App, changed: Callable[[], None], tick: Callable[[], None]) -> None:
-        assert isinstance(self, FollowsStore)
-        self._changed, self._last_token = changed, None
+    def follow_store(self, changed: Callable[[], None], tick: Callable[[], None]) -> None:
+        self._changed, self._tick_callback = changed, tick
+        self._last_token = None
         self.set_interval(POLL_SECONDS, self.poll_store, name="poll-store")
         self.set_interval(1.0, self._tick, name="tick")
-        self._tick_callback = tick
 
     def _tick(self) -> None:
-        if self.screen_stack:  # type: ignore[attr-defined]
+        if self.screen_stack:  # not while shutting down
             self._tick_callback()
 
     def poll_store(self) -> bool:
         """Re-read if another process (or this one) committed since the last look; True if
         something changed."""
         room = self.room
-        if room is None or not self.screen_stack:  # type: ignore[attr-defined]
+        if room is None or not self.screen_stack:
             return False  # not started, or shutting down
         token = room.store.change_token()
         if token == self._last_token:

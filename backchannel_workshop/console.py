@@ -14,7 +14,7 @@ import datetime as _dt
 
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -118,7 +118,7 @@ class OverrideScreen(ModalScreen[tuple[str | None, str, bool] | None]):
         self.dismiss(None)
 
 
-class ConsoleApp(FollowsStore, App[None]):
+class ConsoleApp(FollowsStore):
     CSS_PATH = CSS_PATHS
     TITLE = "backchannel workshop · facilitator"
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS

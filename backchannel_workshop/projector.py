@@ -4,7 +4,7 @@ reason side by side, then the indicators of all teams compared. No keys change a
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
@@ -28,7 +28,7 @@ from backchannel_workshop.common import (
 from engine.workshop import Phase, Room, WorkshopError, WorkshopStore, open_store
 
 
-class ProjectorApp(FollowsStore, App[None]):
+class ProjectorApp(FollowsStore):
     CSS_PATH = CSS_PATHS
     TITLE = "backchannel workshop"
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS

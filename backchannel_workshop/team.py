@@ -15,11 +15,12 @@ import re
 import time
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 
 from backchannel_tui.messages import Continue, Decide
@@ -143,7 +144,7 @@ class TeamDecisionScreen(DecisionScreen):
         # The screen this one replaces may not be gone yet: each gets its own id.
         super().__init__(play, id=unique_id("decision"))  # type: ignore[arg-type]
         self.round_no = round_no
-        self._draft_timer = None
+        self._draft_timer: Timer | None = None
         self._restoring = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -260,7 +261,7 @@ class TeamDebriefScreen(DebriefScreen):
     def _adapt(self) -> None:
         for button in self.query("#rewind"):
             button.remove()
-        for button in self.query("#export"):
+        for button in self.query("#export").results(Button):
             button.label = "Download the debrief (e)"
         self.query_one("#debrief-body").mount(StatusLine(id="team-status"), before=0)
         app = self.app
@@ -276,7 +277,7 @@ class TeamDebriefScreen(DebriefScreen):
         self.notify(f"Debrief delivered as {name}", timeout=6)
 
 
-class TeamApp(FollowsStore, App[None]):
+class TeamApp(FollowsStore):
     """Join -> the team's round -> the reveal -> ... -> the debrief."""
 
     CSS_PATH = CSS_PATHS
