@@ -93,6 +93,14 @@ class TeamPlay:
     def over(self) -> bool:
         return self.state.over
 
+    def history(self) -> dict[str, list[int]]:
+        """Each indicator's values at the start and after every decision shown."""
+        return {ind.id: [o.after[n] for o in self.outcomes]
+                for n, ind in enumerate(self.scenario.indicators)}
+
+    def rewind_points(self) -> list:
+        return []  # a workshop has no what-if
+
 
 def visible_play(room: Room, team_id: int) -> TeamPlay:
     """The team's game as anyone may see it now: a decision of the current round counts

@@ -141,8 +141,7 @@ class TeamDecisionScreen(DecisionScreen):
     BINDINGS = [Binding("ctrl+s", "submit", "Submit", show=False)]
 
     def __init__(self, play: TeamPlay, round_no: int) -> None:
-        # The screen this one replaces may not be gone yet: each gets its own id.
-        super().__init__(play, id=unique_id("decision"))  # type: ignore[arg-type]
+        super().__init__(play)  # type: ignore[arg-type]  # reads it as a session
         self.round_no = round_no
         self._draft_timer: Timer | None = None
         self._restoring = False
@@ -170,7 +169,7 @@ class TeamDecisionScreen(DecisionScreen):
         if draft is not None:
             self._restoring = True
             self.query_one("#reason", Input).value = draft.reason
-            ids = [o.id for o, _ in self.choices]
+            ids = [offer.option.id for offer in self.offers]
             if draft.option_id in ids:
                 self.query_one(OptionPicker).highlighted = ids.index(draft.option_id)
             self.call_after_refresh(self._restored)
@@ -184,8 +183,9 @@ class TeamDecisionScreen(DecisionScreen):
         return self.query_one("#reason", Input).value if self.is_mounted else ""
 
     def highlighted_option(self) -> str | None:
-        picked = self.query_one(OptionPicker).option_at(self.query_one(OptionPicker).highlighted)
-        return picked[0].id if picked else None
+        picker = self.query_one(OptionPicker)
+        offer = picker.offer_at(picker.highlighted)
+        return offer.option.id if offer else None
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._keep_draft()  # the base class then shows the option's details
@@ -225,8 +225,7 @@ class TeamOutcomeScreen(OutcomeScreen):
     """The solo outcome screen; the next round comes when the facilitator opens it."""
 
     def __init__(self, play: TeamPlay, round_no: int) -> None:
-        super().__init__(play, play.outcomes[-1],  # type: ignore[arg-type]
-                         id=unique_id("outcome"))
+        super().__init__(play, play.outcomes[-1])  # type: ignore[arg-type]
         self.round_no = round_no
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -249,8 +248,8 @@ class TeamDebriefScreen(DebriefScreen):
     """The solo debrief; export is a download (Markdown), never a file on the server."""
 
     def __init__(self, play: TeamPlay) -> None:
-        super().__init__(play, build_debrief(play), export_dir=None,  # type: ignore[arg-type]
-                         id=unique_id("debrief"))
+        super().__init__(play, build_debrief(play),  # type: ignore[arg-type]
+                         export_dir=None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action not in ("rewind", "back")
@@ -478,7 +477,8 @@ class TeamApp(FollowsStore):
         if not isinstance(screen, TeamDecisionScreen):
             return
         try:
-            room.submit(team.id, message.option_id, screen.reason, round_no=screen.round_no)
+            why = " ".join(x for x in (screen.reason.strip(), (message.why or "").strip()) if x)
+            room.submit(team.id, message.option_id, why, round_no=screen.round_no)
         except WorkshopError as exc:
             self.notify(str(exc), title="Not submitted", severity="error", timeout=10,
                         markup=False)

@@ -153,7 +153,7 @@ def test_team_round_draft_submit_reveal(ws):
         reason.focus()
         reason.value = "talk first [b]now"
         await pilot.press("end", *"[/b]")
-        second = screen.choices[1][0].id
+        second = screen.offers[1].option.id
         # The draft reaches the store as typed (debounced), so a refresh loses nothing.
         def drafted():
             draft = ws.room.draft(ws.ids["Red"])
@@ -164,7 +164,7 @@ def test_team_round_draft_submit_reveal(ws):
         ws.submit("Blue", 0, "Blue's secret reason")
         await pilot.press("enter")  # in the reason box: choose the highlighted option
         await until(pilot, lambda: isinstance(app.screen, ConfirmChoice))
-        await pilot.press("y")
+        await pilot.press("enter")
         await until(pilot, lambda: ws.room.refresh().decision(ws.ids["Red"], 1) is not None)
         d = ws.room.snap.decision(ws.ids["Red"], 1)
         assert (d.option_id, d.reason, d.by) == (second, "talk first [b]now[/b]", "team")
@@ -172,7 +172,7 @@ def test_team_round_draft_submit_reveal(ws):
         # A second submission is refused by the store and said so; nothing changes.
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmChoice))
-        await pilot.press("y")
+        await pilot.press("enter")
         await pilot.pause()
         assert ws.room.refresh().decision(ws.ids["Red"], 1).option_id == second
         ws.act("close", "reveal")
