@@ -13,6 +13,7 @@ import io
 import itertools
 import re
 import time
+from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
@@ -248,8 +249,9 @@ class TeamDebriefScreen(DebriefScreen):
     """The solo debrief; export is a download (Markdown), never a file on the server."""
 
     def __init__(self, play: TeamPlay) -> None:
+        # export_dir is never used: action_export below delivers a download instead.
         super().__init__(play, build_debrief(play),  # type: ignore[arg-type]
-                         export_dir=None)
+                         export_dir=Path())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action not in ("rewind", "back")
