@@ -3,6 +3,17 @@
     python benchmarks/bench_engine.py            # full run, under a minute
     python benchmarks/bench_engine.py --quick    # under 15 s
     python benchmarks/bench_engine.py --json results.json
+    python benchmarks/bench_engine.py --write-stories DIR   # only write synthetic-<N>.yaml
+
+``--json FILE`` writes every figure; its stable, documented part is
+
+    {"machine": {...}, "play": {"<N>": {"choices_per_s": x}},
+     "check": {"<N>": {"seconds": x}},
+     "explore": {"<scenario>": {"states": n, "states_per_s": x, "peak_mb": m}}}
+
+(medians; ``check`` is ``check_file`` in this process, the whole command is timed by
+``side_by_side.py``; ``peak_mb`` is the peak of Python allocations during one walk, by
+tracemalloc). Other keys are details that may change.
 
 The synthetic story (benchmarks/synthetic.py: N rounds of Track 1 / 1.5 / 2 options over
 trust, leverage and risk) is written as a real YAML file to a temporary folder and loaded with
@@ -167,7 +178,20 @@ def check_breakdown(path: Path, whole_without_gc: bool) -> dict:
     return t
 
 
+def _peak_mb(fn: Callable[[], object]) -> float:
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
 def bench_explore(game: Game, max_states: int, reps: int) -> dict:
+    peak = _peak_mb(lambda: build_graph(game, max_states=max_states))
     graph = build_graph(game, max_states=max_states)
     states, complete = len(graph.nodes), graph.complete
     edges = sum(len(n.edges) for n in graph.nodes.values())
@@ -176,7 +200,8 @@ def bench_explore(game: Game, max_states: int, reps: int) -> dict:
     s = _summary(times, states)
     return {"states": states, "edges": edges, "complete": complete, "max_states": max_states,
             "runs": s["runs"], "best_s": s["best_s"], "median_s": s["median_s"],
-            "states_per_s": {"best": s["best_rate"], "median": s["median_rate"]}}
+            "states_per_s": s["median_rate"], "states_per_s_best": s["best_rate"],
+            "peak_mb": peak}
 
 
 # --------------------------------------------------------------------------- the run
@@ -227,12 +252,19 @@ def run(quick: bool, sizes: tuple[int, ...], breakdown: bool) -> dict:
             game = Game(loaded.scenario)
             row["playthrough"] = bench_playthroughs(
                 game, games.get(n, max(20, 20_000 // n)), play_reps)
-            if n <= 10:
-                result["explore"][f"synthetic N={n}"] = bench_explore(
+            if n <= 16:
+                result["explore"][f"synthetic-{n}"] = bench_explore(
                     game, 200_000, 3 if quick else 5)
             result["synthetic"][n] = row
             del game, loaded
 
+        for n in (12, 14, 16):  # exact exploration of the small synthetic stories
+            path = Path(tmp) / f"synthetic-{n}.yaml"
+            path.write_text(scenario_yaml(n), encoding="utf-8")
+            small = loader.load_file(path).scenario
+            if small is not None:
+                result["explore"][f"synthetic-{n}"] = bench_explore(
+                    Game(small), 200_000, 3 if quick else 5)
         bundled = [ROOT / "docs" / "example-scenario.yaml",
                    *sorted((ROOT / "scenarios").glob("*.yaml"))]
         for path in bundled:
@@ -247,6 +279,11 @@ def run(quick: bool, sizes: tuple[int, ...], breakdown: bool) -> dict:
             result["bundled_playthroughs"][name] = bench_playthroughs(
                 game, 300 if quick else 1000, play_reps)
 
+    # the documented, stable part (medians)
+    result["play"] = {str(n): {"choices_per_s": row["playthrough"]["choices_per_s"]["median"]}
+                      for n, row in result["synthetic"].items()}
+    result["check"] = {str(n): {"seconds": row["check"]["median_s"]}
+                       for n, row in result["synthetic"].items()}
     syn = result["synthetic"]
     result["targets"] = {}
     if 50 in syn:
@@ -319,7 +356,7 @@ def markdown(r: dict) -> str:
             continue
         cap = "yes" if e["complete"] else f"no (cap {e['max_states']:,})"
         out.append(f"| {name} | {e['states']:,} | {e['edges']:,} | {cap} | {_s(e['best_s'])} "
-                   f"| {_n(e['states_per_s']['best'])} / {_n(e['states_per_s']['median'])} |")
+                   f"| {_n(e['states_per_s_best'])} / {_n(e['states_per_s'])} |")
     if r["bundled_playthroughs"]:
         out += ["", "### Random playthroughs of the bundled scenarios", "",
                 "| scenario | playthroughs/s (best / median) | choices/s (best / median) |",
@@ -350,8 +387,18 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"comma-separated N of the synthetic story (default {SIZES})")
     ap.add_argument("--no-breakdown", action="store_true",
                     help="skip the per-step timing of check_file")
+    ap.add_argument("--write-stories", metavar="DIR",
+                    help="write the synthetic stories (synthetic-<N>.yaml for --sizes and "
+                    "N=12,14,16) to DIR and stop: another engine can then run the same story")
     args = ap.parse_args(argv)
     sizes = tuple(int(x) for x in args.sizes.split(",") if x.strip())
+    if args.write_stories:
+        folder = Path(args.write_stories)
+        folder.mkdir(parents=True, exist_ok=True)
+        for n in sorted({*sizes, 12, 14, 16}):
+            (folder / f"synthetic-{n}.yaml").write_text(scenario_yaml(n), encoding="utf-8")
+            print(folder / f"synthetic-{n}.yaml", flush=True)
+        return 0
     load_before = os.getloadavg()
     t0 = time.perf_counter()
     result = run(args.quick, sizes, breakdown=not (args.no_breakdown or args.quick))
