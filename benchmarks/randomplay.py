@@ -1,0 +1,41 @@
+"""One process of random play on a scenario file, for side-by-side runs with other engines.
+
+    python benchmarks/randomplay.py FILE GAMES [SEED]
+
+Plays GAMES seeded random games as ``bench_engine.play`` does (offered options, the situation
+text rendered with its conditional lines, ``Game.step``) and prints one JSON line:
+{"choices": n, "play_s": seconds inside the loop}. The caller times the whole process."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_engine import play  # noqa: E402
+
+from engine.play.rules import Game  # noqa: E402
+from engine.scenario.loader import load_file  # noqa: E402
+
+
+def main() -> int:
+    path, games = sys.argv[1], int(sys.argv[2])
+    seed = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    loaded = load_file(path)
+    if loaded.scenario is None:
+        print("\n".join(str(p) for p in loaded.errors), file=sys.stderr)
+        return 1
+    game = Game(loaded.scenario)
+    t0 = time.perf_counter()
+    choices = sum(play(game, seed + g) for g in range(games))
+    print(json.dumps({"choices": choices, "play_s": time.perf_counter() - t0}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
