@@ -42,7 +42,7 @@ from engine.workshop.model import (
 )
 from engine.workshop.store import Snapshot, WorkshopStore
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_S = 10.0
 
 
@@ -64,7 +64,8 @@ SQLITE = Dialect("sqlite", "?", "INTEGER PRIMARY KEY AUTOINCREMENT", "BEGIN IMME
 POSTGRES = Dialect("postgresql", "%s", "BIGSERIAL PRIMARY KEY", "BEGIN",
                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
-# The schema, version 1. Times are epoch seconds (DOUBLE PRECISION: REAL is 4 bytes on
+# The schema as a new store gets it (version SCHEMA_VERSION); an older store is brought here by
+# MIGRATIONS instead. Times are epoch seconds (DOUBLE PRECISION: REAL is 4 bytes on
 # PostgreSQL). Column names avoid SQL keywords (by, at, override).
 DDL = (
     """CREATE TABLE IF NOT EXISTS meta (
@@ -129,10 +130,15 @@ DDL = (
         actor TEXT NOT NULL,
         data TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS events_by_workshop ON events (workshop_id, seq)",
+    "CREATE INDEX IF NOT EXISTS workshops_by_created ON workshops (created_at)",
 )
 
-# Upgrades: MIGRATIONS[n] takes a store from schema n to n + 1 (none yet).
-MIGRATIONS: dict[int, tuple[str, ...]] = {}
+# Upgrades: MIGRATIONS[n] takes a store from schema n to n + 1, in the upgrade's one
+# transaction (both engines have transactional DDL), so a failed upgrade leaves schema n.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # 2: `workshop purge` and the newest-first list find workshops by creation time.
+    1: ("CREATE INDEX IF NOT EXISTS workshops_by_created ON workshops (created_at)",),
+}
 
 _WORKSHOP_COLS = ("id, name, scenario_id, scenario_path, scenario_sha256, seed, round_seconds, "
                   "created_at, round_no, phase, version, timer_ends_at, timer_paused, message, "
@@ -170,6 +176,8 @@ class SqlStore(WorkshopStore):
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            if write:
+                self._before_commit(cur)
             cur.execute("COMMIT")
             if write:
                 self._commits += 1
@@ -186,12 +194,24 @@ class SqlStore(WorkshopStore):
                        json.dumps(data, ensure_ascii=False, sort_keys=True))).fetchone()
         return Event(int(row[0]), now, kind, team_id, round_no, actor, data)
 
+    def _before_commit(self, cur: Any) -> None:
+        """Called inside every write transaction just before COMMIT (PostgreSQL sends its
+        change notification here, so it is delivered with the commit or not at all)."""
+
+    def _schema_lock(self, cur: Any) -> None:
+        """Serialise schema creation and upgrades between processes opening the store at once
+        (SQLite's BEGIN IMMEDIATE already does)."""
+
     def _upgrade(self) -> None:
+        """A new store gets the whole DDL; an existing one is brought from the version it
+        records to SCHEMA_VERSION by MIGRATIONS (never by re-running the DDL)."""
         with self._tx() as cur:
-            for stmt in DDL:
-                cur.execute(stmt.format(serial=self.dialect.serial))
+            self._schema_lock(cur)
+            cur.execute(DDL[0])  # meta
             row = self._x(cur, "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row is None:
+                for stmt in DDL[1:]:
+                    cur.execute(stmt.format(serial=self.dialect.serial))
                 self._x(cur, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
                         (str(SCHEMA_VERSION),))
                 return
@@ -200,9 +220,11 @@ class SqlStore(WorkshopStore):
                 raise WorkshopError(
                     f"{self.location} was written by a newer backchannel (store schema {have}, "
                     f"this one knows {SCHEMA_VERSION}); upgrade backchannel to open it")
+            if have == SCHEMA_VERSION:
+                return
             while have < SCHEMA_VERSION:
                 for stmt in MIGRATIONS[have]:
-                    cur.execute(stmt)
+                    cur.execute(stmt.format(serial=self.dialect.serial))
                 have += 1
             self._x(cur, "UPDATE meta SET value = ? WHERE key = 'schema_version'",
                     (str(have),))
@@ -463,6 +485,23 @@ class SqlStore(WorkshopStore):
     def decisions(self, workshop_id: str) -> list[TeamDecision]:
         return list(self.snapshot(workshop_id).decisions)
 
+    # -- retention
+
+    def purge(self, before: float, *, dry_run: bool = False) -> list[Workshop]:
+        with self._tx(write=not dry_run) as cur:
+            rows = self._x(cur, f"SELECT {_WORKSHOP_COLS} FROM workshops w WHERE "
+                           "created_at < ? AND NOT EXISTS (SELECT 1 FROM events e WHERE "
+                           "e.workshop_id = w.id AND e.at_time >= ?) ORDER BY created_at, id",
+                           (before, before)).fetchall()
+            gone = [self._workshop(r) for r in rows]
+            if not dry_run:
+                # Explicitly, child tables first: not relying on the engine's cascade setting.
+                for w in gone:
+                    for table in ("events", "drafts", "decisions", "teams"):
+                        self._x(cur, f"DELETE FROM {table} WHERE workshop_id = ?", (w.id,))
+                    self._x(cur, "DELETE FROM workshops WHERE id = ?", (w.id,))
+        return gone
+
     # -- notes and the audit trail
 
     def add_note(self, workshop_id: str, team_id: int | None, round_no: int, text: str, *,
@@ -525,36 +564,3 @@ class SQLiteStore(SqlStore):
             (dv,) = self._conn.execute("PRAGMA data_version").fetchone()
         return (dv, self._commits)
 
-
-class PostgresStore(SqlStore):
-    """The same statements on a PostgreSQL server (psycopg 3, the optional 'postgres' extra).
-    Change detection polls the sum of the workshops' change counters (LISTEN/NOTIFY is
-    issue 15's)."""
-
-    dialect = POSTGRES
-
-    def __init__(self, url: str) -> None:
-        try:
-            import psycopg
-        except ImportError:
-            raise WorkshopError("a PostgreSQL store needs the 'postgres' extra: pip install "
-                                "'backchannel[postgres]'") from None
-        self.integrity_errors = (psycopg.errors.IntegrityError,)
-        shown = url.split("@", 1)[-1] if "@" in url else url  # never print a password
-        try:
-            conn = psycopg.connect(url, autocommit=True)
-        except psycopg.Error as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise WorkshopError(f"cannot connect to the workshop store at {shown}: "
-                                f"{first}") from None
-        super().__init__(conn, f"postgresql://…@{shown}")
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    def change_token(self) -> object:
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT COALESCE(SUM(change_count), 0), COUNT(*) FROM workshops").fetchone()
-        return (int(row[0]), int(row[1]), self._commits)

@@ -132,6 +132,13 @@ class WorkshopStore(abc.ABC):
                kinds: tuple[str, ...] | None = None) -> list[Event]:
         """The audit trail in order (``seq`` > ``after``), optionally of some kinds only."""
 
+    # -- retention
+    @abc.abstractmethod
+    def purge(self, before: float, *, dry_run: bool = False) -> list[Workshop]:
+        """Delete every workshop created before ``before`` (epoch seconds) with no event since,
+        with all its teams, drafts, decisions, notes and events, in one transaction; returns
+        them (oldest first). ``dry_run``: only list them."""
+
 
 def default_store_path() -> Path:
     from engine.play.savelog import data_dir
@@ -145,7 +152,7 @@ def open_store(target: str | os.PathLike | None = None, *, create: bool = True
     $BACKCHANNEL_STORE, else workshops.sqlite3 in the user data directory."""
     raw = target if target is not None else os.environ.get(STORE_ENV) or None
     if raw is not None and str(raw).startswith(("postgres://", "postgresql://")):
-        from engine.workshop.sqlstore import PostgresStore
+        from engine.workshop.pgstore import PostgresStore
 
         return PostgresStore(str(raw))
     path = Path(raw) if raw is not None else default_store_path()

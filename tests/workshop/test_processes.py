@@ -3,6 +3,7 @@ killed with SIGKILL mid-write. No mocks: the store is SQLite in WAL mode on disk
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -102,9 +103,11 @@ def test_twelve_team_processes_submitting_in_the_same_instant_lose_nothing(tmp_p
     store.close()
 
 
-@pytest.mark.parametrize("kill_after", [3, 9])
-def test_sigkill_mid_write_loses_no_acknowledged_submission(tmp_path, kill_after):
-    path = tmp_path / "w.sqlite3"
+@pytest.mark.parametrize(("kind", "kill_after"), [("sqlite", 3), ("sqlite", 9),
+                                                 ("postgresql", 5)])
+def test_sigkill_mid_write_loses_no_acknowledged_submission(tmp_path, kind, kill_after,
+                                                            request):
+    path = tmp_path / "w.sqlite3" if kind == "sqlite" else request.getfixturevalue("pg_url")
     store = open_store(path)
     w = create_workshop(store, EXAMPLE, [f"T{i}" for i in range(1, 31)], seed=8)
     room = Room(store, w.id)
@@ -125,7 +128,8 @@ def test_sigkill_mid_write_loses_no_acknowledged_submission(tmp_path, kill_after
     # A fresh process opens the store as a restarted console would.
     store.close()
     store = open_store(path)
-    assert store._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if kind == "sqlite":
+        assert store._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     room = Room(store, w.id)
     have = {d.team_id for d in room.snap.decisions}
     assert set(acked) <= have and len(have) <= len(acked) + 1
@@ -140,4 +144,72 @@ def test_sigkill_mid_write_loses_no_acknowledged_submission(tmp_path, kill_after
         else:
             room.submit(t.id, room.offered(t.id)[0].id, "after the crash")
     assert len(room.refresh().decisions) == 30
+    store.close()
+
+
+HOST = """
+import json, sys, time
+from pathlib import Path
+from engine.workshop import Refused, Room, open_store
+store_path, codes, ready, go = sys.argv[1], sys.argv[2].split(","), sys.argv[3], sys.argv[4]
+store = open_store(store_path)  # one store per host process, shared by its teams
+seats = [Room.for_code(store, code) for code in codes]
+for room, team in seats:
+    room.join(team, "browser")
+    room.save_draft(team.id, None, f"draft of {team.name}")
+Path(ready).touch()
+while not Path(go).exists():
+    time.sleep(0.002)
+t0 = time.time()
+out = {"ok": [], "refused": []}
+options = {team.id: room.offered(team.id)[0].id for room, team in seats}
+for room, team in seats:
+    room.submit(team.id, options[team.id], f"reason of {team.name}")
+    out["ok"].append(team.id)
+for room, team in seats:  # every team clicks twice
+    try:
+        room.submit(team.id, options[team.id], "second click")
+    except Refused as exc:
+        out["refused"].append(exc.reason)
+out["span"] = [t0, time.time()]
+print(json.dumps(out), flush=True)
+"""
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_fifty_teams_on_two_serve_hosts_none_lost_none_duplicated(tmp_path, kind, request):
+    target = str(tmp_path / "w.sqlite3") if kind == "sqlite" else request.getfixturevalue("pg_url")
+    store = open_store(target)
+    w = create_workshop(store, EXAMPLE, [f"Team {i}" for i in range(1, 51)], seed=5)
+    room = Room(store, w.id)
+    room.act("open")
+    codes = [t.code for t in room.snap.teams]
+    go = tmp_path / "go"
+    hosts = []
+    for i, half in enumerate((codes[0::2], codes[1::2])):
+        ready = tmp_path / f"ready-{i}"
+        hosts.append((ready, subprocess.Popen(
+            [sys.executable, "-c", HOST, target, ",".join(half), str(ready), str(go)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())))
+    deadline = time.monotonic() + 90
+    while not all(r.exists() for r, _ in hosts):
+        assert time.monotonic() < deadline, "host processes did not start"
+        assert all(p.poll() is None for _, p in hosts), [p.stderr.read() for _, p in hosts]
+        time.sleep(0.02)
+    go.touch()
+    results = []
+    for _, p in hosts:
+        out, err = p.communicate(timeout=90)
+        assert p.returncode == 0, err
+        results.append(json.loads(out))
+    assert sorted(t for r in results for t in r["ok"]) == list(range(1, 51))
+    assert [x for r in results for x in r["refused"]] == ["duplicate"] * 50
+    snap = room.refresh()
+    assert sorted(d.team_id for d in snap.decisions) == list(range(1, 51))  # once each
+    assert all(d.reason == f"reason of Team {d.team_id}" for d in snap.decisions)
+    submits = store.events(w.id, kinds=("submit",))
+    assert sorted(e.team_id for e in submits) == list(range(1, 51))
+    assert all(t.joined_at is not None for t in snap.teams)
+    span = max(r["span"][1] for r in results) - min(r["span"][0] for r in results)
+    print(f"\n{kind}: 50 decisions from two hosts in {span * 1000:.0f} ms ({50 / span:.0f}/s)")
     store.close()

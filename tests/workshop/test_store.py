@@ -5,6 +5,9 @@ so adding a PostgreSQL factory to ``STORES`` runs the same suite against it."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 import attrs
 import pytest
 from hypothesis import given, settings
@@ -45,6 +48,8 @@ def make_store(request, tmp_path):
         s = open_store(target)
         opened.append(s)
         return s
+
+    factory.target = target
 
     yield factory
     for s in opened:
@@ -238,14 +243,23 @@ def test_notes_message_and_joins_are_in_the_audit_trail_in_order(make_store):
     assert store.teams(wid)[1].joined_at == 1001.0
 
 
+def _changed(store, token, within=5.0):
+    """The store's next token once it differs from ``token`` (a notified store learns of
+    another process's commit a moment after it; a polled one at once)."""
+    deadline = time.monotonic() + within
+    while (now := store.change_token()) == token:
+        assert time.monotonic() < deadline, "the change token did not move"
+        time.sleep(0.01)
+    return now
+
+
 def test_change_token_moves_on_any_processs_commit_only(make_store):
     a, b = make_store(), make_store()
     wid = _open_workshop(a)
     t0 = a.change_token()
     assert a.change_token() == t0  # nothing happened
     b.submit(wid, _sub(1))
-    t1 = a.change_token()
-    assert t1 != t0
+    t1 = _changed(a, t0)
     a.add_note(wid, None, 1, "own write", actor="facilitator", now=1002.0)
     assert a.change_token() != t1
 
@@ -259,6 +273,147 @@ def test_store_records_its_schema_version_and_refuses_a_newer_one(make_store):
     store._conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(WorkshopError, match="newer backchannel .*schema 99"):
         make_store()
+
+
+# Schema 1 exactly as backchannel wrote it before schema 2 (kept verbatim: it is what stores in
+# the field have); {serial} is the engine's auto-numbered key.
+SCHEMA_1 = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE workshops (id TEXT PRIMARY KEY, name TEXT NOT NULL,
+        scenario_id TEXT NOT NULL, scenario_path TEXT NOT NULL, scenario_sha256 TEXT NOT NULL,
+        seed BIGINT NOT NULL, round_seconds INTEGER NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL, round_no INTEGER NOT NULL, phase TEXT NOT NULL,
+        version INTEGER NOT NULL, timer_ends_at DOUBLE PRECISION,
+        timer_paused DOUBLE PRECISION, message TEXT, change_count BIGINT NOT NULL DEFAULT 0)""",
+    """CREATE TABLE teams (workshop_id TEXT NOT NULL REFERENCES workshops (id)
+        ON DELETE CASCADE, team_id INTEGER NOT NULL, name TEXT NOT NULL,
+        code TEXT NOT NULL UNIQUE, bot TEXT, joined_at DOUBLE PRECISION,
+        PRIMARY KEY (workshop_id, team_id), UNIQUE (workshop_id, name))""",
+    """CREATE TABLE drafts (workshop_id TEXT NOT NULL, team_id INTEGER NOT NULL,
+        round_no INTEGER NOT NULL, option_id TEXT, reason TEXT NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (workshop_id, team_id, round_no),
+        FOREIGN KEY (workshop_id, team_id) REFERENCES teams (workshop_id, team_id)
+            ON DELETE CASCADE)""",
+    """CREATE TABLE decisions (workshop_id TEXT NOT NULL, team_id INTEGER NOT NULL,
+        round_no INTEGER NOT NULL, option_id TEXT, reason TEXT, decided_by TEXT NOT NULL,
+        at_time DOUBLE PRECISION NOT NULL, is_override BOOLEAN NOT NULL,
+        is_absent BOOLEAN NOT NULL, team_reason TEXT,
+        PRIMARY KEY (workshop_id, team_id, round_no),
+        FOREIGN KEY (workshop_id, team_id) REFERENCES teams (workshop_id, team_id)
+            ON DELETE CASCADE)""",
+    """CREATE TABLE events (seq {serial}, workshop_id TEXT NOT NULL REFERENCES workshops (id)
+        ON DELETE CASCADE, at_time DOUBLE PRECISION NOT NULL, kind TEXT NOT NULL,
+        team_id INTEGER, round_no INTEGER, actor TEXT NOT NULL, data TEXT NOT NULL)""",
+    "CREATE INDEX events_by_workshop ON events (workshop_id, seq)",
+    "INSERT INTO meta (key, value) VALUES ('schema_version', '1')",
+    "INSERT INTO workshops VALUES ('w-old', 'Last spring', 'demo', '/abs/demo.yaml', "
+    "'abab', 7, 600, 1000.0, 1, 'closed', 4, NULL, NULL, 'hello', 9)",
+    "INSERT INTO teams VALUES ('w-old', 1, 'Red', 'ABCDEF', NULL, 1001.0)",
+    "INSERT INTO drafts VALUES ('w-old', 1, 1, 'opt-a', 'half a thought', 1002.0)",
+    "INSERT INTO decisions VALUES ('w-old', 1, 1, 'opt-a', 'our reason', 'team', 1003.0, "
+    "FALSE, FALSE, NULL)",
+    "INSERT INTO events (workshop_id, at_time, kind, team_id, round_no, actor, data) "
+    "VALUES ('w-old', 1003.0, 'submit', 1, 1, 'team', '{{\"option\": \"opt-a\"}}')",
+)
+
+
+def _raw(target: str, statements, *, fetch: str | None = None):
+    """Run SQL on the store's database with the engine's own driver (not through a store)."""
+    if target.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(target, autocommit=True) as conn:
+            for stmt in statements:
+                conn.execute(stmt.format(serial="BIGSERIAL PRIMARY KEY"))
+            return conn.execute(fetch).fetchall() if fetch else None
+    conn = sqlite3.connect(target, isolation_level=None)
+    try:
+        for stmt in statements:
+            conn.execute(stmt.format(serial="INTEGER PRIMARY KEY AUTOINCREMENT"))
+        return conn.execute(fetch).fetchall() if fetch else None
+    finally:
+        conn.close()
+
+
+_INDEXES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'index' "
+              "AND name = 'workshops_by_created'",
+    "postgresql": "SELECT indexname FROM pg_indexes WHERE indexname = 'workshops_by_created'",
+}
+
+
+def test_a_store_written_by_schema_1_is_upgraded_on_open_and_keeps_its_data(make_store):
+    target = make_store.target
+    _raw(target, SCHEMA_1)
+    kind = "postgresql" if target.startswith("postgresql://") else "sqlite"
+    assert _raw(target, (), fetch=_INDEXES[kind]) == []
+    store = make_store()  # the upgrade runs here
+    assert store.schema_version() == SCHEMA_VERSION == 2
+    assert _raw(target, (), fetch=_INDEXES[kind]) == [("workshops_by_created",)]
+    w = store.workshop("w-old")
+    assert (w.name, w.control.phase, w.control.version, w.message) == (
+        "Last spring", Phase.CLOSED, 4, "hello")
+    assert store.team_by_code("ABCDEF").joined_at == 1001.0
+    assert store.draft("w-old", 1, 1).reason == "half a thought"
+    [d] = store.decisions("w-old")
+    assert (d.option_id, d.reason, d.override) == ("opt-a", "our reason", False)
+    # and it goes on working at schema 2: the facilitator overrides, the event numbering goes on
+    store.override("w-old", TeamDecision(1, 1, "opt-b", "asked to", "facilitator", 1004.0,
+                                         override=True))
+    assert [e.kind for e in store.events("w-old")] == ["submit", "override"]
+    assert make_store().schema_version() == 2  # a second open does not upgrade again
+
+
+# --------------------------------------------------------------------------- retention
+
+DAY = 86400.0
+
+
+def _aged(store, created: float, last_event: float | None = None) -> str:
+    """A workshop created at ``created`` with a submission, a draft, a note (at
+    ``last_event``) and a join; returns its id."""
+    w = store.create(_new(2), now=created)
+    _to(store, w.id, "open", now=created)
+    store.submit(w.id, _sub(1, at=created + 1))
+    store.save_draft(w.id, Draft(2, 1, None, "typing", created + 2))
+    store.record_join(w.id, 2, client="browser", now=created + 3)
+    store.add_note(w.id, 1, 1, "a reason we keep", actor="facilitator",
+                   now=last_event or created + 4)
+    return w.id
+
+
+_TABLES = ("workshops", "teams", "drafts", "decisions", "events")
+
+
+def _counts(target):
+    return [_raw(target, (), fetch=f"SELECT COUNT(*) FROM {t}")[0][0] for t in _TABLES]
+
+
+def test_purge_lists_then_deletes_old_workshops_with_all_their_data(make_store):
+    store = make_store()
+    now = 200 * DAY
+    old = _aged(store, now - 120 * DAY)
+    revived = _aged(store, now - 100 * DAY, last_event=now - 10 * DAY)  # used again lately
+    recent = _aged(store, now - 5 * DAY)
+    before = _counts(make_store.target)
+    listed = store.purge(now - 90 * DAY, dry_run=True)
+    assert [w.id for w in listed] == [old]
+    assert _counts(make_store.target) == before  # a dry run changes nothing
+    token = store.change_token()
+    gone = make_store().purge(now - 90 * DAY)
+    assert [w.id for w in gone] == [old]
+    with pytest.raises(NotFound):
+        store.workshop(old)
+    assert {w.id for w in store.workshops()} == {revived, recent}
+    assert store.events(old) == []
+    for table in _TABLES:  # not one row of it is left anywhere
+        col = "id" if table == "workshops" else "workshop_id"
+        assert _raw(make_store.target, (),
+                    fetch=f"SELECT COUNT(*) FROM {table} WHERE {col} = '{old}'")[0][0] == 0
+    assert [b - a for a, b in zip(_counts(make_store.target), before, strict=True)] == [
+        1, 2, 1, 1, 5]
+    _changed(store, token)  # other processes learn of it like of any commit
+    assert store.purge(now - 90 * DAY) == []
 
 
 def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path):
