@@ -42,6 +42,23 @@ def _minutes(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected minutes as a number, got {text!r}") from None
 
 
+_AGE_UNITS = {"h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
+
+
+def _age(text: str) -> float:
+    """'90d', '12w', '36h' -> seconds."""
+    t = text.strip().lower()
+    try:
+        n = float(t[:-1]) if t and t[-1] in _AGE_UNITS else None
+    except ValueError:
+        n = None
+    if n is None or not n > 0 or n == float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"expected an age like 90d, 12w or 36h (a positive number with d, w or h), got "
+            f"{text!r}")
+    return n * _AGE_UNITS[t[-1]]
+
+
 def _int(text: str) -> int:
     try:
         return int(text)
@@ -52,9 +69,10 @@ def _int(text: str) -> int:
 def add_parsers(sub) -> None:
     """Add `workshop` and its subcommands to the top-level subparsers object."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", metavar="FILE",
-                        help="the workshop store (default: $BACKCHANNEL_STORE, else "
-                        "workshops.sqlite3 in the user data folder)")
+    common.add_argument("--store", metavar="FILE|URL",
+                        help="the workshop store: a file (SQLite) or a postgresql:// URL "
+                        "(default: $BACKCHANNEL_STORE, else workshops.sqlite3 in the user data "
+                        "folder)")
     replay = argparse.ArgumentParser(add_help=False, parents=[common])
     replay.add_argument("--accept-changed-scenario", action="store_true",
                         help="go on although the scenario file changed since the workshop "
@@ -87,6 +105,16 @@ def add_parsers(sub) -> None:
 
     p = ws.add_parser("list", parents=[common], help="list workshops in the store")
     p.set_defaults(func=cmd_list)
+
+    p = ws.add_parser("purge", parents=[common], help="delete old workshops with all their data",
+                      description="Delete every workshop created longer ago than --older-than "
+                      "and not used since, with its teams, decisions, reasons, notes and audit "
+                      "trail, so participants' words are not kept forever. Export first what "
+                      "you want to keep.")
+    p.add_argument("--older-than", type=_age, required=True, metavar="AGE",
+                   help="how old: a number with d (days), w (weeks) or h (hours), e.g. 90d")
+    p.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
+    p.set_defaults(func=cmd_purge)
 
     p = ws.add_parser("status", parents=[replay], help="where a workshop is and who submitted")
     p.add_argument("id")
@@ -276,6 +304,27 @@ def cmd_list(args) -> int:
         where = "ended" if c.phase.value == "ended" else f"round {c.round_no}, {c.phase.value}"
         created = time.strftime("%Y-%m-%d %H:%M", time.localtime(w.created_at))
         print(f"  {w.id}  {w.name} [{w.scenario_id}] {where}, created {created}")
+    return 0
+
+
+@_run
+def cmd_purge(args) -> int:
+    store = _store(args)
+    cutoff = time.time() - args.older_than
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(cutoff))
+    gone = store.purge(cutoff, dry_run=args.dry_run)
+    if not gone:
+        print(f"No workshop in {store.location} is older than {when} (created and last used "
+              "before it); nothing deleted.")
+        return 0
+    verb = "Would delete" if args.dry_run else "Deleted"
+    print(f"{verb} {len(gone)} workshop{'s' if len(gone) != 1 else ''} created and last used "
+          f"before {when}, with all their teams, decisions, reasons, notes and events:")
+    for w in gone:
+        created = time.strftime("%Y-%m-%d %H:%M", time.localtime(w.created_at))
+        print(f"  {w.id}  {w.name} [{w.scenario_id}], created {created}")
+    if args.dry_run:
+        print("Nothing was deleted (dry run). Run it without --dry-run to delete them.")
     return 0
 
 

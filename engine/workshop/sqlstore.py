@@ -167,7 +167,7 @@ class SqlStore(WorkshopStore):
     # -- plumbing
 
     @contextlib.contextmanager
-    def _tx(self, write: bool = True) -> Iterator[Any]:
+    def _tx(self, write: bool = True, notify: bool = True) -> Iterator[Any]:
         with self._lock:
             cur = self._conn.cursor()
             cur.execute(self.dialect.begin_write if write else self.dialect.begin_read)
@@ -176,7 +176,7 @@ class SqlStore(WorkshopStore):
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
-            if write:
+            if write and notify:
                 self._before_commit(cur)
             cur.execute("COMMIT")
             if write:
@@ -205,7 +205,7 @@ class SqlStore(WorkshopStore):
     def _upgrade(self) -> None:
         """A new store gets the whole DDL; an existing one is brought from the version it
         records to SCHEMA_VERSION by MIGRATIONS (never by re-running the DDL)."""
-        with self._tx() as cur:
+        with self._tx(notify=False) as cur:  # no workshop changed: nothing to tell
             self._schema_lock(cur)
             cur.execute(DDL[0])  # meta
             row = self._x(cur, "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()

@@ -1,0 +1,194 @@
+"""Several hosts, one workshop: a team moving between two store connections (as between two
+`serve` hosts) keeps its seat, draft and state; the facilitator's commands reach a PostgreSQL
+store through --store or $BACKCHANNEL_STORE; change notification by LISTEN/NOTIFY with polling
+as the fallback; and `workshop purge` on both stores."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from backchannel_cli.main import main
+from engine.workshop import Phase, Refused, Room, open_store
+from engine.workshop.pgstore import PostgresStore
+from engine.workshop.room import create_workshop
+from tests.conftest import EXAMPLE
+from tests.workshop.test_processes import _env
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "workshops.sqlite3")
+    return request.getfixturevalue("pg_url")
+
+
+def _wait(store, token, within=5.0):
+    deadline = time.monotonic() + within
+    while store.change_token() == token:
+        assert time.monotonic() < deadline, "the change did not reach the other host"
+        time.sleep(0.005)
+
+
+def test_a_team_moving_to_another_host_finds_its_seat_draft_and_state(target):
+    host_a, host_b, console = open_store(target), open_store(target), open_store(target)
+    w = create_workshop(console, EXAMPLE, ["Red", "Blue"], seed=4)
+    fac = Room(console, w.id)
+    fac.act("open")
+    code = fac.team("Red").code
+    room_a, red = Room.for_code(host_a, code)
+    room_a.join(red, "browser")
+    option = room_a.offered(red.id)[0].id
+    room_a.save_draft(red.id, option, "we lean towards talks")
+    # the browser reconnects through the other host: same seat, same half-typed reason
+    room_b, red_b = Room.for_code(host_b, code.lower())
+    assert (red_b.workshop_id, red_b.id, red_b.name) == (w.id, red.id, "Red")
+    d = room_b.draft(red_b.id)
+    assert (d.option_id, d.reason) == (option, "we lean towards talks")
+    token_a = host_a.change_token()
+    room_b.submit(red_b.id, option, "we lean towards talks, and then some")
+    _wait(host_a, token_a)  # host A learns of it without being told
+    assert room_a.refresh().decision(red.id, 1).reason == "we lean towards talks, and then some"
+    with pytest.raises(Refused) as exc:  # the old tab on host A clicks again
+        room_a.submit(red.id, option, "again")
+    assert exc.value.reason == "duplicate"
+    fac.act("close")
+    fac.mark_absent("Blue", "did not show")
+    fac.act("reveal")
+    # after the reveal, both hosts replay the same outcome for the team
+    assert room_b.refresh().workshop.control.phase is Phase.REVEALED
+    assert room_a.refresh().workshop.control.phase is Phase.REVEALED
+    assert room_a.team_game(red.id).state == room_b.team_game(red.id).state
+    assert [e.kind for e in console.events(w.id, kinds=("join", "submit"))] == ["join", "submit"]
+    for s in (host_a, host_b, console):
+        s.close()
+
+
+def _ws(capsys, *args):
+    code = main(["workshop", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_facilitator_commands_reach_the_store_named_by_url_or_environment(target, capsys,
+                                                                          monkeypatch):
+    code, out, err = _ws(capsys, "new", str(EXAMPLE), "--teams", "Red,Blue", "--seed", "3",
+                         "--store", target)
+    assert code == 0, err
+    wid = re.search(r"^Workshop (w-\w+):", out, re.M).group(1)
+    assert "user" not in out.split("store:")[1].split("\n")[0] or target.endswith("sqlite3")
+    monkeypatch.setenv("BACKCHANNEL_STORE", target)
+    assert _ws(capsys, "open", wid)[0] == 0
+    code, out, _ = _ws(capsys, "status", wid, "--json")
+    assert code == 0 and '"phase": "open"' in out
+    store = open_store(target)
+    assert store.workshop(wid).control.phase is Phase.OPEN
+    store.close()
+
+
+def test_purge_command_lists_on_a_dry_run_then_deletes(target, capsys, monkeypatch):
+    monkeypatch.setenv("BACKCHANNEL_STORE", target)
+    store = open_store(target)
+    old = create_workshop(store, EXAMPLE, ["Red"], seed=1, name="Spring course",
+                          now=time.time() - 120 * 86400)
+    new = create_workshop(store, EXAMPLE, ["Red"], seed=1, name="This week")
+    code, out, _ = _ws(capsys, "purge", "--older-than", "90d", "--dry-run")
+    assert code == 0
+    assert "Would delete 1 workshop" in out and old.id in out and "Spring course" in out
+    assert new.id not in out and "Nothing was deleted (dry run)" in out
+    assert len(store.workshops()) == 2
+    code, out, _ = _ws(capsys, "purge", "--older-than", "90d")
+    assert code == 0 and "Deleted 1 workshop" in out
+    assert [w.id for w in store.workshops()] == [new.id]
+    code, out, _ = _ws(capsys, "purge", "--older-than", "90d")
+    assert code == 0 and "nothing deleted" in out
+    with pytest.raises(SystemExit) as exc:
+        _ws(capsys, "purge", "--older-than", "90")
+    assert exc.value.code == 2
+    assert "expected an age like 90d" in capsys.readouterr().err
+    store.close()
+
+
+# --------------------------------------------------------------------------- PostgreSQL only
+
+
+REVEAL = """
+import sys
+from engine.workshop import Room, open_store
+room = Room(open_store(sys.argv[1]), sys.argv[2])
+room.refresh()
+print("ready", flush=True)
+input()
+room.act("reveal")
+print("revealed", flush=True)
+"""
+
+
+def test_notification_carries_another_processs_commit_and_a_refused_write_sends_none(pg_url):
+    watcher = PostgresStore(pg_url)
+    assert watcher.notified
+    w = create_workshop(watcher, EXAMPLE, ["Red"], seed=2)
+    room = Room(watcher, w.id)
+    room.act("open")
+    room.submit(1, room.offered(1)[0].id, "ours")
+    room.act("close")
+    proc = subprocess.Popen([sys.executable, "-c", REVEAL, pg_url, w.id],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env=_env())
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        token = watcher.change_token()
+        t0 = time.monotonic()
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+        _wait(watcher, token)
+        print(f"\nreveal noticed by notification after {(time.monotonic() - t0) * 1000:.0f} ms "
+              "(including the other process's transaction)")
+        assert proc.stdout.readline() == "revealed\n"
+    finally:
+        proc.wait(timeout=30)
+    assert room.refresh().workshop.control.phase is Phase.REVEALED
+    # a write that is refused rolls back, and its NOTIFY with it
+    other = PostgresStore(pg_url, listen=False)
+    token = watcher.change_token()
+    with pytest.raises(Refused):
+        Room(other, w.id).submit(1, "x", "late")
+    time.sleep(0.5)
+    assert watcher.change_token() == token
+    other.close()
+    watcher.close()
+
+
+def test_without_a_listener_the_token_polls_the_change_counter(pg_url):
+    a, b = PostgresStore(pg_url, listen=False), PostgresStore(pg_url, listen=False)
+    assert not a.notified
+    w = create_workshop(a, EXAMPLE, ["Red"], seed=2)
+    t0 = a.change_token()
+    assert a.change_token() == t0
+    Room(b, w.id).act("open")
+    assert a.change_token() != t0  # at once: the poll reads the committed counter
+    a.close()
+    b.close()
+
+
+def test_many_processes_opening_a_new_database_at_once_create_the_schema_once(pg_url):
+    code = ("import sys; from engine.workshop import open_store; "
+            "s = open_store(sys.argv[1]); print(s.schema_version())")
+    procs = [subprocess.Popen([sys.executable, "-c", code, pg_url], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=_env()) for _ in range(6)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, [e for _, e in outs]
+    assert {o.strip() for o, _ in outs} == {"2"}
+
+
+def test_a_wrong_url_is_one_clear_line_without_the_password(tmp_path):
+    from engine.workshop import WorkshopError
+
+    with pytest.raises(WorkshopError) as exc:
+        open_store(f"postgresql://someone:s3cret@/nodb?host={tmp_path}")
+    assert "cannot connect to the workshop store" in str(exc.value)
+    assert "s3cret" not in str(exc.value) and "someone" not in str(exc.value)
