@@ -53,6 +53,7 @@ class Dialect:
     serial: str  # an auto-numbered primary key column type
     begin_write: str
     begin_read: str
+    table_exists: str  # a catalog query: one row if the table named by '?' exists
 
     def sql(self, text: str) -> str:
         """The one place where placeholders are translated (statements never contain a
@@ -60,9 +61,12 @@ class Dialect:
         return text if self.placeholder == "?" else text.replace("?", self.placeholder)
 
 
-SQLITE = Dialect("sqlite", "?", "INTEGER PRIMARY KEY AUTOINCREMENT", "BEGIN IMMEDIATE", "BEGIN")
+SQLITE = Dialect("sqlite", "?", "INTEGER PRIMARY KEY AUTOINCREMENT", "BEGIN IMMEDIATE", "BEGIN",
+                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
 POSTGRES = Dialect("postgresql", "%s", "BIGSERIAL PRIMARY KEY", "BEGIN",
-                   "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                   "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                   "SELECT 1 FROM pg_catalog.pg_tables WHERE tablename = ? "
+                   "AND schemaname = current_schema()")
 
 # The schema as a new store gets it (version SCHEMA_VERSION); an older store is brought here by
 # MIGRATIONS instead. Times are epoch seconds (DOUBLE PRECISION: REAL is 4 bytes on
@@ -207,10 +211,14 @@ class SqlStore(WorkshopStore):
         records to SCHEMA_VERSION by MIGRATIONS (never by re-running the DDL)."""
         with self._tx(notify=False) as cur:  # no workshop changed: nothing to tell
             self._schema_lock(cur)
-            cur.execute(DDL[0])  # meta
-            row = self._x(cur, "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            # No DDL at all on a store that is up to date: the role a server's clients use
+            # need not be allowed to create tables (docs/deploying.md).
+            row = None
+            if self._x(cur, self.dialect.table_exists, ("meta",)).fetchone() is not None:
+                row = self._x(cur, "SELECT value FROM meta WHERE key = 'schema_version'"
+                              ).fetchone()
             if row is None:
-                for stmt in DDL[1:]:
+                for stmt in DDL:
                     cur.execute(stmt.format(serial=self.dialect.serial))
                 self._x(cur, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
                         (str(SCHEMA_VERSION),))

@@ -192,3 +192,29 @@ def test_a_wrong_url_is_one_clear_line_without_the_password(tmp_path):
         open_store(f"postgresql://someone:s3cret@/nodb?host={tmp_path}")
     assert "cannot connect to the workshop store" in str(exc.value)
     assert "s3cret" not in str(exc.value) and "someone" not in str(exc.value)
+
+
+def test_clients_work_with_a_role_that_may_only_read_and_write_rows(pg_url):
+    """docs/deploying.md: the owner creates or upgrades the schema; every client connects as a
+    role without CREATE, which must be enough to open the store and run a workshop."""
+    import uuid
+
+    import psycopg
+
+    owner = open_store(pg_url)
+    w = create_workshop(owner, EXAMPLE, ["Red"], seed=2)
+    owner.close()
+    role = f"bc_app_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+        conn.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
+                     f"TO {role}")
+        conn.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    client = open_store(pg_url.replace("://backchannel@", f"://{role}@"))
+    room = Room(client, w.id)
+    room.act("open")
+    room.submit(1, room.offered(1)[0].id, "as the app role")
+    assert [d.team_id for d in room.refresh().decisions] == [1]
+    client.close()
