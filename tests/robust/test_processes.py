@@ -111,6 +111,14 @@ def _small_tmpfs(tmp_path):
 
 def test_a_full_disk_loses_nothing_and_a_retry_works(tmp_path, monkeypatch):
     mnt = _small_tmpfs(tmp_path)
+    try:
+        _full_disk(tmp_path, mnt, monkeypatch)
+    finally:
+        if mnt is not None:
+            subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def _full_disk(tmp_path, mnt, monkeypatch):
     if mnt is None:  # not root, or no mount: inject the error instead
         from engine.play import savelog
 
@@ -121,7 +129,7 @@ def test_a_full_disk_loses_nothing_and_a_retry_works(tmp_path, monkeypatch):
         path = folder / "g.jsonl"
         s = Session.new(EXAMPLE, seed=5, path=path)
         monkeypatch.setattr(savelog.os, "write", full)
-        free = lambda: monkeypatch.undo()  # noqa: E731
+        free = monkeypatch.undo
     else:
         folder = mnt
         path = folder / "g.jsonl"
@@ -134,24 +142,18 @@ def test_a_full_disk_loses_nothing_and_a_retry_works(tmp_path, monkeypatch):
             except OSError:
                 pass
         free = filler.unlink
-    try:
+    with s:
         good = path.read_bytes()
         with pytest.raises(SessionError, match="No space left on device"):
             s.decide("research-network", why="é" * 2000)
         assert path.read_bytes() == good and not s.decisions
-        # line mode: a full disk is a message, not a traceback, and leaves no empty file
-        blocked = subprocess.run(_cmd("play", "--plain", str(EXAMPLE), "--save",
-                                      str(folder / "new.jsonl")), input=b"1\n",
-                                 capture_output=True, timeout=60) if mnt else None
-        if blocked is not None:
+        if mnt is not None:  # line mode: a message, not a traceback, and no empty file left
+            blocked = subprocess.run(_cmd("play", "--plain", str(EXAMPLE), "--save",
+                                          str(folder / "new.jsonl")), input=b"1\n",
+                                     capture_output=True, timeout=60)
             assert blocked.returncode == 1 and b"Traceback" not in blocked.stderr
             assert b"No space left" in blocked.stderr
             assert not (folder / "new.jsonl").exists()
         free()
-        s.decide("research-network", why="é" * 2000)
-        s.close()
-        assert len(Session.open(path).decisions) == 1
-    finally:
-        s.close()
-        if mnt is not None:
-            subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+        s.decide("research-network", why="é" * 2000)  # the retry after freeing space
+    assert len(Session.open(path).decisions) == 1
