@@ -88,11 +88,13 @@ endings:
     title: Trust wins
     when: trust > leverage
     epilogue: Trust outgrew leverage.
+    grade: partial
     assessment: The informal tracks carried the day.
     cite: ["{src} ¶1"]
   - id: b
     title: Leverage wins
     epilogue: Leverage kept pace with trust.
+    grade: partial
     assessment: The official track carried the day.
     cite: ["{src} ¶1"]
 rounds:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from engine.analysis.lessons import prove
 from engine.analysis.limits import CHECK_MAX_STATES
 from engine.analysis.reachability import Reached, unreachable
 from engine.analysis.statespace import build_graph, surely_more_states_than
@@ -35,9 +36,10 @@ def _check_reachability(scn: Scenario, loc: Located) -> None:
     graph = (None if surely_more_states_than(game, CHECK_MAX_STATES)
              else build_graph(game, max_states=CHECK_MAX_STATES))
     if graph is None or not graph.complete:
+        lessons = f" or its {len(scn.lessons)} lesson(s)" if scn.lessons else ""
         loc.warn((), f"the game has more than {CHECK_MAX_STATES:,} states, so `check` did not "
-                     "prove that every part is reachable or that nothing dead-ends; run "
-                     "`backchannel explore` (larger bound, then sampling)")
+                     f"prove that every part is reachable or that nothing dead-ends{lessons}; "
+                     "run `backchannel explore` (larger bound, then sampling)")
         return
     dead = graph.dead_ends()
     if dead:
@@ -52,6 +54,9 @@ def _check_reachability(scn: Scenario, loc: Located) -> None:
         loc.error(path, f"dead end: {where} (for example with {values}"
                         f"{'; flags ' + ', '.join(sorted(s.flags)) if s.flags else ''}); "
                         f"add an option or a fallback ending ({len(dead)} such state(s))")
+    for proof in prove(graph):
+        if not proof.holds:
+            loc.error(proof.path, f"lesson '{proof.lesson.id}' does not hold: {proof.reason}")
     gone = unreachable(scn, Reached.of_graph(graph))
     skipped = set(gone.rounds)
     never = set(gone.options)

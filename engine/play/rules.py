@@ -702,6 +702,31 @@ class Game:
 
     # -- helpers for reports and tools
 
+    def explain_branch(self, state: GameState | None, option_id: str | None,
+                       target: tuple) -> Outcome | None:
+        """The outcome (with every chance roll resolved) of the branch of ``branches(state,
+        option_id)`` that leads to the state whose ``key()`` is ``target``: how a
+        counterexample found by exploration came about. None if no branch leads there."""
+        scripts: list[list[bool]] = [[]]
+        while scripts:
+            script = scripts.pop()
+            w = self._work_initial(0, script) if state is None else self._work_from(state,
+                                                                                    script)
+            try:
+                if option_id is None or state is None:
+                    ending, k, co = self._advance(w), 0, None
+                else:
+                    co = self.options[option_id]
+                    ending, k = self._choose(w, co, state.round_no), state.round_no
+            except _NeedsBranch:
+                scripts.extend(([*script, False], [*script, True]))
+                continue
+            before = state.values if state is not None else ()
+            new, outcome = self._finish(w, ending, before, k, co.option if co else None, ())
+            if new.key() == target:
+                return outcome
+        return None
+
     def effect_of(self, p: Pending) -> Effect:
         """The scenario's Effect behind a scheduled (pending) effect."""
         if p.kind == "option":

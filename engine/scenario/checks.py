@@ -14,8 +14,10 @@ from engine.scenario.vocabulary import (
     ACTOR_KINDS,
     BETTER,
     DIMENSIONS,
+    GRADES,
     ID_RE,
     NAME_RE,
+    POLICIES,
     RATING_MAX,
     RATING_MIN,
     Track,
@@ -54,6 +56,8 @@ def check_scenario(scn: Scenario, loc) -> None:
         _check_effect(path, eff, indicators, flags, loc)
     _check_rounds(scn, loc)
     _check_events_endings(scn, loc)
+    _check_lessons(scn, ns, loc)
+    _check_roles(scn, loc)
     _check_usage(scn, loc)
     if not any(p.is_error for p in loc.problems) and ok:
         _check_dominance(scn, loc)
@@ -116,6 +120,16 @@ def _citations(scn: Scenario) -> Iterator[tuple[tuple, Citation]]:
     for e, end in enumerate(scn.endings):
         for c, cite in enumerate(end.cite):
             yield ("endings", e, "cite", c), cite
+    for n, lesson in enumerate(scn.lessons):
+        for c, cite in enumerate(lesson.cite):
+            yield ("lessons", n, "cite", c), cite
+    for n, role in enumerate(scn.roles):
+        for b, claim in enumerate(role.brief):
+            for c, cite in enumerate(claim.cite):
+                yield ("roles", n, "brief", b, "cite", c), cite
+        for b, note in enumerate(role.notes):
+            for c, cite in enumerate(note.cite):
+                yield ("roles", n, "notes", b, "cite", c), cite
 
 
 # --------------------------------------------------------------------------- checks
@@ -133,6 +147,8 @@ def _check_ids(scn: Scenario, loc) -> bool:
         ("option", [((*p, "id"), o.id) for p, o in _option_paths(scn)], _ID),
         ("event", [(("events", i, "id"), e.id) for i, e in enumerate(scn.events)], _ID),
         ("ending", [(("endings", i, "id"), e.id) for i, e in enumerate(scn.endings)], _ID),
+        ("lesson", [(("lessons", i, "id"), x.id) for i, x in enumerate(scn.lessons)], _ID),
+        ("role", [(("roles", i, "id"), x.id) for i, x in enumerate(scn.roles)], _ID),
     ]
     for what, items, pattern in groups:
         seen: dict[str, tuple] = {}
@@ -283,11 +299,93 @@ def _check_events_endings(scn: Scenario, loc) -> None:
                  "the last ending has a condition; without a fallback ending (no 'when') a game "
                  "may end with no ending")
     for i, end in enumerate(scn.endings):
+        if end.grade not in GRADES:
+            loc.error(("endings", i, "grade"), f"grade must be one of {', '.join(GRADES)}, not "
+                                               f"'{end.grade}'{_suggest(end.grade, GRADES)}")
         if end.early and end.when is None:
             loc.error(("endings", i, "early"), "an early ending needs a 'when' condition")
         if not end.cite:
             loc.warn(("endings", i), f"ending '{end.id}' cites no source; the debrief should "
                                      "link its assessment to the sources")
+
+
+def lesson_namespace(scn: Scenario) -> Namespace:
+    """What a lesson's conditions read: a condition's names plus `ending.<id>` and
+    `grade.<grade>` of the state the game ended in."""
+    return Namespace({i.id: n for n, i in enumerate(scn.indicators)},
+                     frozenset(f.id for f in scn.flags), {e.id: e.grade for e in scn.endings})
+
+
+def _lesson_conditions(scn: Scenario) -> Iterator[tuple[tuple, Condition]]:
+    for n, lesson in enumerate(scn.lessons):
+        path = ("lessons", n)
+        for key in ("every_ending", "shown_when"):
+            if getattr(lesson, key) is not None:
+                yield (*path, key), getattr(lesson, key)
+        for c, claim in enumerate(lesson.chances):
+            cp = (*path, "chances", c)
+            yield (*cp, "of"), claim.of
+            if claim.given is not None:
+                yield (*cp, "given"), claim.given
+            for side in ("above", "below"):
+                for m, other in enumerate(getattr(claim, side)):
+                    for key in ("of", "given"):
+                        if getattr(other, key) is not None:
+                            yield (*cp, side, m, key), getattr(other, key)
+
+
+def _check_lessons(scn: Scenario, ns: Namespace, loc) -> None:
+    lns = lesson_namespace(scn)
+    for path, cond in _lesson_conditions(scn):
+        for problem in lns.check(cond):
+            loc.error(path, f"condition: {problem.message}", col_offset=problem.column)
+    for n, lesson in enumerate(scn.lessons):
+        path = ("lessons", n)
+        if not lesson.cite:
+            loc.error((*path, "cite"), "a lesson says what a source argues: cite at least one "
+                                       'paragraph (e.g. "kang-kwa-2025 ¶15")')
+        if lesson.every_ending is None and not lesson.chances:
+            loc.error(path, f"lesson '{lesson.id}' proves nothing: give 'every_ending' or "
+                            "'chances'")
+        for c, claim in enumerate(lesson.chances):
+            cp = (*path, "chances", c)
+            chances = [((*cp,), claim)] + [((*cp, side, m), other)
+                                           for side in ("above", "below")
+                                           for m, other in enumerate(getattr(claim, side))]
+            for sub, chance in chances:
+                if chance.under not in POLICIES:
+                    loc.error((*sub, "under"), f"unknown policy '{chance.under}'"
+                              f"{_suggest(chance.under, POLICIES)}; policies: "
+                              f"{', '.join(POLICIES)}")
+                elif chance.under in ("best", "worst") and chance.given is not None:
+                    loc.error((*sub, "given"), f"'given' cannot be used with '{chance.under}' "
+                              "(the best plan for a conditional chance is not defined here)")
+            for key in ("at_least", "at_most"):
+                bound = getattr(claim, key)
+                if bound is not None and not 0.0 <= bound <= 1.0:
+                    loc.error((*cp, key), f"{key} is a probability from 0 to 1, not {bound}")
+            if (claim.at_least is None and claim.at_most is None and not claim.above
+                    and not claim.below):
+                loc.error(cp, "a chance claim compares with something: give 'at_least', "
+                              "'at_most', 'above' or 'below'")
+
+
+def _check_roles(scn: Scenario, loc) -> None:
+    rounds = [r.id for r in scn.rounds]
+    for n, role in enumerate(scn.roles):
+        if not role.brief:
+            loc.error(("roles", n, "brief"), f"role '{role.id}' needs a brief (one or more "
+                                             "sourced sentences)")
+        parts = [("brief", b, x) for b, x in enumerate(role.brief)]
+        parts += [("notes", b, x) for b, x in enumerate(role.notes)]
+        for key, b, part in parts:
+            if not part.cite:
+                loc.error(("roles", n, key, b, "cite"), "every claim in a role's brief cites "
+                                                         'a paragraph (e.g. "haggard-2024 ¶12")')
+        for b, note in enumerate(role.notes):
+            if note.round not in rounds:
+                loc.error(("roles", n, "notes", b, "round"), f"unknown round '{note.round}'"
+                                                             f"{_suggest(note.round, rounds)}")
 
 
 def _check_usage(scn: Scenario, loc) -> None:

@@ -24,7 +24,11 @@ from typing import Any
 
 import attrs
 
+from engine.scenario.vocabulary import GRADES
+
 BUILTIN_NUMBERS = ("round", "track1", "track1_5", "track2", "last_track")
+# Dotted names are true/false: flags everywhere; the ending and its grade only in lessons.
+_BOOL_PREFIXES = ("flags.", "ending.", "grade.")
 KEYWORDS = {"and", "or", "not", "true", "false"}
 MAX_LENGTH = 2000
 MAX_DEPTH = 50  # nesting: parentheses, `not` and unary `-` each count one level
@@ -236,7 +240,7 @@ def _type_of(node: tuple) -> str:
     if kind == "lit":
         return "bool" if isinstance(node[1], bool) else "num"
     if kind == "name":
-        return "bool" if node[1].startswith("flags.") else "num"
+        return "bool" if node[1].startswith(_BOOL_PREFIXES) else "num"
     if kind in ("and", "or"):
         for side in node[1:3]:
             if _type_of(side) != "bool":
@@ -273,6 +277,8 @@ class Namespace:
 
     indicators: dict[str, int]
     flags: frozenset[str]
+    # Lessons only: ending id -> grade; makes `ending.<id>` and `grade.<grade>` readable.
+    endings: dict[str, str] | None = None
 
     def check(self, cond: Condition) -> list[ConditionError]:
         problems = []
@@ -283,6 +289,16 @@ class Namespace:
                     problems.append(
                         ConditionError(f"unknown flag `{flag}`{_suggest(flag, self.flags)}", col)
                     )
+            elif self.endings is not None and name.startswith(("ending.", "grade.")):
+                prefix, _, rest = name.partition(".")
+                known = list(self.endings) if prefix == "ending" else list(GRADES)
+                if rest not in known:
+                    problems.append(ConditionError(
+                        f"unknown {prefix} `{rest}`{_suggest(rest, known)}", col))
+            elif "." in name and name.startswith(("ending.", "grade.")):
+                problems.append(ConditionError(
+                    f"`{name}` can only be read by a lesson, which looks at how a game ended",
+                    col))
             elif "." in name:
                 problems.append(
                     ConditionError(f"unknown name `{name}` (only `flags.<id>` has a dot)", col)
@@ -321,6 +337,13 @@ def _compile(node: tuple, ns: Namespace) -> Getter:  # noqa: C901 - one branch p
         if name.startswith("flags."):
             flag = name[len("flags.") :]
             return lambda s: flag in s.flags
+        if name.startswith("ending."):
+            ending = name[len("ending.") :]
+            return lambda s: s.ending_id == ending
+        if name.startswith("grade."):
+            grade = name[len("grade.") :]
+            ids = frozenset(e for e, g in (ns.endings or {}).items() if g == grade)
+            return lambda s: s.ending_id in ids
         if name in ns.indicators:
             i = ns.indicators[name]
             return lambda s: s.values[i]

@@ -199,9 +199,76 @@ class Ending:
     title: str
     epilogue: str
     assessment: str
+    grade: str  # success | partial | failure (vocabulary.GRADES)
     when: Condition | None = None  # none: the fallback ending
     early: bool = False  # checked at the start of every round, not only after the last
     cite: tuple[Citation, ...] = ()
+
+
+@attrs.frozen
+class Chance:
+    """A probability on the right of a comparison: of ``of`` (default: the claim's own event)
+    under ``under`` (default random play), given ``given`` (default: nothing)."""
+
+    of: Condition | None = None
+    under: str = "random"
+    given: Condition | None = None
+
+
+@attrs.frozen
+class ChanceClaim:
+    """The probability that the game ends in a state where ``of`` holds, playing by
+    ``under``, among the endings where ``given`` holds; compared with numbers (``at_least``,
+    ``at_most``) and with other probabilities (``above``, ``below``: strictly)."""
+
+    of: Condition
+    under: str = "random"
+    given: Condition | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+    above: tuple[Chance, ...] = ()
+    below: tuple[Chance, ...] = ()
+
+
+@attrs.frozen
+class Lesson:
+    """What the scenario teaches, and a property that `check` proves over every path.
+    ``every_ending`` must hold in every state the game can end in; each of ``chances`` must
+    hold exactly. ``shown_when`` (over the ending state) marks a game that illustrates it."""
+
+    id: str
+    text: str
+    cite: tuple[Citation, ...]
+    every_ending: Condition | None = None
+    chances: tuple[ChanceClaim, ...] = ()
+    shown_when: Condition | None = None
+
+
+@attrs.frozen
+class Claim:
+    """One sourced sentence of a role's brief."""
+
+    text: str
+    cite: tuple[Citation, ...]
+
+
+@attrs.frozen
+class RoleNote:
+    """What a role knows or worries about in one round (by round id)."""
+
+    round: str
+    text: str
+    cite: tuple[Citation, ...]
+
+
+@attrs.frozen
+class Role:
+    """A team member's private brief: what this role knows, wants and worries about."""
+
+    id: str
+    name: str
+    brief: tuple[Claim, ...]
+    notes: tuple[RoleNote, ...] = ()
 
 
 @attrs.frozen
@@ -239,6 +306,8 @@ class Scenario:
     actors: tuple[Actor, ...] = ()
     flags: tuple[Flag, ...] = ()
     events: tuple[Event, ...] = ()
+    lessons: tuple[Lesson, ...] = ()
+    roles: tuple[Role, ...] = ()
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)
@@ -251,6 +320,9 @@ class Scenario:
 
     def event(self, event_id: str) -> Event:
         return next(e for e in self.events if e.id == event_id)
+
+    def role(self, role_id: str) -> Role:
+        return next(r for r in self.roles if r.id == role_id)
 
     def option(self, option_id: str) -> Option:
         return next(o for r in self.rounds for o in r.options if o.id == option_id)

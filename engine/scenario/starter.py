@@ -247,17 +247,20 @@ endings:                        # early endings are checked at the start of ever
     when: tension >= 8
     early: true
     epilogue: What happened next, in a few sentences.
+    grade: failure
     assessment: Which trade-offs decided this, and what the source says (my-source ¶12).
     cite: ["my-source ¶12"]
   - id: progress
     title: Slow progress
     when: trust >= 7
     epilogue: What happened next.
+    grade: success
     assessment: Which earlier choices paid off, and why (my-source ¶7).
     cite: ["my-source ¶7"]
   - id: stalemate               # no `when`: the fallback, so every game has an ending
     title: Stalemate
     epilogue: Nothing much changed.
+    grade: partial
     assessment: Why the channels chosen could not move things (my-source ¶1).
     cite: ["my-source ¶1"]
 """

@@ -156,3 +156,19 @@ NAME_RE = re.compile(NAME_CHARS + r"\Z")
 def is_id(text: str) -> bool:
     """Whether ``text`` is a valid id (scenario, source, actor, round, option, event, ending)."""
     return ID_RE.match(text) is not None
+
+# How an ending went, best first. Workshops compare teams by it; lessons read it as `grade.<g>`.
+Grade = Literal["success", "partial", "failure"]
+GRADES: tuple[Grade, ...] = get_args(Grade)
+
+# Ways of playing a lesson's chance claims are judged under (docs/scenario-format.md#lessons):
+# uniformly random; always a given track where one is offered (uniformly among its options,
+# uniformly among all elsewhere); and the best and worst any plan can do for the event.
+POLICIES: dict[str, str] = {
+    "random": "uniformly random play",
+    "track-1": "always a Track-1 option where one is offered",
+    "track-1.5": "always a Track-1.5 option where one is offered",
+    "track-2": "always a Track-2 option where one is offered",
+    "best": "the plan that makes the event most likely",
+    "worst": "the plan that makes the event least likely",
+}
