@@ -55,8 +55,8 @@ def _check_reachability(scn: Scenario, loc: Located) -> None:
                         f"{'; flags ' + ', '.join(sorted(s.flags)) if s.flags else ''}); "
                         f"add an option or a fallback ending ({len(dead)} such state(s))")
     for proof in prove(graph):
-        if not proof.holds:
-            loc.error(proof.path, f"lesson '{proof.lesson.id}' does not hold: {proof.reason}")
+        for path, reason, _ in proof.failures:
+            loc.error(path, f"lesson '{proof.lesson.id}' does not hold: {reason}")
     gone = unreachable(scn, Reached.of_graph(graph))
     skipped = set(gone.rounds)
     never = set(gone.options)

@@ -52,6 +52,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from engine.analysis.lessons import Proof, prove
 from engine.analysis.limits import DEFAULT_BUDGET, DEFAULT_SAMPLES
 from engine.analysis.reachability import Reached, unreachable
 from engine.analysis.statespace import (
@@ -127,6 +128,7 @@ def explore(
             complete = graph.complete
             if complete:
                 body = _exact(game, graph, progress)
+                body["lessons"] = prove(graph)
                 return Report(_assemble(game, "exact", body, max_states, False, None, None,
                                         None, file))
             del graph
@@ -634,7 +636,7 @@ def _assemble(game: Game, mode: str, b: dict, max_states: int, bound_hit: bool,
     ]
     stderr = b["ending_stderr"]
     endings = [
-        {"id": e.id, "title": e.title, "early": e.early,
+        {"id": e.id, "title": e.title, "grade": e.grade, "early": e.early,
          "probability": p(b["ending_p"].get(e.id, 0.0)),
          "stderr": None if stderr is None else p(stderr.get(e.id, 0.0)),
          "paths": b["ending_paths"].get(e.id, 0),
@@ -704,8 +706,26 @@ def _assemble(game: Game, mode: str, b: dict, max_states: int, bound_hit: bool,
         "indicators": indicators,
         "tracks": tracks,
         "dominated": dominated,
+        "lessons": _lessons(scn, b.get("lessons")),
         "citations": citation_coverage(scn),
     }
+
+
+def _lessons(scn: Scenario, proofs: list[Proof] | None) -> list[dict]:
+    """Each lesson with its verdict; ``holds`` is None when sampling could not prove it."""
+    by_id = {p.lesson.id: p for p in proofs or ()}
+    out = []
+    for lesson in scn.lessons:
+        proof = by_id.get(lesson.id)
+        out.append({
+            "id": lesson.id,
+            "text": lesson.text,
+            "citations": [str(c) for c in lesson.cite],
+            "holds": None if proof is None else proof.holds,
+            "evidence": list(proof.evidence) if proof else [],
+            "counterexample": proof.counterexample if proof else None,
+        })
+    return out
 
 
 # --------------------------------------------------------------------------- citations

@@ -36,15 +36,18 @@ _POLICY_TRACK = {"track-1": Track.T1, "track-1.5": Track.T1_5, "track-2": Track.
 @attrs.frozen
 class Proof:
     """The verdict on one lesson. ``evidence``: one line per property, saying what was found;
-    ``counterexample`` (JSON-ready) when it does not hold; ``path`` is where in the file the
-    broken property is (for `check`'s file:line)."""
+    ``failures``: each broken property with where it is in the file (for `check`'s
+    file:line) and its counterexample (JSON-ready)."""
 
     lesson: Lesson
     holds: bool
     evidence: tuple[str, ...]
-    counterexample: dict | None = None
-    path: tuple = ()
-    reason: str | None = None  # the evidence line of the property that fails
+    # (path in the file, evidence line, counterexample) of every property that fails
+    failures: tuple[tuple[tuple, str, dict], ...] = ()
+
+    @property
+    def counterexample(self) -> dict | None:
+        return self.failures[0][2] if self.failures else None
 
 
 class _Prover:
@@ -65,14 +68,14 @@ class _Prover:
 
     # -- every_ending
 
-    def every_ending(self, lesson: Lesson) -> tuple[bool, str, dict | None]:
+    def every_ending(self, lesson: Lesson) -> tuple[bool, str, dict]:
         cond = lesson.every_ending
         assert cond is not None
         test = self.test(cond)
         bad = {k for k in self.finals if not test(self.graph.nodes[k].state)}
         if not bad:
             return True, (f"`{cond}` holds in all {len(self.finals):,} states the game can "
-                          "end in"), None
+                          "end in"), {}
         path = self._shortest_path_to(bad)
         example = self._describe_path(path)
         return False, (f"`{cond}` fails in {len(bad):,} of {len(self.finals):,} ending "
@@ -269,19 +272,26 @@ def prove(graph: Graph) -> list[Proof]:
     prover = _Prover(graph)
     proofs = []
     for n, lesson in enumerate(prover.scn.lessons):
-        evidence, example, path, reason = [], None, ("lessons", n), None
+        evidence, failures = [], []
         if lesson.every_ending is not None:
             ok, line, ex = prover.every_ending(lesson)
             evidence.append(line)
             if not ok:
-                example, path, reason = ex, ("lessons", n, "every_ending"), line
+                failures.append((("lessons", n, "every_ending"), line, ex))
         for c, claim in enumerate(lesson.chances):
             ok, line, ex = prover.claim(claim)
             evidence.append(line)
-            if not ok and reason is None:
-                example, path, reason = ex, ("lessons", n, "chances", c), line
-        proofs.append(Proof(lesson, reason is None, tuple(evidence), example, path, reason))
+            if not ok:
+                failures.append((("lessons", n, "chances", c), line, ex))
+        proofs.append(Proof(lesson, not failures, tuple(evidence), tuple(failures)))
     return proofs
+
+
+def probability(graph: Graph, of: Condition, under: str = "random",
+                given: Condition | None = None) -> float | None:
+    """The chance that a game ends in a state where ``of`` holds (a lesson condition), playing
+    by ``under`` (vocabulary.POLICIES), among endings where ``given`` holds."""
+    return _Prover(graph).chance(of, under, given)
 
 
 def illustrated(scenario: Scenario, final: GameState) -> list[tuple[Lesson, bool]]:
@@ -293,4 +303,4 @@ def illustrated(scenario: Scenario, final: GameState) -> list[tuple[Lesson, bool
             for lesson in scenario.lessons]
 
 
-__all__ = ["Proof", "describe_counterexample", "illustrated", "prove"]
+__all__ = ["Proof", "describe_counterexample", "illustrated", "probability", "prove"]

@@ -67,13 +67,13 @@ def render_text(d: dict) -> str:
         pr = _pct(e["probability"])
         if e["stderr"]:
             pr += f" ± {100 * e['stderr']:.1f}"
-        rows.append([e["id"], _clip(e["title"], 36), "early" if e["early"] else "",
+        rows.append([e["id"], _clip(e["title"], 36), e["grade"], "early" if e["early"] else "",
                      pr, f"{e['paths']:,}"])
     de = d["dead_ends"]
     if de["groups"]:
-        rows.append(["(dead end)", "", "", _pct(de["probability"]), f"{de['paths']:,}"])
-    out += _table(["ending", "title", "", "probability",
-                   "paths" if exact else "paths seen"], rows, right=(3, 4))
+        rows.append(["(dead end)", "", "", "", _pct(de["probability"]), f"{de['paths']:,}"])
+    out += _table(["ending", "title", "grade", "", "probability",
+                   "paths" if exact else "paths seen"], rows, right=(4, 5))
 
     out.append("")
     if de["groups"]:
@@ -159,6 +159,15 @@ def render_text(d: dict) -> str:
         out.append("Events (probability of firing)")
         rows = [[e["id"], _clip(e["title"], 40), _pct(e["probability"])] for e in d["events"]]
         out += _table(["event", "title", "fires"], rows, right=(2,))
+
+    if d["lessons"]:
+        out.append("")
+        out.append("Lessons (proven over every path)" if exact else
+                   "Lessons (not proven: exploration was not exact)")
+        for x in d["lessons"]:
+            verdict = {True: "holds", False: "BROKEN", None: "unproven"}[x["holds"]]
+            out.append(f"  {x['id']} [{verdict}] {x['text']} ({'; '.join(x['citations'])})")
+            out += [f"    - {line}" for line in x["evidence"]]
 
     cit = d["citations"]
     out.append("")

@@ -451,9 +451,10 @@ def _scenario_yaml(rounds: list[list[dict]], early: int, final: int) -> str:
                 f"rating: {opt['rating']}, why: w, cite: ['src ¶1']}}]}}")
     lines += [
         "endings:",
-        f"  - {{id: early, title: t, when: 'b >= {early}', early: true, grade: partial, epilogue: e, "
+        f"  - {{id: early, title: t, when: 'b >= {early}', early: true, grade: failure, "
+        "epilogue: e, assessment: a}",
+        f"  - {{id: high, title: t, when: 'a >= {final}', grade: success, epilogue: e, "
         "assessment: a}",
-        f"  - {{id: high, title: t, when: 'a >= {final}', grade: partial, epilogue: e, assessment: a}}",
         "  - {id: low, title: t, when: 'a <= 2', grade: partial, epilogue: e, assessment: a}",
     ]
     return "\n".join(lines) + "\n"

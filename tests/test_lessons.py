@@ -1,0 +1,171 @@
+"""Lessons and grades: `check` proves a scenario's lessons over every path and refutes a
+broken one with a counterexample; `explore` reports them; grades travel with endings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.analysis.checking import check_file
+from engine.analysis.lessons import probability, prove
+from engine.analysis.statespace import build_graph, reach, uniform
+from engine.play.rules import Game
+from engine.scenario.conditions import parse
+from engine.scenario.loader import load_file
+from tests.conftest import EXAMPLE
+from tests.test_explore import _OPTION, _scenario_yaml
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "backchannel_cli.main", *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def _with_lessons(text: str, lessons: str) -> str:
+    start = text.index("\nlessons:")
+    end = text.index("\nroles:")
+    return text[:start] + "\nlessons:\n" + lessons + text[end:]
+
+
+def test_broken_every_ending_lesson_fails_check_with_the_shortest_path(write, example_text):
+    # Clear skies is reached with one Track-1 and one Track-2 choice: "two Track-2" is false.
+    path = write(_with_lessons(example_text, """\
+  - id: too-strong
+    text: Only two rounds of unofficial data sharing clear the air.
+    cite: ["feng-track2 ¶6"]
+    every_ending: not grade.success or track2 >= 2
+"""))
+    loaded = check_file(path)
+    [error] = loaded.errors
+    assert error.line is not None and "every_ending" in path.read_text().splitlines()[
+        error.line - 1]
+    assert "lesson 'too-strong' does not hold" in error.message
+    # the path: both choices in order, the chance roll that had to come off, and the ending
+    assert ("round 1 research-network (T2) -> round 2 binding-agreement (T1) "
+            "[binding-agreement: happened, chance 80.0%] -> ends in clear-skies (success)"
+            ) in error.message
+
+
+def test_broken_chance_claim_reports_the_probabilities(write, example_text):
+    path = write(_with_lessons(example_text, """\
+  - id: t2-wins
+    text: Unofficial work alone is enough.
+    cite: ["feng-track2 ¶6"]
+    chances:
+      - of: grade.success
+        under: track-2
+        above: [{under: track-1}]
+"""))
+    [error] = check_file(path).errors
+    assert "P(`grade.success`) under track-2 = 0%" in error.message
+    assert "is not above P(`grade.success`) under track-1 = 0%" in error.message
+
+
+def test_lesson_conditions_are_checked_by_name(write, example_text):
+    path = write(_with_lessons(example_text, """\
+  - id: typo
+    text: x
+    cite: ["feng-track2 ¶6"]
+    every_ending: not grade.sucess or ending.clear-skeis
+    chances:
+      - {of: grade.success, under: track-3, at_most: 1.5}
+"""))
+    messages = [p.message for p in check_file(path).errors]
+    assert any("unknown grade `sucess`; did you mean `success`?" in m for m in messages)
+    assert any("unknown ending `clear-skeis`; did you mean `clear-skies`?" in m
+               for m in messages)
+    assert any("unknown policy 'track-3'" in m for m in messages)
+    assert any("at_most is a probability from 0 to 1" in m for m in messages)
+
+
+def test_only_lessons_read_the_ending(write, example_text):
+    text = example_text.replace("when: friction > 6", "when: grade.success")
+    messages = [p.message for p in load_file(write(text)).errors]
+    assert any("`grade.success` can only be read by a lesson" in m for m in messages)
+
+
+def test_every_ending_needs_a_known_grade(write, example_text):
+    text = example_text.replace("grade: failure", "grade: disaster", 1)
+    messages = [p.message for p in load_file(write(text)).errors]
+    assert any("grade must be one of success, partial, failure, not 'disaster'" in m
+               for m in messages)
+    missing = example_text.replace("    grade: failure\n", "", 1)
+    assert any("missing required key 'grade'" in p.message
+               for p in load_file(write(missing, "m.yaml")).errors)
+
+
+def test_explore_json_carries_grades_and_lessons():
+    out = _cli("explore", "--json", str(EXAMPLE))
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert {e["id"]: e["grade"] for e in d["endings"]} == {
+        "war-of-words": "failure", "clear-skies": "success", "smoke-again": "partial"}
+    [lesson] = d["lessons"]
+    assert lesson["holds"] is True and lesson["counterexample"] is None
+    assert lesson["citations"] == ["feng-track2 ¶6", "kang-kwa-2025 ¶12"]
+    assert len(lesson["evidence"]) == 4  # the every_ending condition and three chance claims
+    text = _cli("explore", str(EXAMPLE)).stdout
+    assert "trust-before-treaty [holds]" in text
+    assert "under best = 80.0% (at most 80.0%)" in text
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rounds=st.lists(st.lists(_OPTION, min_size=1, max_size=3), min_size=1, max_size=3),
+       early=st.integers(4, 7), final=st.integers(3, 6))
+def test_lessons_agree_with_the_state_graph(tmp_path, rounds, early, final):
+    """A lesson that no game ends in success holds exactly when the best plan's chance of
+    success is 0; a refuting path, replayed choice by choice, really ends in success; and the
+    best plan is never worse than random play, nor the worst better."""
+    text = _scenario_yaml(rounds, early, final) + """\
+lessons:
+  - id: never-high
+    text: t
+    cite: ["src ¶1"]
+    every_ending: not grade.success
+    chances:
+      - {of: grade.success, under: best, at_least: 0}
+      - {of: grade.success, under: worst, at_most: 1}
+"""
+    path = tmp_path / "gen.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_file(path)
+    assert loaded.scenario is not None, [str(p) for p in loaded.errors]
+    game = Game(loaded.scenario)
+    graph = build_graph(game)
+    [proof] = prove(graph)
+    prob = reach(graph, uniform)
+    p_random = sum(p for k, p in prob.items() if graph.nodes[k].state.ending_id == "high")
+    success = parse("grade.success")
+    assert probability(graph, success) == pytest.approx(p_random)
+    best, worst = probability(graph, success, "best"), probability(graph, success, "worst")
+    assert best is not None and worst is not None
+    assert worst - 1e-9 <= p_random <= best + 1e-9
+    assert proof.holds == (best == 0)
+    if not proof.holds:
+        example = proof.counterexample
+        assert example is not None and example["grade"] == "success"
+        # replay: some chance branch of each choice leads on, and the last lands in "high"
+        states = [s for _, s in game.branches(None, None)]
+        for step in [s for s in example["steps"] if s["option"] is not None]:
+            states = [c for s in states if not s.over and step["option"] in
+                      {o.id for o in game.offered(s)} for _, c in game.branches(s, step["option"])]
+            assert states
+        assert any(s.ending_id == "high" for s in states)
+
+
+@pytest.mark.parametrize("bad", ["{under: random}", "{of: grade.success}"])
+def test_a_chance_claim_must_compare_with_something(write, example_text, bad):
+    path = write(_with_lessons(example_text, f"""\
+  - id: vague
+    text: x
+    cite: ["feng-track2 ¶6"]
+    chances: [{bad}]
+"""))
+    messages = [p.message for p in load_file(path).errors]
+    assert any("compare" in m or "missing required key 'of'" in m for m in messages)
