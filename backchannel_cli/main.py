@@ -87,6 +87,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--save", metavar="FILE", help="write the session log here")
     p.add_argument("--team", help="team name recorded with every decision (workshops)")
     _scenario_option(p)
+    p.add_argument("--role", metavar="ID", help="show this team role's private brief and "
+                   "per-round notes (the scenario's `roles`)")
     p.add_argument("--study", action="store_true",
                    help="study mode: show each option's exact effects before the choice "
                    "(by default they stay hidden until after it)")
@@ -275,6 +277,19 @@ def _playable(name: str) -> Path | None:
     return path
 
 
+def _role(scn, role_id: str | None):
+    """The scenario's role ``role_id`` (None when not asked for); False, after saying why,
+    when the scenario has no such role."""
+    if role_id is None:
+        return None
+    roles = {r.id: r for r in scn.roles}
+    if role_id not in roles:
+        known = ", ".join(roles) or "none: this scenario declares no roles"
+        _err(f"no role '{role_id}' in {scn.id}; roles: {known}")
+        return False
+    return roles[role_id]
+
+
 def cmd_play(args) -> int:
     from engine.play.session import Session, SessionError
     from engine.scenario.loader import ScenarioError
@@ -299,6 +314,8 @@ def cmd_play(args) -> int:
             path = _playable(args.scenario)
             if path is None:
                 return 1
+            if _role(load_scenario(path), args.role) is False:
+                return 2  # before a save file is made
             session = Session.new(path, seed=args.seed, path=args.save, team=args.team)
     except (SessionError, NotFound) as exc:
         _err(str(exc))
@@ -307,9 +324,13 @@ def cmd_play(args) -> int:
         for p in exc.problems:
             print(p, file=sys.stderr)
         return 1
+    role = _role(session.scenario, args.role)
+    if role is False:
+        return 2
     from backchannel_cli.plain import PlainGame
 
-    return PlainGame(session, sys.stdin, sys.stdout, team=args.team, study=args.study).run()
+    return PlainGame(session, sys.stdin, sys.stdout, team=args.team, study=args.study,
+                     role=role).run()
 
 
 def cmd_debrief(args) -> int:

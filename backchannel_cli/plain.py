@@ -18,6 +18,7 @@ from engine.play.session import Session, SessionError
 from engine.present import wording as w
 from engine.present.debrief import appendix, build_debrief, render_text, summary
 from engine.present.wording import Phrase, plain
+from engine.scenario.model import Role
 
 HELP = ("Type an option's number or id and Enter; add '# reason' to record why. "
         "m N: option N in full; o: the options again; d: discussion questions and notes; "
@@ -31,8 +32,10 @@ class PlainGame:
     hidden until after it: players weigh the trade-offs, not the arithmetic)."""
 
     def __init__(self, session: Session, inp: TextIO, out: TextIO, team: str | None = None,
-                 study: bool = False, width: int | None = None) -> None:
+                 study: bool = False, width: int | None = None,
+                 role: Role | None = None) -> None:
         self.s = session
+        self.role = role  # a team member's private brief and per-round notes
         self.inp = inp
         self.out = out
         self.team = team or session.team
@@ -111,6 +114,10 @@ class PlainGame:
         for ind in scn.indicators:
             self.para(f"{ind.label} ({ind.min}-{ind.max}, {w.better_hint(ind)}): "
                       f"{ind.meaning}", "    ", "- ")
+        if self.role is not None:
+            self.say(f"\n== Your role (private): {self.role.name} ==")
+            for claim in self.role.brief:
+                self.para(w.phrase(claim.text, " ", w.cited(scn, claim.cite)), "    ", "- ")
 
     def indicators_line(self, state: GameState) -> str:
         scn = self.s.scenario
@@ -123,6 +130,10 @@ class PlainGame:
         assert rnd is not None
         self.say(f"\n== Round {state.round_no} of {len(scn.rounds)}: {rnd.title} ==")
         self.para(w.prose(scn, g.situation(state)))
+        if self.role is not None:
+            for note in (n for n in self.role.notes if n.round == rnd.id):
+                self.para(w.phrase(note.text, " ", w.cited(scn, note.cite)), "    ",
+                          f"  {self.role.name} (only you see this): ")
         self.para(f"Indicators: {self.indicators_line(state)}", "  ", "")
         self.show_options(state)
 

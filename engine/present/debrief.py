@@ -15,10 +15,20 @@ from collections import Counter
 
 import attrs
 
-from engine.play.rules import Game, Outcome
+from engine.analysis.lessons import illustrated
+from engine.play.rules import Game, GameState, Outcome
 from engine.present import wording as w
 from engine.present.wording import merge_citations
-from engine.scenario.model import Citation, Ending, Indicator, Option, Scenario, Source, TradeOff
+from engine.scenario.model import (
+    Citation,
+    Ending,
+    Indicator,
+    Lesson,
+    Option,
+    Scenario,
+    Source,
+    TradeOff,
+)
 from engine.scenario.vocabulary import GLYPHS, Track
 
 
@@ -48,18 +58,23 @@ class Debrief:
     questions: tuple[tuple[str, tuple[str, ...]], ...]  # round title, questions
     events: tuple[tuple[int, str, str], ...]  # round fired at, title, text
     dropped: tuple[str, ...]  # descriptions of delayed effects that never came due
+    # What the scenario teaches, each with whether this game's ending illustrated it
+    lessons: tuple[tuple[Lesson, bool], ...] = ()
 
 
 def build_debrief(session) -> Debrief:
     """From an engine.play.session.Session (or anything with game, outcomes, decisions, seed,
     team and over)."""
     return debrief_from(session.game, session.outcomes, session.seed, session.over,
-                        session.team, [(d.by, d.why) for d in session.decisions])
+                        session.team, [(d.by, d.why) for d in session.decisions],
+                        final=session.state)
 
 
 def debrief_from(game: Game, outcomes: list[Outcome], seed: int, over: bool,
                  team: str | None = None,
-                 notes: list[tuple[str | None, str | None]] | None = None) -> Debrief:
+                 notes: list[tuple[str | None, str | None]] | None = None,
+                 final: GameState | None = None) -> Debrief:
+    """``final``: the state the game is in, which decides the lessons it illustrated."""
     scn = game.scenario
     rounds = {k: r for k, r in enumerate(scn.rounds, 1)}
     steps = []
@@ -109,8 +124,10 @@ def debrief_from(game: Game, outcomes: list[Outcome], seed: int, over: bool,
         for res in o.resolutions
         if res.status == "dropped"
     )
+    lessons = (tuple(illustrated(scn, final)) if final is not None and final.over
+               else tuple((lesson, False) for lesson in scn.lessons))
     return Debrief(scn, team, seed, ending, over, tuple(steps), trajectories, accepted, forgone,
-                   bibliography, questions, tuple(events), dropped)
+                   bibliography, questions, tuple(events), dropped, lessons)
 
 
 def _owner_title(game: Game, kind: str, owner: str) -> str:
@@ -227,7 +244,7 @@ def summary(d: Debrief) -> list[Block]:
     out: list[Block] = [Heading(f"Debrief: {scn.title}", 1), Para(w.phrase(" · ".join(meta)),
                                                                   "meta")]
     if d.ending:
-        out.append(Heading(f"Ending: {d.ending.title}", 2, "ending"))
+        out.append(Heading(f"Ending: {d.ending.title} ({d.ending.grade})", 2, "ending"))
         out += [Para(w.prose(scn, p)) for p in _paragraphs(d.ending.epilogue)]
         out.append(Heading("Assessment", 3))
         out += [Para(w.prose(scn, p)) for p in _paragraphs(d.ending.assessment)]
@@ -240,6 +257,14 @@ def summary(d: Debrief) -> list[Block]:
         out += [Heading("Game in progress", 2, "ending"),
                 Para(w.phrase(f"{len(d.steps)} decision{'s' * (len(d.steps) != 1)} so far; "
                               "the game is not over."))]
+    if d.lessons:
+        out.append(Heading("What this scenario teaches", 2, "lessons"))
+        out.append(Para(w.phrase("Each lesson holds on every path through the game "
+                                 "(`backchannel check` proves it); ✓ marks those your game "
+                                 "illustrated."), "note"))
+        out.append(_items(w.phrase("✓ " if shown else "", lesson.text, " ",
+                                   w.cited(scn, lesson.cite))
+                          for lesson, shown in d.lessons))
     out.append(Heading("The path taken", 2, "path"))
     path = []
     for s in d.steps:
@@ -427,7 +452,8 @@ def compare_markdown(debriefs: list[Debrief], names: list[str] | None = None,
             mark = " ◀ differs" if len(set(cells)) > 1 else ""
             out.append(f"| {k}. {_cell(rnd.title)}{mark} | " + " | ".join(cells) + " |")
     out.append("| **Ending** | " + " | ".join(
-        _cell(d.ending.title) if d.ending else ("no ending" if d.over else "in progress")
+        f"{_cell(d.ending.title)} ({d.ending.grade})" if d.ending
+        else ("no ending" if d.over else "in progress")
         for d in debriefs) + " |")
     for ind in scn.indicators:
         out.append(f"| {_cell(ind.label)} {w.better_arrow(ind)} | " + " | ".join(

@@ -18,7 +18,7 @@ from engine.play.rules import Game
 from engine.scenario.conditions import parse
 from engine.scenario.loader import load_file
 from tests.conftest import EXAMPLE
-from tests.test_explore import _OPTION, _scenario_yaml
+from tests.analysis.test_explore import _OPTION, _scenario_yaml
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -169,3 +169,49 @@ def test_a_chance_claim_must_compare_with_something(write, example_text, bad):
 """))
     messages = [p.message for p in load_file(path).errors]
     assert any("compare" in m or "missing required key 'of'" in m for m in messages)
+
+
+def test_line_mode_shows_only_the_chosen_roles_brief_and_round_notes(tmp_path):
+    out = _cli("play", "--plain", str(EXAMPLE), "--seed", "1", "--save",
+               str(tmp_path / "g.jsonl"), "--role", "ministry-adviser")
+    assert out.returncode == 0, out.stderr
+    assert "Your role (private): Adviser to the environment minister" in out.stdout
+    assert "Director of a regional research institute" not in out.stdout
+    played = subprocess.run(
+        [sys.executable, "-m", "backchannel_cli.main", "play", "--plain", str(EXAMPLE),
+         "--seed", "1", "--save", str(tmp_path / "h.jsonl"), "--role", "ministry-adviser"],
+        input="research-network\nbinding-agreement\n", capture_output=True, text=True,
+        timeout=60)
+    # the round-2 note, only in round 2, with its citation label
+    flat = " ".join(played.stdout.split())
+    assert flat.count("A failed treaty round would be a public embarrassment at home. "
+                      "(Kang & Kwa 2025 ¶4)") == 1
+    unknown = _cli("play", "--plain", str(EXAMPLE), "--role", "envoy",
+                   "--save", str(tmp_path / "u.jsonl"))
+    assert unknown.returncode == 2
+    assert "no role 'envoy' in haze-season; roles: ministry-adviser, institute-director" in (
+        unknown.stderr)
+    assert not (tmp_path / "u.jsonl").exists()
+
+
+def test_debrief_lists_lessons_and_marks_those_the_game_illustrated(tmp_path):
+    from engine.play.session import Session
+    from engine.present.debrief import build_debrief, compare_markdown, to_markdown
+
+    def play(*choices: str) -> str:
+        s = Session.new(EXAMPLE, seed=3, path=tmp_path / f"{'-'.join(choices)}.jsonl")
+        for c in choices:
+            s.decide(c)
+        return s
+
+    won = play("research-network", "binding-agreement")
+    lost = play("officials-and-experts", "quiet-dinner")
+    assert won.state.ending_id == "clear-skies" and lost.state.ending_id == "smoke-again"
+    md_won, md_lost = to_markdown(build_debrief(won)), to_markdown(build_debrief(lost))
+    assert "## Ending: Clearer skies, for now (success)" in md_won
+    assert "## What this scenario teaches" in md_won
+    assert "- ✓ Clean air came only where unofficial data-sharing" in md_won
+    assert "- Clean air came only where unofficial data-sharing" in md_lost
+    assert "- ✓ Clean air" not in md_lost
+    table = compare_markdown([build_debrief(won), build_debrief(lost)])
+    assert "Clearer skies, for now (success)" in table and "Smoke again (partial)" in table
