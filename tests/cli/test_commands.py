@@ -144,7 +144,7 @@ def test_compare_puts_teams_side_by_side(tmp_path):
         "3. Fund a research network to pool hotspot data (Track 2)",
         "1. Call an emergency ministerial meeting (Track 1)"]
     # Red's public report pushed friction to 8: the recall event (trust -2), then an early end
-    assert rows["**Ending**"] == ["Clearer skies, for now", "A war of words"]
+    assert rows["**Ending**"] == ["Clearer skies, for now (success)", "A war of words (failure)"]
     assert rows["Trust between neighbours ↑"] == ["4 → 6 → 6", "4 → 4 → 2"]
     # Red could not take option 1 in round 2 (the protocol needs trust 5); option 3, the
     # Track-2 report, keeps its number all the same
