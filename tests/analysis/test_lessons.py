@@ -17,8 +17,8 @@ from engine.analysis.statespace import build_graph, reach, uniform
 from engine.play.rules import Game
 from engine.scenario.conditions import parse
 from engine.scenario.loader import load_file
-from tests.conftest import EXAMPLE
 from tests.analysis.test_explore import _OPTION, _scenario_yaml
+from tests.conftest import EXAMPLE
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
