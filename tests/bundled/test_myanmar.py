@@ -59,7 +59,15 @@ MIXED = [
 # One scripted witness per ending (each reaches its ending whatever the seed).
 WITNESSES = {
     "regime-terms": ALL_TRACK_1,
-    "unheard": ALL_TRACK_2,
+    # Unofficial work with the armed groups' relief arms that no official channel carries.
+    "unheard": [
+        "r1-aha-relief",
+        "r2-eao-cso-consultations",
+        "r3-health-governance",
+        "r4-informal-sherpa",
+        "r5-aha-prepositioning",
+        "r6-network-funding",
+    ],
     "talking-shop": ALL_TRACK_1_5,
     "narrow-bridge": MIXED,
     "shut-door": [
@@ -70,21 +78,22 @@ WITNESSES = {
         "r5-border-trilateral",
         "r6-standing-forum",
     ],
-    # Official relief through the regime, then an official invitation to the opposition
-    # while aid is already contested: the game ends early, at the start of round 5.
+    # Official relief through the regime and a border corridor, a public review of the
+    # Five-Point Consensus, then an official invitation to the opposition while aid is already
+    # contested: the game ends early, at the start of round 5, whichever way the chances fall.
     "aid-weaponised": [
         "r1-aha-relief",
-        "r2-envoy-visit",
-        "r3-donor-retreat",
+        "r2-border-corridor",
+        "r3-5pc-review",
         "r4-nug-consultation",
     ],
     "lowest-common-denominator": [
         "r1-aha-relief",
-        "r2-envoy-visit",
-        "r3-health-governance",
-        "r4-summit-statement",
-        "r5-climate-network",
-        "r6-standing-forum",
+        "r2-access-dialogue",
+        "r3-5pc-review",
+        "r4-governance-dialogue",
+        "r5-aha-prepositioning",
+        "r6-network-funding",
     ],
 }
 
@@ -95,9 +104,11 @@ def game() -> Game:
     return Game(load_scenario(SCENARIO))
 
 
-def play(game: Game, choices: list[str], seed: int):
+def play(game: Game, choices: list[str], seed: int, may_end_early: bool = False):
     state, _ = game.start(seed)
     for option_id in choices:
+        if may_end_early and state.over:
+            return state
         assert not state.over, f"game ended ({state.ending_id}) before {option_id}"
         assert option_id in [o.id for o in game.offered(state)], option_id
         state, _ = game.apply(state, option_id)
@@ -142,8 +153,10 @@ def test_all_track_1_ends_with_aid_on_the_regimes_terms(game, seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_all_track_2_ends_with_work_nobody_official_picked_up(game, seed):
-    state = play(game, ALL_TRACK_2, seed)
-    assert state.ending_id == "unheard"
+    # Unheard, or, when the armed groups use the consultations to claim control of aid (a
+    # chance), aid turned into a weapon: politicisation is not the regime's alone (¶15).
+    state = play(game, ALL_TRACK_2, seed, may_end_early=True)
+    assert state.ending_id in ("unheard", "aid-weaponised")
     assert game.value(state, "uptake") == 0
 
 
