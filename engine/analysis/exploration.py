@@ -732,8 +732,8 @@ def _lessons(scn: Scenario, proofs: list[Proof] | None) -> list[dict]:
 
 
 def citation_coverage(scn: Scenario) -> dict:
-    """Per source: the paragraphs cited (structured ``cite`` lists of trade-offs, events and
-    endings) with how often and by what, the declared paragraphs never cited, and the
+    """Per source: the paragraphs cited (structured ``cite`` lists of trade-offs, events,
+    endings, lessons and role briefs) with how often and by what, the declared paragraphs never cited, and the
     paragraphs mentioned in free text (facilitator notes, assessments and so on)."""
     cited: dict[str, dict[int, list[str]]] = {s.id: defaultdict(list) for s in scn.sources}
     entries: Counter = Counter()
@@ -762,6 +762,13 @@ def citation_coverage(scn: Scenario) -> dict:
     for end in scn.endings:
         texts += [end.epilogue, end.assessment]
         add(end.cite, f"ending {end.id}")
+    for lesson in scn.lessons:
+        texts.append(lesson.text)
+        add(lesson.cite, f"lesson {lesson.id}")
+    for role in scn.roles:
+        for claim in (*role.brief, *role.notes):
+            texts.append(claim.text)
+            add(claim.cite, f"role {role.id}")
     mentions: dict[str, Counter] = {s.id: Counter() for s in scn.sources}
     ids = sorted((s.id for s in scn.sources), key=len, reverse=True)
     if ids:
