@@ -733,8 +733,9 @@ def _lessons(scn: Scenario, proofs: list[Proof] | None) -> list[dict]:
 
 def citation_coverage(scn: Scenario) -> dict:
     """Per source: the paragraphs cited (structured ``cite`` lists of trade-offs, events,
-    endings, lessons and role briefs) with how often and by what, the declared paragraphs never cited, and the
-    paragraphs mentioned in free text (facilitator notes, assessments and so on)."""
+    endings, lessons and role briefs) with how often and by what, the declared paragraphs
+    never cited, and the paragraphs mentioned in free text (facilitator notes, assessments
+    and so on)."""
     cited: dict[str, dict[int, list[str]]] = {s.id: defaultdict(list) for s in scn.sources}
     entries: Counter = Counter()
     total = 0
