@@ -767,9 +767,12 @@ def citation_coverage(scn: Scenario) -> dict:
         texts.append(lesson.text)
         add(lesson.cite, f"lesson {lesson.id}")
     for role in scn.roles:
-        for claim in (*role.brief, *role.notes):
+        for claim in role.brief:
             texts.append(claim.text)
             add(claim.cite, f"role {role.id}")
+        for note in role.notes:
+            texts.append(note.text)
+            add(note.cite, f"role {role.id}")
     mentions: dict[str, Counter] = {s.id: Counter() for s in scn.sources}
     ids = sorted((s.id for s in scn.sources), key=len, reverse=True)
     if ids:

@@ -102,11 +102,11 @@ class _Prover:
                     parent[ck] = (k, oid)
                     queue.append(ck)
         assert found is not None, "every final state is reachable from the start"
-        steps = []
+        steps: list[tuple[tuple | None, str | None, tuple]] = []
         k = found
         while True:
-            pk, oid = parent[k]
-            steps.append((pk, oid, k))
+            pk, via = parent[k]
+            steps.append((pk, via, k))
             if pk is None:
                 break
             k = pk
@@ -114,7 +114,7 @@ class _Prover:
 
     def _describe_path(self, steps: list) -> dict:
         game, scn = self.game, self.scn
-        out_steps = []
+        out_steps: list[dict] = []
         for pk, oid, ck in steps:
             st = self.graph.nodes[pk].state if pk is not None else None
             outcome = game.explain_branch(st, oid, ck)
@@ -131,7 +131,7 @@ class _Prover:
         end = self.graph.nodes[steps[-1][2]].state
         ending = game.ending(end)
         counts = dict(zip(("track1", "track1_5", "track2"), end.tracks, strict=True))
-        example = {
+        example: dict[str, Any] = {
             "steps": out_steps,
             "ending": end.ending_id,
             "grade": ending.grade if ending else None,
@@ -272,7 +272,8 @@ def prove(graph: Graph) -> list[Proof]:
     prover = _Prover(graph)
     proofs = []
     for n, lesson in enumerate(prover.scn.lessons):
-        evidence, failures = [], []
+        evidence: list[str] = []
+        failures: list[tuple[tuple, str, dict]] = []
         if lesson.every_ending is not None:
             ok, line, ex = prover.every_ending(lesson)
             evidence.append(line)

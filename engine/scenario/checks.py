@@ -9,7 +9,16 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from engine.scenario.conditions import Condition, Namespace
-from engine.scenario.model import FORMAT_VERSION, Citation, Effect, Option, Otherwise, Scenario
+from engine.scenario.model import (
+    FORMAT_VERSION,
+    Citation,
+    Claim,
+    Effect,
+    Option,
+    Otherwise,
+    RoleNote,
+    Scenario,
+)
 from engine.scenario.vocabulary import (
     ACTOR_KINDS,
     BETTER,
@@ -376,7 +385,8 @@ def _check_roles(scn: Scenario, loc) -> None:
         if not role.brief:
             loc.error(("roles", n, "brief"), f"role '{role.id}' needs a brief (one or more "
                                              "sourced sentences)")
-        parts = [("brief", b, x) for b, x in enumerate(role.brief)]
+        parts: list[tuple[str, int, Claim | RoleNote]] = [
+            ("brief", b, x) for b, x in enumerate(role.brief)]
         parts += [("notes", b, x) for b, x in enumerate(role.notes)]
         for key, b, part in parts:
             if not part.cite:
