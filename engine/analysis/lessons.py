@@ -146,7 +146,8 @@ class _Prover:
 
     def dist(self, policy: str) -> dict[tuple, float]:
         if policy not in self._dists:
-            pol = uniform if policy == "random" else prefer_track(_POLICY_TRACK[policy])
+            pol = {"random": uniform, "random-track": _track_balanced}.get(policy) or prefer_track(
+                _POLICY_TRACK[policy])
             prob = reach(self.graph, pol, self.order)
             self._dists[policy] = {k: prob.get(k, 0.0) for k in self.finals}
         return self._dists[policy]
@@ -221,6 +222,15 @@ class _Prover:
                 "probabilities": [{"measure": k, "probability": v} for k, v in figures.items()],
                 "summary": "; ".join(fails)}
         return True, shown, {}
+
+
+def _track_balanced(game: Game, state: GameState, offered: list[str]) -> dict[str, float]:
+    """Random play that a track with more options does not skew: a track uniformly among
+    those offered, then one of its options uniformly."""
+    by_track: dict[Track, list[str]] = {}
+    for oid in offered:
+        by_track.setdefault(game.options[oid].option.track, []).append(oid)
+    return {oid: 1.0 / len(by_track) / len(ids) for ids in by_track.values() for oid in ids}
 
 
 def _measure_name(of: Condition, under: str, given: Condition | None) -> str:

@@ -166,6 +166,7 @@ GRADES: tuple[Grade, ...] = get_args(Grade)
 # uniformly among all elsewhere); and the best and worst any plan can do for the event.
 POLICIES: dict[str, str] = {
     "random": "uniformly random play",
+    "random-track": "a track chosen uniformly among those offered, then one of its options",
     "track-1": "always a Track-1 option where one is offered",
     "track-1.5": "always a Track-1.5 option where one is offered",
     "track-2": "always a Track-2 option where one is offered",

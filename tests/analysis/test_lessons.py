@@ -215,3 +215,26 @@ def test_debrief_lists_lessons_and_marks_those_the_game_illustrated(tmp_path):
     assert "- ✓ Clean air" not in md_lost
     table = compare_markdown([build_debrief(won), build_debrief(lost)])
     assert "Clearer skies, for now (success)" in table and "Smoke again (partial)" in table
+
+
+def test_track_balanced_random_play_is_not_skewed_by_how_many_options_a_track_has(
+        write, example_text):
+    """A copy of the Track-1 summit in round 1 doubles Track 1's weight under uniformly random
+    play, but not under `random-track`, which picks a track first."""
+    block = example_text[example_text.index("      - id: ministerial-summit"):
+                         example_text.index("      - id: officials-and-experts")]
+    twice = example_text.replace(block, block + block.replace(
+        "id: ministerial-summit", "id: ministerial-summit-copy").replace(
+        "title: Call an emergency", "title: Call an urgent"))
+
+    def chances(text: str, name: str) -> tuple:
+        loaded = load_file(write(text, name))
+        assert loaded.scenario is not None, [str(p) for p in loaded.errors]
+        graph = build_graph(Game(loaded.scenario))
+        war = parse("ending.war-of-words")
+        return probability(graph, war, "random"), probability(graph, war, "random-track")
+
+    (plain, balanced), (plain2, balanced2) = chances(example_text, "a.yaml"), chances(twice,
+                                                                                    "b.yaml")
+    assert plain2 > plain + 0.05
+    assert balanced2 == pytest.approx(balanced)
