@@ -292,7 +292,7 @@ def _role(scn, role_id: str | None):
 
 def cmd_play(args) -> int:
     from engine.play.session import Session, SessionError
-    from engine.scenario.loader import ScenarioError
+    from engine.scenario.loader import ScenarioError, load_scenario
 
     scenario_file = args.scenario_file or (
         args.scenario if args.resume and args.scenario else None)

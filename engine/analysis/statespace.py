@@ -149,6 +149,31 @@ def _build_graph(game: Game, max_states: int,
     return Graph(game, root, start, nodes, complete)
 
 
+def reach(graph: Graph, policy: Policy = uniform,
+          order: list[tuple] | None = None) -> dict[tuple, float]:
+    """The probability of passing through each state when playing by ``policy``.
+
+    ``order`` (from ``round_order``) saves re-sorting when several policies are evaluated."""
+    prob: dict[tuple, float] = {}
+    for p, k in graph.start:
+        prob[k] = prob.get(k, 0.0) + p
+    if order is None:
+        order = round_order(graph)
+    game = graph.game
+    for k in order:
+        pk = prob.get(k, 0.0)
+        node = graph.nodes[k]
+        if pk == 0.0 or not node.edges:
+            continue
+        offered = list(dict.fromkeys(oid for oid, _, _ in node.edges))
+        weights = policy(game, node.state, offered)
+        for oid, p, ck in node.edges:
+            w = weights.get(oid, 0.0)
+            if w and ck in graph.nodes:
+                prob[ck] = prob.get(ck, 0.0) + pk * w * p
+    return prob
+
+
 def round_order(graph: Graph) -> list[tuple]:
     """State keys sorted by round: every edge goes from an earlier key to a later one."""
     return sorted(graph.nodes, key=lambda k: graph.nodes[k].state.round_no)
