@@ -16,6 +16,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Static
 from backchannel_tui.messages import BeginPlay
 from backchannel_tui.screens.base import BaseScreen
 from backchannel_tui.text import duration_phrase, esc, esc_prose, track_badge
+from engine.present import wording as w
 from engine.scenario.model import Scenario
 from engine.scenario.vocabulary import ACTOR_KINDS, TRACK_BLURBS, Track
 
@@ -65,8 +66,7 @@ class BriefingScreen(BaseScreen):
 
     @staticmethod
     def _indicator_line(ind) -> str:
-        better = {"higher": "higher is better", "lower": "lower is better"}.get(
-            ind.better, "neither direction is simply better")
+        better = esc(w.better_hint(ind))
         return (f"• [b]{esc(ind.label)}[/b] [dim](starts at {ind.start}, "
                 f"{ind.min}-{ind.max}, {better})[/]\n  {esc(ind.meaning)}")
 

@@ -210,7 +210,7 @@ class RewindScreen(_Closes, ModalScreen[int | None]):
         with Vertical(classes="dialog", id="rewind-dialog") as box:
             box.border_title = "What-if: choose differently"
             yield _md("Rewind to the start of a round. The game so far stays saved; the "
-                      "new path is saved beside it and the debrief shows both side by side.")
+                      "new path is saved beside it and the debrief compares the two.")
             yield RewindList(
                 *(ListOption(Content.from_markup(
                     f"[b]Round {p.round_no}[/b] · {esc(p.round_title)}\n   you chose "

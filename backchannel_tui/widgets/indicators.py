@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widget import Widget
 
-from backchannel_tui.text import esc
+from backchannel_tui.text import ROLE_STYLE, esc
 from engine.present import wording as w
 from engine.scenario.model import Indicator, Scenario
 
@@ -24,8 +24,8 @@ def value_markup(ind: Indicator, values: Sequence[int]) -> str:
     if len(values) >= 2 and values[-1] != values[-2]:
         delta = values[-1] - values[-2]
         arrow = "▲" if delta > 0 else "▼"
-        way = w.direction(ind, delta)
-        colour = {"better": "$text-success", "worse": "$text-error"}.get(way or "", "b")
+        # The wording layer's verdict is a role; its look is the app's one role mapping.
+        colour = ROLE_STYLE.get(w.direction(ind, delta) or "", "b")
         text += f" [{colour}]{arrow}{abs(delta)}[/]"
     return text
 

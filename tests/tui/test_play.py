@@ -52,7 +52,7 @@ def test_example_picker_to_debrief(example_only):
         screen = app.screen
         assert isinstance(screen, DebriefScreen)
         assert screen.debrief.ending is not None
-        text = str(screen.query_one("#path", Static).render())
+        text = str(screen.query_one("#sec-path-body", Static).render())
         assert "Round 1" in text and "Round 2" in text
         return chosen
 
@@ -283,7 +283,7 @@ def test_reason_typed_when_confirming_is_saved_and_shown(example_only):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DebriefScreen)
-        assert "slow trust" in str(app.screen.query_one("#path", Static).render())
+        assert "slow trust" in str(app.screen.query_one("#sec-path-body", Static).render())
 
     run(app, script)
     assert list_saves()[0].path == app.session.path
