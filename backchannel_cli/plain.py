@@ -256,6 +256,8 @@ class PlainGame:
                                w.resolution(scn, r)), "    ", "  * ")
         for eid in o.events:
             ev = scn.event(eid)
+            if ev is None:
+                continue
             self.para(w.phrase(f"Event: {ev.title}. ", w.prose(scn, ev.text)), "    ", "  ")
             self.show_resolutions([r for r in o.resolutions if r.kind == "event"
                                    and r.owner == eid and not r.delayed], "    ")

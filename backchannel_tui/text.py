@@ -148,9 +148,8 @@ def option_heading(option: Option, number: int | None = None) -> str:
 
 
 def actor_line(scn: Scenario, actor_id: str) -> str:
-    try:
-        a = scn.actor(actor_id)
-    except StopIteration:
+    a = scn.actor(actor_id)
+    if a is None:
         return esc(actor_id)
     return f"{esc(a.name)} [dim]({esc(a.kind)})[/]"
 

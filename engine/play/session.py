@@ -226,7 +226,7 @@ class Session:
         title and the option chosen there."""
         rounds = self.scenario.rounds
         return [RewindPoint(d.round_no, rounds[d.round_no - 1].title,
-                            self.scenario.option(d.option_id), d.why)
+                            self.game.options[d.option_id].option, d.why)
                 for d in self.decisions]
 
 

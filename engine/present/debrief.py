@@ -102,6 +102,8 @@ def debrief_from(game: Game, outcomes: list[Outcome], seed: int, over: bool,
     for o in outcomes:
         for eid in o.events:
             ev = scn.event(eid)
+            if ev is None:  # not in this scenario (a save from an older version of it)
+                continue
             note(ev.cite)
             events.append((o.next_round, ev.title, ev.text))
     last = outcomes[-1]
@@ -133,7 +135,7 @@ def debrief_from(game: Game, outcomes: list[Outcome], seed: int, over: bool,
 def _owner_title(game: Game, kind: str, owner: str) -> str:
     if kind == "option":
         return game.options[owner].option.title
-    return game.scenario.event(owner).title
+    return game.events_by_id[owner].event.title
 
 
 def rating(r: int) -> str:

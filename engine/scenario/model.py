@@ -8,6 +8,7 @@ documents every field; docs/scenario.schema.json is generated from these classes
 from __future__ import annotations
 
 import re
+from typing import NoReturn
 
 import attrs
 
@@ -114,11 +115,32 @@ class ChanceCase:
     when: Condition | None = None
 
 
+class Changes(dict[str, int]):
+    """An effect's indicator changes (indicator id -> delta): a dict that cannot be changed
+    and so can be hashed, which keeps Effect, Option, Round, Event and Scenario hashable like
+    every other frozen model class. It compares equal to a plain dict with the same items and
+    prints like one."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple:
+        return (Changes, (dict(self),))
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("an effect's changes cannot be modified")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
+    __ior__ = _refuse
+
+
 @attrs.frozen
 class Otherwise:
     """What happens instead when an effect's chance roll fails."""
 
-    change: dict[str, int] = attrs.Factory(dict)
+    change: dict[str, int] = attrs.field(factory=Changes, converter=Changes)
     set: tuple[str, ...] = ()
     clear: tuple[str, ...] = ()
     text: str | None = None
@@ -129,7 +151,7 @@ class Effect:
     """Indicator changes and flags. ``after`` delays it by N rounds; ``chance`` makes it
     uncertain (a probability, or rows of ``{when, p}``); ``when`` is checked when it resolves."""
 
-    change: dict[str, int] = attrs.Factory(dict)
+    change: dict[str, int] = attrs.field(factory=Changes, converter=Changes)
     set: tuple[str, ...] = ()
     clear: tuple[str, ...] = ()
     text: str | None = None
@@ -309,20 +331,21 @@ class Scenario:
     lessons: tuple[Lesson, ...] = ()
     roles: tuple[Role, ...] = ()
 
-    def source(self, source_id: str) -> Source:
-        return next(s for s in self.sources if s.id == source_id)
+    # Lookups by id give None when there is no such item: callers test for that.
+    def source(self, source_id: str) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
 
-    def indicator(self, indicator_id: str) -> Indicator:
-        return next(i for i in self.indicators if i.id == indicator_id)
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.id == indicator_id), None)
 
-    def actor(self, actor_id: str) -> Actor:
-        return next(a for a in self.actors if a.id == actor_id)
+    def actor(self, actor_id: str) -> Actor | None:
+        return next((a for a in self.actors if a.id == actor_id), None)
 
-    def event(self, event_id: str) -> Event:
-        return next(e for e in self.events if e.id == event_id)
+    def event(self, event_id: str) -> Event | None:
+        return next((e for e in self.events if e.id == event_id), None)
 
-    def role(self, role_id: str) -> Role:
-        return next(r for r in self.roles if r.id == role_id)
+    def role(self, role_id: str) -> Role | None:
+        return next((r for r in self.roles if r.id == role_id), None)
 
-    def option(self, option_id: str) -> Option:
-        return next(o for r in self.rounds for o in r.options if o.id == option_id)
+    def option(self, option_id: str) -> Option | None:
+        return next((o for r in self.rounds for o in r.options if o.id == option_id), None)

@@ -112,6 +112,7 @@ def test_effects_due_after_the_game_are_dropped_and_reported():
     # a 2-round delay chosen in the last round never comes due
     scn = GAME.scenario
     quiet = scn.option("quiet-dinner")
+    assert quiet is not None
     later = attrs.evolve(quiet.effects[0], after=2)
     others = [o for o in scn.rounds[1].options if o.id != "quiet-dinner"]
     r2 = attrs.evolve(scn.rounds[1], options=(attrs.evolve(quiet, effects=(later,)), *others))

@@ -236,6 +236,7 @@ def test_sources_by_id_come_from_the_shared_bibliography(example_text, write):
     text = example_text.replace(full, "  - id: kang-kwa-2025\n    note: our own note\n")
     scn = load_scenario(write(text))
     src = scn.source("kang-kwa-2025")
+    assert src is not None
     assert src.title.startswith("Revitalising ASEAN Diplomacy")  # from bibliography.yaml
     assert src.paragraphs == 20 and src.cite_as == "Kang & Kwa 2025"
     assert src.note == "our own note"  # what the scenario gives wins
