@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backchannel_cli import reports as cli_reports
 from engine import __version__
 from engine.scenario.catalog import NotFound, bundled, bundled_dir, find
 
@@ -98,8 +99,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                        description="Print the debrief of a saved game as Markdown, or write "
                        "Markdown and HTML files with --out.")
     p.add_argument("save", metavar="FILE", help="a session log (.jsonl)")
-    p.add_argument("--out", metavar="DIR", help="write debrief .md and .html into DIR")
+    p.add_argument("--out", metavar="DIR", help="write the debrief (.md, .html), the "
+                   "after-action report and the decisions (.csv, .jsonl) into DIR")
     _scenario_option(p)
+    cli_reports.add_format_options(p)
     p.set_defaults(func=cmd_debrief)
 
     p = sub.add_parser("compare", help="compare saved games of one scenario side by side",
@@ -125,6 +128,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         pass
     else:
         cli_author.add_parsers(sub)
+    cli_reports.add_parsers(sub)  # handout
     from backchannel_cli import workshop as cli_workshop
 
     if command == "workshop":
@@ -348,13 +352,17 @@ def cmd_debrief(args) -> int:
     if not args.out:
         sys.stdout.write(to_markdown(debrief))
         return 0
+    if not cli_reports.pdf_ready(args.format):
+        return 1
     try:
         export = importlib.import_module("engine.present.export")
         md, html = export.export(debrief, Path(args.out))
+        written = [md, html, *cli_reports.write_solo(session, Path(args.out).expanduser(),
+                                                     args.format, args.paper)]
     except OSError as exc:
         _err(f"cannot write to {args.out}: {exc.strerror or exc}")
         return 1
-    print(f"wrote {md}\nwrote {html}")
+    print("\n".join(f"wrote {p}" for p in written))
     return 0
 
 

@@ -176,6 +176,10 @@ def add_parsers(sub) -> None:
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(func=cmd_export)
 
+    from backchannel_cli import reports as cli_reports  # `workshop report` (issue 14)
+
+    cli_reports.add_workshop_parser(ws, replay)
+
     p = ws.add_parser("join", parents=[replay], help="a team's client in this terminal",
                       description="Join as a team with its code. --plain is line mode (screen "
                       "readers, scripts): choices are read one per line, 'N # reason'.")

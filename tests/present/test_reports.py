@@ -1,0 +1,174 @@
+"""Issue 14: after-action reports, the exercise report, handouts, decisions.csv/jsonl."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+
+import pytest
+
+from backchannel_cli.main import main
+from engine.play.session import Session
+from engine.present import reports as R
+from engine.scenario.catalog import bundled_dir
+from engine.workshop.room import Room, create_workshop
+from engine.workshop.store import open_store
+
+NK = bundled_dir() / "north-korea-reengagement.yaml"
+
+
+@pytest.fixture(scope="module")
+def workshop(tmp_path_factory):
+    """Four teams (one typed by people, three bots) through every round; the people's team
+    is overridden in round 2 and gets a note."""
+    d = tmp_path_factory.mktemp("ws")
+    store = open_store(d / "ws.sqlite3")
+    clock = [1_700_000_000.0]
+    wk = create_workshop(store, NK, ["Red"], seed=5, bots=3, name="Scripted", now=clock[0])
+    room = Room(store, wk.id, clock=lambda: clock[0])
+    k = 0
+    while room.workshop.control.phase.value != "ended":
+        clock[0] += 60
+        room.act("open")
+        clock[0] += 95
+        red = room.team("Red")
+        offered = room.offered(red.id)
+        if offered and k != 1:
+            room.submit(red.id, offered[k % len(offered)].id, f"Red's reason in round {k + 1}",
+                        round_no=room.workshop.control.round_no)
+        clock[0] += 30
+        room.act("close")
+        if offered and k == 1:
+            room.override("Red", offered[0].id, "no agreement in time")
+            room.note("Red", "Long argument about sequencing.")
+        room.act("reveal")
+        room.act("next")
+        k += 1
+    yield d, store, room
+    store.close()
+
+
+def _pages(pdf: bytes) -> int:
+    import pypdf
+
+    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_team_report_carries_every_round_with_reason_citation_and_override(workshop):
+    _, _, room = workshop
+    runs = R.runs_from_room(room)
+    assert len(runs) == 4
+    red = next(r for r in runs if r.team == "Red")
+    html = R.page_html("x", R.team_report(red, R.room_tracks(runs)))
+    for s in red.debrief.steps:
+        assert f"Round {s.round_no}, {s.round_title}" in html
+    assert html.count("Red&#x27;s reason in round") == len(red.debrief.steps) - 1
+    assert "Override by the facilitator" in html and "no agreement in time" in html
+    assert "Long argument about sequencing." in html
+    # a citation label the wording layer makes, e.g. "Kang & Kwa 2025 ¶15"
+    assert re.search(r"<span class=\"cite\">[^<]* \d{4} ¶\d+", html)
+    # time taken: submitted 95 s after the round opened
+    assert "1 min 35 s" in html
+    # the chart: one line per indicator
+    svg = re.search(r'<svg class="chart".*?</svg>', html, re.S).group(0)
+    assert svg.count("<polyline") == len(room.scenario.indicators)
+    # what else was possible: exact probabilities from each decision
+    assert "What else was possible" in html and "%" in html
+    assert "<script" not in html
+
+
+def test_team_report_prints_on_two_a4_pages(workshop):
+    pytest.importorskip("weasyprint")
+    _, _, room = workshop
+    runs = R.runs_from_room(room)
+    red = next(r for r in runs if r.team == "Red")
+    assert _pages(R.pdf(R.page_html("x", R.team_report(red, R.room_tracks(runs))))) <= 2
+
+
+def test_workshop_report_command(workshop, tmp_path):
+    d, _, room = workshop
+    out = tmp_path / "out"
+    assert main(["workshop", "report", room.id, "--store", str(d / "ws.sqlite3"),
+                 "--out", str(out)]) == 0
+    teams = sorted(p.name for p in (out / "teams").iterdir())
+    assert teams == ["01-red.html", "01-red.md", "02-bot-1.html", "02-bot-1.md",
+                     "03-bot-2.html", "03-bot-2.md", "04-bot-3.html", "04-bot-3.md"]
+    # the facilitator's report is kept apart and never in a team's folder
+    exercise = (out / "facilitator" / "exercise-report.html").read_text(encoding="utf-8")
+    assert "Facilitator material" in exercise and "no agreement in time" in exercise
+    assert "(override)" in exercise and "Phase and timer log" in exercise
+    n_ind = len(room.scenario.indicators)
+    assert exercise.count('<svg class="lines"') == n_ind
+    assert exercise.count("<polyline") == n_ind * 4  # one line per team on each chart
+    assert not any("Facilitator material" in p.read_text(encoding="utf-8")
+                   for p in (out / "teams").iterdir())
+    rows = list(csv.DictReader((out / "decisions.csv").open(encoding="utf-8")))
+    rounds = len(room.scenario.rounds)
+    assert len(rows) == 4 * rounds
+    red = [r for r in rows if r["team"] == "Red"]
+    assert [int(r["round"]) for r in red] == list(range(1, rounds + 1))
+    assert [r["override"] for r in red].count("True") == 1
+    assert red[1]["decided_by"] == "facilitator" and red[1]["reason"] == "no agreement in time"
+    assert red[0]["reason"] == "Red's reason in round 1" and red[0]["seconds"] == "95.0"
+    assert red[0]["option_number"] and red[0]["track"].startswith("Track")
+    assert all(f"after_{i.id}" in red[0] for i in room.scenario.indicators)
+    jl = [json.loads(x) for x in (out / "decisions.jsonl").read_text().splitlines()]
+    assert len(jl) == len(rows) and jl[1]["override"] is True and jl[0]["override"] is False
+
+
+def test_pdf_without_the_extra_says_how(workshop, tmp_path, monkeypatch, capsys):
+    d, _, room = workshop
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as if not installed
+    rc = main(["workshop", "report", room.id, "--store", str(d / "ws.sqlite3"), "--out",
+               str(tmp_path / "o"), "--format", "pdf"])
+    err = capsys.readouterr().err
+    assert rc == 1 and "pip install 'backchannel[pdf]'" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_solo_debrief_is_the_two_page_report_plus_appendix(tmp_path, capsys):
+    s = Session.new(NK, seed=2, path=tmp_path / "g.jsonl")
+    while not s.over:
+        s.decide(s.game.offered(s.state)[-1].id, why="the last option, on principle")
+    s.close()
+    assert main(["debrief", str(tmp_path / "g.jsonl"), "--out", str(tmp_path / "o"),
+                 "--format", "html,md,pdf"]) == 0
+    o = tmp_path / "o"
+    names = sorted(p.name for p in o.iterdir())
+    # what users had before is still written
+    assert "north-korea-reengagement-debrief.md" in names
+    assert "north-korea-reengagement-debrief.html" in names
+    html = (o / "north-korea-reengagement-report.html").read_text(encoding="utf-8")
+    assert "After-action report" in html and "Appendix" in html
+    assert html.count("the last option, on principle") == len(s.decisions)
+    head = html.split('<div class="page-break">')[0]
+    rows = list(csv.DictReader((o / "north-korea-reengagement-decisions.csv").open()))
+    assert len(rows) == len(s.decisions)
+    pytest.importorskip("pypdf")
+    assert _pages(R.pdf(R.page_html("x", [b for b in R.team_report(R.run_from_session(
+        Session.open(tmp_path / "g.jsonl")))]))) <= 2
+    assert "Appendix" not in head
+    pdf_pages = _pages((o / "north-korea-reengagement-report.pdf").read_bytes())
+    assert pdf_pages > 2  # the appendix follows on pages of its own
+
+
+def test_handout(tmp_path):
+    assert main(["handout", "north-korea-reengagement", "--out", str(tmp_path)]) == 0
+    from engine.scenario.loader import load_scenario
+
+    scn = load_scenario(NK)
+    brief = (tmp_path / f"{scn.id}-briefing.html").read_text(encoding="utf-8")
+    for heading in ("The situation", "Actors", "The three tracks", "Learning objectives"):
+        assert heading in brief
+    for t in ("Track 1", "Track 1.5", "Track 2"):
+        assert t in brief
+    assert len(scn.roles) >= 1
+    for role in scn.roles:
+        page = (tmp_path / f"{scn.id}-role-{role.id}.md").read_text(encoding="utf-8")
+        assert page.startswith(f"# Role brief: {role.name}")
+    md = (tmp_path / f"{scn.id}-briefing.md").read_text(encoding="utf-8")
+    assert md.startswith(f"# Briefing: {scn.title}")
