@@ -160,11 +160,11 @@ def cmd_handout(args) -> int:
     written = R.write_document(out, free_stem(out, f"{scn.id}-briefing", args.format),
                                f"Briefing: {scn.title}", R.briefing(scn), args.format,
                                args.paper)
-    for role_id, blocks in R.role_pages(scn):
-        written += R.write_document(out, free_stem(out, f"{scn.id}-role-{role_id}",
+    for role, blocks in R.role_pages(scn):
+        written += R.write_document(out, free_stem(out, f"{scn.id}-role-{role.id}",
                                                    args.format),
-                                    f"Role brief: {scn.role(role_id).name}", blocks,
-                                    args.format, args.paper)
+                                    f"Role brief: {role.name}", blocks, args.format,
+                                    args.paper)
     for path in written:
         print(f"wrote {path}")
     return 0

@@ -44,7 +44,7 @@ from engine.present.debrief import (
     top_forgone,
 )
 from engine.present.export import _ENV, _create, render_html
-from engine.scenario.model import Indicator, Scenario
+from engine.scenario.model import Indicator, Role, Scenario
 from engine.scenario.vocabulary import Track
 
 PAPER = ("a4", "letter")
@@ -529,7 +529,7 @@ def briefing(scn: Scenario) -> list[ReportBlock]:
     return out
 
 
-def role_pages(scn: Scenario) -> list[tuple[str, list[ReportBlock]]]:
+def role_pages(scn: Scenario) -> list[tuple[Role, list[ReportBlock]]]:
     """One page per role: its private brief and what it knows in each round."""
     titles = {r.id: (k, r.title) for k, r in enumerate(scn.rounds, 1)}
     pages = []
@@ -549,7 +549,7 @@ def role_pages(scn: Scenario) -> list[tuple[str, list[ReportBlock]]]:
                 w.prose(scn, n.text), " ", w.cited(scn, n.cite)), ()) for n in role.notes)))
         out.append(Heading("Notes", 2))
         out.append(NotesSpace(5))
-        pages.append((role.id, out))
+        pages.append((role, out))
     return pages
 
 
