@@ -75,8 +75,11 @@ def _chart_svg(chart: Chart) -> str:
         points = _spark_points(vals, ind.min, ind.max, _PLOT_W, 18, _LABEL_W, top)
         rows.append(
             f'<text x="0" y="{mid + 4}" class="lbl">{label}</text>'
-            f'<line x1="{_LABEL_W}" y1="{top + 18}" x2="{_LABEL_W + _PLOT_W}" y2="{top + 18}"/>'
-            f'<polyline points="{points}"/>'
+            f'<line x1="{_LABEL_W}" y1="{top + 18}" x2="{_LABEL_W + _PLOT_W}" y2="{top + 18}"'
+            ' stroke="#d6d6de" stroke-width="1"/>'
+            # presentation attributes for renderers without CSS variables (PDF); the page's
+            # CSS overrides them in browsers (dark mode)
+            f'<polyline points="{points}" fill="none" stroke="#0b5cad" stroke-width="2"/>'
             f'<text x="{_LABEL_W + _PLOT_W + 10}" y="{mid + 4}" class="val">'
             f'{_html.escape(w.trajectory(vals))}</text>')
     height = len(chart.rows) * _ROW + 4

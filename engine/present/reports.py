@@ -611,30 +611,37 @@ _COLOURS = ("#0b5cad", "#a3123a", "#1e6b3a", "#8a4b00", "#6a3d9a", "#00838f", "#
 
 
 def _line_chart_svg(c: LineChart) -> str:
+    """One indicator, one coloured line per team, labelled at the right. Presentation
+    attributes, not only CSS, so PDF renderers draw it the same."""
     ind = c.indicator
-    width, height, left, top = 520, 110, 34, 8
-    plot_w, plot_h = width - left - 150, height - top - 22
+    left, top, plot_w, plot_h, label_w, row = 22, 6, 300, 70, 220, 12
+    width = left + plot_w + 10 + label_w
+    height = max(top + plot_h + 8, top + 4 + row * len(c.lines))
     n = max((len(v) for _, v in c.lines), default=1)
     extent = (ind.max - ind.min) or 1
-    parts = [f'<text x="0" y="{top + 8}" class="val">{ind.max}</text>',
-             f'<text x="0" y="{top + plot_h}" class="val">{ind.min}</text>',
-             f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" '
-             f'y2="{top + plot_h}"/>']
+    txt = 'font-family="sans-serif" font-size="9"'
+    parts = [f'<text x="0" y="{top + 8}" {txt} fill="#555">{ind.max}</text>',
+             f'<text x="0" y="{top + plot_h}" {txt} fill="#555">{ind.min}</text>',
+             f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
+             'stroke="#b8b8c4" stroke-width="1"/>',
+             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" '
+             'stroke="#b8b8c4" stroke-width="1"/>']
+    step = plot_w / max(1, n - 1)
     for k, (name, vals) in enumerate(c.lines):
         colour = _COLOURS[k % len(_COLOURS)]
-        step = plot_w / max(1, n - 1)
         pts = " ".join(f"{round(left + i * step, 1)},"
                        f"{round(top + plot_h - (v - ind.min) / extent * plot_h, 1)}"
                        for i, v in enumerate(vals))
-        parts.append(f'<polyline points="{pts}" style="stroke:{colour}"/>')
-        parts.append(f'<text x="{left + plot_w + 10}" y="{top + 10 + k * 13}" '
-                     f'style="fill:{colour}">{_html.escape(name)}: '
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" '
+                     f'stroke-width="1.8"/>')
+        parts.append(f'<text x="{left + plot_w + 10}" y="{top + 9 + k * row}" {txt} '
+                     f'fill="{colour}">{_html.escape(name)}: '
                      f'{_html.escape(w.trajectory(vals))}</text>')
     desc = f"{ind.label}: " + "; ".join(f"{n_}: {w.trajectory(v)}" for n_, v in c.lines)
     head = _html.escape(f"{ind.label} {w.better_arrow(ind)}")
     return (f'<figure class="linechart"><figcaption>{head}</figcaption>'
-            f'<svg class="lines" viewBox="0 0 {width} {max(height, top + 16 + 13 * len(c.lines))}"'
-            f' role="img" aria-label="{_html.escape(desc)}">{"".join(parts)}</svg></figure>')
+            f'<svg class="lines" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="{_html.escape(desc)}">{"".join(parts)}</svg></figure>')
 
 
 def blocks_html(blocks: Sequence[ReportBlock]) -> str:
