@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import uuid
 from typing import Any
 
 from engine.workshop.model import WorkshopError
@@ -51,8 +52,12 @@ class _Listener:
         self.count = 0
         self.alive = True
         self._stop = threading.Event()
+        # A channel of its own, so that closing wakes this listener at once instead of
+        # after up to LISTEN_WAIT_S (every quit and every test would wait for it).
+        self.wake_channel = f"{CHANNEL}_wake_{uuid.uuid4().hex}"
         self._conn = psycopg.connect(url, autocommit=True)
         self._conn.execute(f"LISTEN {CHANNEL}")
+        self._conn.execute(f"LISTEN {self.wake_channel}")
         self._error = psycopg.Error
         self._thread = threading.Thread(target=self._run, name="workshop-store-listen",
                                         daemon=True)
@@ -61,7 +66,9 @@ class _Listener:
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
-                for _note in self._conn.notifies(timeout=LISTEN_WAIT_S):
+                for note in self._conn.notifies(timeout=LISTEN_WAIT_S):
+                    if note.channel != CHANNEL:
+                        break  # woken to stop
                     self.count += 1  # one writer (this thread); readers see a whole int
         except self._error:
             pass  # connection lost: the store falls back to polling
@@ -70,8 +77,13 @@ class _Listener:
             with contextlib.suppress(Exception):
                 self._conn.close()
 
-    def stop(self) -> None:
+    def stop(self, wake: Any = None) -> None:
+        """Stop listening; ``wake(channel)``, when given, sends a notification that ends the
+        wait at once (otherwise the thread notices within LISTEN_WAIT_S)."""
         self._stop.set()
+        if wake is not None and self._thread.is_alive():
+            with contextlib.suppress(Exception):
+                wake(self.wake_channel)
         self._thread.join(timeout=2 * LISTEN_WAIT_S + 1)
 
 
@@ -105,6 +117,10 @@ class PostgresStore(SqlStore):
             raise WorkshopError(f"{shown}: cannot open the workshop store: "
                                 f"{_first_line(exc)}") from None
 
+    def _wake(self, channel: str) -> None:
+        with self._lock:
+            self._conn.execute(f"NOTIFY {channel}")
+
     def _before_commit(self, cur: Any) -> None:
         cur.execute(f"NOTIFY {CHANNEL}")
 
@@ -118,7 +134,7 @@ class PostgresStore(SqlStore):
 
     def close(self) -> None:
         if self._listener is not None:
-            self._listener.stop()
+            self._listener.stop(self._wake)
         with self._lock:
             self._conn.close()
 

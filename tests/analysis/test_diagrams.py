@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -89,12 +90,17 @@ def test_round_when_draws_a_skip_edge():
     assert "Round 3: Never played<br/>if risk #gt;= 9" in text
 
 
+@functools.cache
+def _example():
+    return load(ROOT / "docs" / "example-scenario.yaml")
+
+
 @settings(max_examples=50, deadline=None)
 @given(title=st.text(min_size=1, max_size=40))
 def test_labels_are_escaped(title):
     import attrs
 
-    scn = load(ROOT / "docs" / "example-scenario.yaml")
+    scn = _example()  # loaded once: the property is about the title, not the file
     rnd = attrs.evolve(scn.rounds[0], title=title)
     scn = attrs.evolve(scn, rounds=(rnd, *scn.rounds[1:]), title=title)
     mm = to_mermaid(structure(scn))
