@@ -144,7 +144,8 @@ def add_parsers(sub) -> None:
                       "reason; the team's own reason is kept.")
     p.add_argument("id")
     p.add_argument("--team", required=True, help="team name or join code")
-    p.add_argument("--option", required=True, help="option id (see `workshop status`)")
+    p.add_argument("--option", required=True,
+                   help="the option: its number in the round, as every screen shows it, or its id")
     p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
     p.set_defaults(func=cmd_decide)
 

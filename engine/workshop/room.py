@@ -350,7 +350,7 @@ class Room:
         if not why:
             raise WorkshopError("an override needs a reason (--reason); it is kept in the log")
         c = self.refresh().workshop.control
-        self._check_option(t, option_id, c.round_no)
+        option_id = self._check_option(t, option_id, c.round_no).id  # a number names it too
         d = TeamDecision(t.id, c.round_no, option_id, why, "facilitator", self.clock(),
                          override=True)
         d = self.store.override(self.id, d)
@@ -410,12 +410,7 @@ class Room:
         before = next((i for i, d in enumerate(played) if d.round_no == round_no), None)
         if before is not None or tg.absent_from == round_no:
             state = tg.states[before] if before is not None else tg.state
-            for o in self.game.offered(state):
-                if o.id == option_id:
-                    return o
-            ids = ", ".join(o.id for o in self.game.offered(state))
-            raise Refused("invalid-option", f"'{option_id}' is not an option for {t.name} in "
-                          f"round {round_no} (options: {ids})")
+            return self._offered_option(t, state, option_id, round_no)
         st = tg.status(round_no, None)
         if st == "out":
             raise Refused("absent", f"{t.name} was marked absent in round {tg.absent_from}; "
@@ -425,12 +420,20 @@ class Room:
         if st == "skips":
             raise Refused("wrong-round", f"{t.name}'s game has no round {round_no} (it is at "
                           f"round {tg.state.round_no}); nothing to decide now")
-        offered = self.game.offered(tg.state)
-        for o in offered:
-            if o.id == option_id:
-                return o
-        ids = ", ".join(o.id for o in offered)
-        raise Refused("invalid-option", f"'{option_id}' is not an option for {t.name} in round "
+        return self._offered_option(t, tg.state, option_id, round_no)
+
+    def _offered_option(self, t: Team, state: GameState, key: str, round_no: int) -> Option:
+        """The option ``key`` (its id, or its number as every screen shows it) if ``t`` may
+        take it in ``state``; else Refused, naming the options that may be taken."""
+        offer = self.game.offer(state, key)
+        if offer is not None and offer.available:
+            return offer.option
+        if offer is not None:
+            raise Refused("invalid-option", f"option {offer.number} ({offer.option.id}) is not "
+                          f"available to {t.name} in round {round_no}: {offer.reason}")
+        ids = ", ".join(f"{o.number} {o.option.id}" for o in self.game.offers(state)
+                        if o.available)
+        raise Refused("invalid-option", f"'{key}' is not an option for {t.name} in round "
                       f"{round_no} (options: {ids})")
 
     def submit(self, team_id: int, option_id: str, reason: str | None, *, by: str = "team",
@@ -442,7 +445,7 @@ class Room:
         rnd = self.workshop.control.round_no if round_no is None else round_no
         if (rnd == self.workshop.control.round_no
                 and self.snap.decision(t.id, rnd) is None):  # else the store says 'duplicate'
-            self._check_option(t, option_id, rnd)
+            option_id = self._check_option(t, option_id, rnd).id
         d = TeamDecision(t.id, rnd, option_id, clean_text(reason, what="reason"), by,
                          self.clock())
         d = self.store.submit(self.id, d)

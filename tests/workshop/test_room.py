@@ -137,3 +137,25 @@ def test_bad_team_setups_are_refused_before_anything_is_stored(store):
     with pytest.raises(WorkshopError, match="unknown bot policy"):
         create_workshop(store, EXAMPLE, ["Red"], bots=1, bot_policy="track-3")
     assert store.workshops() == []
+
+
+def test_the_facilitator_may_name_an_option_by_the_number_every_screen_shows(store):
+    room = _room(store, teams=("Red", "Blue"))
+    room.act("open")
+    room.act("close")
+    room.override("Red", "3", "typed the number from the projector")
+    room.override("Blue", "1", "likewise")
+    room.act("reveal")
+    rows = {r.team.name: r for r in room.status().rows}
+    assert rows["Red"].choice.option_id == "research-network"  # the id is what is stored
+    assert rows["Blue"].choice.option_id == "ministerial-summit"
+    room.act("next")
+    room.act("open")
+    room.act("close")
+    # Round 2's first option needs trust >= 5, which Blue lacks after the summit: its number
+    # is refused with the reason, and an unknown number lists the options by number and id.
+    assert room.team_game(2).state.values[1] < 5 <= room.team_game(1).state.values[1]
+    with pytest.raises(Refused, match=r"option 1 \(binding-agreement\) is not available"):
+        room.override("Blue", "1", "the treaty")
+    with pytest.raises(Refused, match=r"'9' is not an option for Red .*2 quiet-dinner"):
+        room.override("Red", "9", "no such")
