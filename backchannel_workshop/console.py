@@ -271,9 +271,10 @@ class ConsoleApp(FollowsStore):
                    f"{esc(room.id)} --out DIR"
         else:
             rnd = room.scenario.rounds[c.round_no - 1]
-            text = f"[b]Round {c.round_no}: {esc(rnd.title)}[/b]\n{esc_prose(rnd.situation)}"
+            scn = room.scenario  # citation keys in the text become "Kang & Kwa 2025 ¶15"
+            text = f"[b]Round {c.round_no}: {esc(rnd.title)}[/b]\n{esc_prose(rnd.situation, scn)}"
             if rnd.facilitator_notes:
-                text += f"\n[b]Facilitator notes:[/b] {esc_prose(rnd.facilitator_notes)}"
+                text += f"\n[b]Facilitator notes:[/b] {esc_prose(rnd.facilitator_notes, scn)}"
         self.query_one("#situation", Static).update(Content.from_markup(text))
 
     def _selected_team(self) -> int | None:

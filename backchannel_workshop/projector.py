@@ -78,7 +78,7 @@ class ProjectorApp(FollowsStore):
             situation = "[b]The workshop has finished.[/b] Every team's debrief is on its screen."
         else:
             rnd = room.scenario.rounds[c.round_no - 1]
-            situation = f"[b]{esc(rnd.title)}[/b]\n{esc_prose(rnd.situation)}"
+            situation = f"[b]{esc(rnd.title)}[/b]\n{esc_prose(rnd.situation, room.scenario)}"
         if w.message:
             situation += f"\n\n[b $text-warning]{esc(w.message)}[/]"
         self.query_one("#proj-situation", Static).update(Content.from_markup(situation))

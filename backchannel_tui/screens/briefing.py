@@ -44,7 +44,7 @@ class BriefingScreen(BaseScreen):
             yield _md(f"[b]{esc(scn.title)}[/b]", "screen-title")
             yield _md(f"[$text-secondary]{esc(scn.region)} · {esc(scn.situation_date)} · "
                       f"{len(scn.rounds)} rounds · {duration_phrase(scn)}[/]")
-            yield _md(esc_prose(scn.summary), "briefing-summary")
+            yield _md(esc_prose(scn.summary, scn), "briefing-summary")
             yield _md("What this game is for", "section-title")
             yield _md("\n".join(f"• {esc(o)}" for o in scn.about.learning_objectives))
             yield _md("The three tracks", "section-title")

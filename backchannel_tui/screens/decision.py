@@ -190,7 +190,7 @@ class DecisionScreen(GameScreen):
 
     def action_questions(self) -> None:
         self.app.push_screen(QuestionsScreen(round_questions(self.round),
-                                             self.round.facilitator_notes))
+                                             self.round.facilitator_notes, self.scenario))
 
     def action_rewind(self) -> None:
         steps = self.session.rewind_points()

@@ -170,9 +170,10 @@ class QuestionsScreen(_Closes, ModalScreen[None]):
     BINDINGS = [Binding("escape,d", "close", "Close")]
 
     def __init__(self, groups: list[tuple[str, tuple[str, ...]]],
-                 notes: str | None = None) -> None:
+                 notes: str | None = None, scenario: Scenario | None = None) -> None:
         super().__init__(classes="modal")
         self.groups, self.notes = groups, notes
+        self.scenario = scenario  # turns citation keys in the notes into labels
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="questions-dialog") as box:
@@ -186,7 +187,7 @@ class QuestionsScreen(_Closes, ModalScreen[None]):
                     yield _md(esc(title), "details-heading")
                     yield _md("\n".join(f"{n}. {esc(q)}" for n, q in enumerate(qs, 1)))
                 if self.notes:
-                    yield Collapsible(_md(esc_prose(self.notes)),
+                    yield Collapsible(_md(esc_prose(self.notes, self.scenario)),
                                       title="For the facilitator", collapsed=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close (esc)", id="close", compact=True)

@@ -170,4 +170,5 @@ class OutcomeScreen(GameScreen):
 
     def action_questions(self) -> None:
         rnd = self.scenario.rounds[self.outcome.round_no - 1]
-        self.app.push_screen(QuestionsScreen(round_questions(rnd), rnd.facilitator_notes))
+        self.app.push_screen(QuestionsScreen(round_questions(rnd), rnd.facilitator_notes,
+                                             self.scenario))

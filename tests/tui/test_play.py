@@ -187,6 +187,9 @@ def test_help_questions_and_palette_commands(example_only):
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, QuestionsScreen)
+        # The facilitator's notes cite "feng-track2 ¶4": the reader sees the source's label.
+        notes = " ".join(str(s.render()) for s in app.screen.query("Collapsible Static"))
+        assert "(Feng ¶4)" in notes and "feng-track2" not in notes
         await pilot.press("escape")
         await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]

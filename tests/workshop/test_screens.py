@@ -236,6 +236,9 @@ def test_console_phases_override_notes_in_place_and_reveal_board(ws):
         await pilot.pause()
         table = app.query_one("#teams", DataTable)
         assert table.row_count == 2
+        # The round's facilitator notes cite "feng-track2 ¶4": shown as the source's label.
+        notes = str(app.query_one("#situation", Static).render())
+        assert "(Feng ¶4)" in notes and "feng-track2" not in notes
         await pilot.press("o")
         await until(pilot, lambda: ws.room.refresh().workshop.control.phase is Phase.OPEN)
         await pilot.press("o")  # a double press does not open twice
