@@ -78,15 +78,6 @@ WITNESSES = {
         "r5-border-trilateral",
         "r6-standing-forum",
     ],
-    # Official relief through the regime and a border corridor, a public review of the
-    # Five-Point Consensus, then an official invitation to the opposition while aid is already
-    # contested: the game ends early, at the start of round 5, whichever way the chances fall.
-    "aid-weaponised": [
-        "r1-aha-relief",
-        "r2-border-corridor",
-        "r3-5pc-review",
-        "r4-nug-consultation",
-    ],
     "lowest-common-denominator": [
         "r1-aha-relief",
         "r2-access-dialogue",
@@ -97,6 +88,17 @@ WITNESSES = {
     ],
 }
 
+# Aid becomes a weapon only when both sides turn relief to their own ends: convoys on the
+# regime's permits steered to loyal towns, armed groups selling the relief talks at home as a
+# claim to control aid. Both are chances, so no plan reaches this ending whatever the seed.
+BOTH_SIDES_STEER = [
+    "r1-aha-relief",
+    "r2-eao-cso-consultations",
+    "r3-5pc-review",
+    "r4-summit-statement",
+    "r5-climate-network",
+    "r6-network-funding",
+]
 
 
 @pytest.fixture(scope="module")
@@ -183,6 +185,14 @@ def test_track_2_pays_off_later_and_only_when_carried(game):
     uncarried, _ = game.apply(uncarried, "r2-eao-cso-consultations")
     assert game.value(carried, "uptake") == 1
     assert game.value(uncarried, "uptake") == 0
+
+
+def test_aid_becomes_a_weapon_when_the_rolls_go_against_relief_on_both_sides(game):
+    endings = [play(game, BOTH_SIDES_STEER, seed, may_end_early=True) for seed in SEEDS]
+    weaponised = [s for s in endings if s.ending_id == "aid-weaponised"]
+    assert weaponised and len(weaponised) < len(endings)
+    for state in weaponised:
+        assert game.value(state, "politicisation") >= 9 and game.value(state, "access") <= 2
 
 
 @pytest.mark.parametrize("ending_id", sorted(WITNESSES))
