@@ -44,6 +44,7 @@ from engine.workshop import (
     NotFound,
     Phase,
     Room,
+    ScenarioChanged,
     Team,
     WorkshopError,
     WorkshopStore,
@@ -101,8 +102,8 @@ class JoinScreen(Screen):
         yield Header(show_clock=False, icon="≡")
         with Center(), Vertical(id="join-box") as box:
             box.border_title = "Join your team"
-            yield Label("Type the join code your facilitator gave your team "
-                        "(6 letters and digits).")
+            yield Static("Type the join code your facilitator gave your team "
+                         "(6 letters and digits).")  # a Static wraps; a Label was cut off
             yield Input(self.initial, placeholder="e.g. K7M2QX", id="code", max_length=16,
                         restrict=r"[A-Za-z0-9 \-]*")
             yield Static("", id="join-error")
@@ -350,6 +351,10 @@ class TeamApp(FollowsStore):
             self.gate.failed()
             return ("No team has this code. Check it on the facilitator's screen "
                     "(letters and digits, no O, I or L).")
+        except ScenarioChanged:  # the full story (file, hashes, remedy) is the facilitator's
+            return ("This workshop cannot go on: its scenario was changed on the server after "
+                    "the workshop began. Tell your facilitator; `backchannel workshop status` "
+                    "on their machine says what changed and what to do.")
         except WorkshopError as exc:  # a malformed code, or the workshop cannot be played
             return str(exc)
         self.gate.passed()

@@ -329,3 +329,31 @@ def test_projector_hides_choices_until_the_reveal(ws):
         assert app.query_one("#comparison", DataTable).row_count >= 1
 
     run(app, script, size=(120, 40))
+
+
+def test_a_participant_is_told_to_fetch_the_facilitator_when_the_scenario_changed(tmp_path):
+    """At 80x24 the join prompt is whole (it used to be cut mid-word), and a changed scenario
+    file is explained to the participant without the server's paths or the facilitator's
+    remedy, which only the facilitator can apply."""
+    import re
+
+    scenario = tmp_path / "haze.yaml"
+    scenario.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    store = open_store(tmp_path / "w.sqlite3")
+    w = create_workshop(store, scenario, ["Red"], seed=3)
+    code = store.teams(w.id)[0].code
+    store.close()
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace(
+        "Schools close", "Schools shut"), encoding="utf-8")
+    app = TeamApp(tmp_path / "w.sqlite3", workshop_id=w.id)
+
+    async def script(pilot):
+        shown = re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
+        assert "digits)." in shown  # the end of the prompt, on its second line
+        await join(pilot, code)
+        assert isinstance(app.screen, JoinScreen)
+        said = text_of(app.screen)
+        assert "Tell your facilitator" in said
+        assert str(tmp_path) not in said and "--accept-changed-scenario" not in said
+
+    run(app, script, size=(80, 24))
