@@ -11,7 +11,8 @@ address browsers will use (``public_url``), derived from a specific ``--host`` o
 websocket's Origin must be that address (or, on loopback, a loopback alias of it); terminal
 sizes are clamped to ``MAX_WIDTH`` x ``MAX_HEIGHT``; at most ``max_sessions`` app processes run
 at once. Each browser tab runs ``command`` in its own process: the command is fixed by the
-server, never built from anything a visitor sends.
+server, never built from anything a visitor sends. What the app needs but must not show in
+``ps`` (a database URL with a password) goes to it in ``env``, added to its environment.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import asyncio
 import ipaddress
 import logging
 import socket
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
@@ -119,17 +122,30 @@ def clamp_size(width: object, height: object) -> tuple[int, int]:
             min(MAX_HEIGHT, max(1, number(height, 24))))
 
 
+class _AppProcess(AppService):
+    """textual-serve's AppService, with ``env`` added to the app process's environment (an
+    environment is visible only to the same user and root; a command line to everyone)."""
+
+    def __init__(self, command: str, *, env: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(command, **kwargs)
+        self.extra_env = dict(env)
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        return {**super()._build_environment(width=width, height=height), **self.extra_env}
+
+
 class GuardedServer(Server):
     """textual-serve's Server with an Origin check, a size bound and a session cap."""
 
     def __init__(self, command: str, *, host: str = "127.0.0.1", port: int = 8000,
                  title: str = "backchannel", public_url: str | None = None,
-                 max_sessions: int = 30) -> None:
+                 max_sessions: int = 30, env: Mapping[str, str] | None = None) -> None:
         url = public_url_for(host, port, public_url)
         super().__init__(command, host=host, port=port, title=title, public_url=url)
         self.origins = allowed_origins(url, host, port)
         self.max_sessions = max(1, max_sessions)
         self.sessions = 0
+        self.env = dict(env or {})
 
     async def _make_app(self) -> web.Application:
         app = web.Application()
@@ -173,9 +189,10 @@ class GuardedServer(Server):
             async def close() -> None:
                 await websocket.close()
 
-            service = AppService(self.command, write_bytes=websocket.send_bytes,
-                                 write_str=websocket.send_str, close=close,
-                                 download_manager=self.download_manager, debug=self.debug)
+            service = _AppProcess(self.command, write_bytes=websocket.send_bytes,
+                                  write_str=websocket.send_str, close=close,
+                                  download_manager=self.download_manager, debug=self.debug,
+                                  env=self.env)
             await service.start(width, height)
             await self._process_messages(websocket, service)
         except asyncio.CancelledError:
@@ -216,7 +233,8 @@ class GuardedServer(Server):
 
 def serve_app(command: str, *, host: str = "127.0.0.1", port: int = 8000,
               public_url: str | None = None, title: str = "backchannel",
-              max_sessions: int = 30) -> None:
-    """Serve ``command`` (a Textual app) to browsers until Ctrl+C. Raises ServeError."""
+              max_sessions: int = 30, env: Mapping[str, str] | None = None) -> None:
+    """Serve ``command`` (a Textual app) to browsers until Ctrl+C, each app process with
+    ``env`` added to its environment. Raises ServeError."""
     GuardedServer(command, host=host, port=port, title=title, public_url=public_url,
-                  max_sessions=max_sessions).serve()
+                  max_sessions=max_sessions, env=env).serve()

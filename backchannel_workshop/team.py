@@ -140,7 +140,8 @@ class TeamDecisionScreen(DecisionScreen):
     """The solo decision screen for one team's round, with the reason box, the draft kept in
     the store as it is typed, and a line saying where the round stands. No what-if here."""
 
-    BINDINGS = [Binding("ctrl+s", "submit", "Submit", show=False)]
+    BINDINGS = [Binding("ctrl+s", "submit", "Submit", show=False),
+                Binding("r", "reason", "Reason")]
 
     def __init__(self, play: TeamPlay, round_no: int) -> None:
         super().__init__(play)  # type: ignore[arg-type]  # reads it as a session
@@ -204,6 +205,12 @@ class TeamDecisionScreen(DecisionScreen):
 
     def action_submit(self) -> None:
         self.action_choose()
+
+    def action_reason(self) -> None:
+        """From the options to the reason box (Tab gets there too, past other widgets). At
+        once, not after the queue: what is typed right after the key goes into the box."""
+        for box in self.query("#reason").results(Input):
+            self.set_focus(box)
 
     def _keep_draft(self) -> None:
         if self._restoring or not self.is_mounted:
@@ -508,11 +515,13 @@ def run_team(code: str | None = None, store: str | None = None, workshop_id: str
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The served entry point: `python -m backchannel_workshop.team --store F --workshop ID`."""
+    """The served entry point: `python -m backchannel_workshop.team --workshop ID`, the store
+    in $BACKCHANNEL_STORE (a URL with a password must not be on a command line)."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m backchannel_workshop.team")
-    parser.add_argument("--store", required=True)
+    parser.add_argument("--store", default=None,
+                        help="file or URL (default: $BACKCHANNEL_STORE, as `serve` sets it)")
     parser.add_argument("--workshop", required=True)
     parser.add_argument("--client", default="browser", choices=("browser", "terminal"))
     parser.add_argument("--accept-changed-scenario", action="store_true")

@@ -140,6 +140,11 @@ class WorkshopStore(abc.ABC):
         them (oldest first). ``dry_run``: only list them."""
 
 
+def is_server_url(target: str | os.PathLike | None) -> bool:
+    """Whether ``target`` names a PostgreSQL server (else it is a file path)."""
+    return target is not None and str(target).startswith(("postgres://", "postgresql://"))
+
+
 def default_store_path() -> Path:
     from engine.play.savelog import data_dir
 
@@ -151,7 +156,7 @@ def open_store(target: str | os.PathLike | None = None, *, create: bool = True
     """The store at ``target`` (a file path or a postgresql:// URL), else
     $BACKCHANNEL_STORE, else workshops.sqlite3 in the user data directory."""
     raw = target if target is not None else os.environ.get(STORE_ENV) or None
-    if raw is not None and str(raw).startswith(("postgres://", "postgresql://")):
+    if is_server_url(raw):
         from engine.workshop.pgstore import PostgresStore
 
         return PostgresStore(str(raw))

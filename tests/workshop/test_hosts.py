@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from engine.workshop import Phase, Refused, Room, open_store
 from engine.workshop.pgstore import PostgresStore
 from engine.workshop.room import create_workshop
 from tests.conftest import EXAMPLE
+from tests.tui.test_serving import wait_for_port
 from tests.workshop.test_processes import _env
 
 
@@ -218,3 +220,95 @@ def test_clients_work_with_a_role_that_may_only_read_and_write_rows(pg_url):
     room.submit(1, room.offered(1)[0].id, "as the app role")
     assert [d.team_id for d in room.refresh().decisions] == [1]
     client.close()
+
+
+# An empty text box with the cursor on its placeholder's first letter (W): it has the focus,
+# so what is typed next goes into it (keys typed sooner would go to the widget before).
+CURSOR_ON = "W\x1b\\[0m\x1b\\[[0-9;]*m{}"
+
+
+def _team_processes(workshop_id: str) -> list[tuple[str, str]]:
+    """(command line, environment) of every running team-client process of this workshop."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if "backchannel_workshop.team" in cmd and workshop_id in cmd:
+                found.append((cmd, (proc / "environ").read_bytes().decode(errors="replace")))
+        except OSError:
+            continue
+    return found
+
+
+def test_two_serve_processes_on_one_postgresql_store_share_seat_draft_and_state(pg_url):
+    """Issue 15 §2 with the real `workshop serve --store postgresql://...`, twice (two hosts
+    on two ports), and browser sessions speaking textual-serve's websocket protocol: a team
+    drafts through one host, reconnects through the other, finds its draft and submits. The
+    store URL reaches the team-client processes in their environment, never on a command line
+    (`ps` shows command lines to every user)."""
+    import asyncio
+
+    import aiohttp
+
+    from tests.tui.test_serving import _read_until, free_port, stop
+
+    store = open_store(pg_url)
+    w = create_workshop(store, EXAMPLE, ["Red", "Blue"], seed=5)
+    room = Room(store, w.id)
+    room.act("open")
+    red = room.team("Red")
+    second = room.offered(red.id)[1].id
+    ports = [free_port(), free_port()]
+    procs = [subprocess.Popen([sys.executable, "-m", "backchannel_cli.main", "workshop",
+                               "serve", w.id, "--store", pg_url, "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env={**_env(), "COLUMNS": "200"}) for port in ports]
+    try:
+        for port, proc in zip(ports, procs, strict=True):
+            wait_for_port(port, proc)
+
+        async def drafted() -> None:
+            deadline = time.monotonic() + 20
+            while (d := room.draft(red.id)) is None or d.reason != "talks first":
+                assert time.monotonic() < deadline, "the draft never reached the store"
+                await asyncio.sleep(0.02)
+
+        async def scenario() -> None:
+            async with aiohttp.ClientSession() as http:
+                # Both browsers open at once (their team-client processes start in parallel).
+                a, b = [await http.ws_connect(f"ws://127.0.0.1:{p}/ws?width=110&height=40",
+                                              headers={"Origin": f"http://127.0.0.1:{p}"})
+                        for p in ports]
+                await asyncio.gather(_read_until(a, "Join your team", timeout=30),
+                                     _read_until(b, "Join your team", timeout=30))
+                await a.send_json(["stdin", red.code + "\r"])
+                await _read_until(a, "open for decisions", timeout=20)
+                await a.send_json(["stdin", "2r"])  # the second option, then the reason box
+                await _read_until(a, CURSOR_ON.format("hy this option"))  # it has focus
+                await a.send_json(["stdin", "talks first"])
+                await drafted()
+                await a.close()  # the browser drops; it comes back through the other host
+                await b.send_json(["stdin", red.code.lower() + "\r"])
+                await _read_until(b, "talks first", timeout=20)  # the draft, restored
+                running = _team_processes(w.id)
+                assert running
+                for cmd, environ in running:
+                    assert "postgresql" not in cmd and "--store" not in cmd
+                    assert f"BACKCHANNEL_STORE={pg_url}\0" in environ
+                await b.send_json(["stdin", "\r"])  # choose the highlighted (restored) option
+                await _read_until(b, CURSOR_ON.format(r"hy\? \(optional"))  # confirm it
+                await b.send_json(["stdin", "\r"])
+                await _read_until(b, "waiting for the reveal", timeout=20)
+                await b.close()
+
+        asyncio.run(scenario())
+    finally:
+        for proc in procs:  # both at once: each waits for its sessions to end
+            proc.terminate()
+        for proc in procs:
+            stop(proc)
+    d = room.refresh().decision(red.id, 1)
+    assert (d.option_id, d.reason, d.by) == (second, "talks first", "team")
+    assert [e.data.get("client") for e in store.events(w.id, kinds=("join",))] == \
+        ["browser", "browser"]
+    store.close()
