@@ -47,6 +47,7 @@ def ui() -> SimpleNamespace:
     """The game screens and the engine's session and report, imported when first needed:
     the picker (the first screen) needs none of them, and paints sooner without them."""
     from backchannel_tui.screens import briefing, debrief, decision, game, modals, outcome
+    from engine.analysis import checking
     from engine.play import session
     from engine.present import debrief as report
     from engine.scenario import loader
@@ -56,7 +57,7 @@ def ui() -> SimpleNamespace:
         DecisionScreen=decision.DecisionScreen, GameScreen=game.GameScreen,
         OutcomeScreen=outcome.OutcomeScreen, ConfirmQuit=modals.ConfirmQuit,
         HelpScreen=modals.HelpScreen, MessageScreen=modals.MessageScreen,
-        ScenarioError=loader.ScenarioError, load_scenario=loader.load_scenario,
+        ScenarioError=loader.ScenarioError, playable=checking.playable,
         build_debrief=report.build_debrief, Session=session.Session,
         SessionError=session.SessionError, saves_dir=session.saves_dir,
     )
@@ -117,14 +118,13 @@ class BackchannelApp(App[None]):
     # -- intents from the screens
 
     def open_scenario(self, path: Path) -> None:
+        # Checked as `backchannel check` and `play` check it (one function): the app never
+        # plays a scenario the command line refuses, e.g. one with a reachable dead end.
         try:
-            scenario = ui().load_scenario(path)
+            scenario = ui().playable(path)
         except ui().ScenarioError as exc:
             self.show_problem(f"{path.name} cannot be played",
                               "\n".join(str(p) for p in exc.problems) or str(exc))
-            return
-        except OSError as exc:
-            self.show_problem("Cannot read the scenario", str(exc))
             return
         self.session, self.other = None, None
         self.push_screen(ui().BriefingScreen(scenario, path))

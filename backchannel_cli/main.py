@@ -263,19 +263,20 @@ def scenario_summary(loaded: Loaded) -> str:
 def _playable(name: str) -> Path | None:
     """The scenario file for a new game, if `check` accepts it (the player never plays what
     the checker rejects, e.g. a reachable dead end); else its problems are printed."""
-    from engine.analysis.checking import check_file
-    from engine.scenario.loader import summarise
+    from engine.analysis.checking import playable
+    from engine.scenario.loader import ScenarioError, summarise
 
     try:
         path = find(name)
     except NotFound as exc:
         _err(str(exc))
         return None
-    loaded = check_file(path)
-    if loaded.errors:
-        for p in loaded.problems:
+    try:
+        playable(path)
+    except ScenarioError as exc:
+        for p in exc.problems:
             print(p, file=sys.stderr)
-        _err(f"{name} cannot be played: {summarise(loaded.problems)}; run "
+        _err(f"{name} cannot be played: {summarise(exc.problems)}; run "
              f"`backchannel check {name}`")
         return None
     return path

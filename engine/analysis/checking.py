@@ -11,7 +11,7 @@ from engine.analysis.reachability import Reached, unreachable
 from engine.analysis.statespace import build_graph, surely_more_states_than
 from engine.gcpause import no_gc
 from engine.play.rules import Game
-from engine.scenario.loader import Loaded, Located, load_file
+from engine.scenario.loader import Loaded, Located, ScenarioError, load_file
 from engine.scenario.model import Scenario
 
 # CHECK_MAX_STATES (engine.analysis.limits): states the checker explores to prove reachability
@@ -27,6 +27,17 @@ def check_file(path: str | os.PathLike) -> Loaded:
             return loaded
         _check_reachability(loaded.scenario, loaded.located)
         return loaded.with_problems(loaded.located.problems)
+
+
+def playable(path: str | os.PathLike) -> Scenario:
+    """The scenario in ``path`` for a new game, checked as `backchannel check` checks it:
+    nobody plays what the checker rejects (e.g. a reachable dead end). Raises
+    ``ScenarioError`` with every problem (file:line:col) when it has an error; line mode and
+    the app both open scenarios through here."""
+    loaded = check_file(path)
+    if loaded.errors or loaded.scenario is None:
+        raise ScenarioError(list(loaded.problems))
+    return loaded.scenario
 
 
 def _check_reachability(scn: Scenario, loc: Located) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from textual.widgets import Input, Static
 
@@ -13,6 +15,7 @@ from backchannel_tui.screens.modals import (
     ConfirmQuit,
     ExportScreen,
     HelpScreen,
+    MessageScreen,
     QuestionsScreen,
     RewindScreen,
 )
@@ -24,6 +27,7 @@ from tests.tui.helpers import EXAMPLE, example_catalog, play_to_debrief, run, sa
 from tui import BackchannelApp
 
 BUNDLED = catalog.bundled()
+DEADEND = EXAMPLE.parents[1] / "tests" / "fixtures" / "explore" / "deadend.yaml"
 
 
 @pytest.fixture
@@ -393,3 +397,27 @@ def test_whatif_branch_is_labelled_in_the_picker(example_only):
         assert "what-if of the game saved" in prompts[0] and "from round 2" in prompts[0]
 
     run(app, script)
+
+
+def test_picker_refuses_what_check_rejects_and_says_where(example_only):
+    """A scenario with a reachable dead end (which `check` and `play` reject) is not opened
+    from the picker: the problem dialog shows the checker's finding with file:line."""
+    deadend = catalog.bundled_dir() / "deadend.yaml"
+    shutil.copy(DEADEND, deadend)
+    app = BackchannelApp()
+
+    async def script(pilot):
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        await pilot.press("down", "down", "enter")  # deadend sorts first; the separator
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, MessageScreen), dialog
+        assert "deadend.yaml cannot be played" in dialog.title_text
+        assert f"{deadend}:46:7: error: dead end: in round 2" in dialog.text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is picker and app.session is None
+
+    run(app, script)
+    assert list_saves() == []
