@@ -192,6 +192,10 @@ class _COption:
     requires: Test | None
     effects: tuple[_CEffect, ...]
     number: float  # option.track.number, looked up once
+    plain: bool = attrs.field(init=False)  # every effect plain: ``Game._quick`` may apply it
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "plain", all(ce.plain for ce in self.effects))
 
 
 @attrs.frozen
@@ -427,9 +431,14 @@ class Game:
         """As ``apply``, without building the outcome record: for callers that only need the
         next state (random play, sampling). Same rules, same random stream, same state."""
         co, k = self._validate(state, option_id)
+        trail = Trail(k, option_id, state.trail)
+        if co.plain:
+            quick = self._quick(state, co, k, trail)
+            if quick is not None:
+                return quick
         w = self._work_from(state, None)
         ending = self._choose(w, co, k)
-        return self._state(w, ending, Trail(k, option_id, state.trail))
+        return self._state(w, ending, trail)
 
     def sample_start(self, seed: int) -> tuple[GameState, tuple[bool, ...]]:
         """As ``start`` without the record, giving the results of the chance rolls made (see
@@ -442,9 +451,14 @@ class Game:
         """As ``step``, also giving the result of each chance roll it made, in order (True: the
         effect applied): what tells apart two playthroughs that made the same choices."""
         co, k = self._validate(state, option_id)
+        trail = Trail(k, option_id, state.trail)
+        if co.plain:
+            quick = self._quick(state, co, k, trail)
+            if quick is not None:
+                return quick, ()  # no chance on the quick path
         w = self._work_from(state, None)
         ending = self._choose(w, co, k)
-        return self._state(w, ending, Trail(k, option_id, state.trail)), _rolls(w.log)
+        return self._state(w, ending, trail), _rolls(w.log)
 
     def _validate(self, state: GameState, option_id: str) -> tuple[_COption, int]:
         if state.over:
@@ -489,9 +503,14 @@ class Game:
         """As ``branches`` (``state`` None for the start of the game), giving each outcome's
         memo key (``GameState.key()``) and its state only when the key is not in ``known``:
         exact exploration finds most children already known and need not build them."""
+        co = None if option_id is None else self.options[option_id]
+        if co is not None and co.plain and state is not None:
+            quick = self._quick(state, co, state.round_no, None)
+            if quick is not None:
+                qkey = quick.key()
+                return [(1.0, qkey, None if qkey in known else quick)]
         out: list[tuple[float, tuple, GameState | None]] = []
         scripts: list[list[bool]] = [[]]
-        co = None if option_id is None else self.options[option_id]
         while scripts:
             script = scripts.pop()
             try:
@@ -518,6 +537,73 @@ class Game:
         return out
 
     # -- internals
+
+    def _quick(self, state: GameState, co: _COption, k: int,
+               trail: Trail | None) -> GameState | None:
+        """The state after ``co`` when nothing but its plain effects happens -- no delayed
+        effect falls due, no event fires, no early ending, the next round is played (or the
+        final endings are checked) -- else None, and the caller takes the general path.
+
+        The common step of play and exploration, without the scratch state, the log and the
+        copies of what did not change: no chance is drawn on this path, so the random stream
+        and every outcome are the general path's (benchmarks/identity.py checks it)."""
+        j = k + 1
+        pending = state.pending
+        if pending:
+            for p in pending:
+                if p.due == j:
+                    return None
+        values = list(state.values)
+        mins, maxs = self.mins, self.maxs
+        flags: Any = state.flags
+        for ce in co.effects:
+            for i, d in ce.changes:
+                new = values[i] + d
+                if new < mins[i]:
+                    new = mins[i]
+                elif new > maxs[i]:
+                    new = maxs[i]
+                values[i] = new
+            if ce.set:
+                if flags is state.flags:
+                    flags = set(flags)
+                flags |= ce.set
+            if ce.clear:
+                if flags is state.flags:
+                    flags = set(flags)
+                flags -= ce.clear
+        if flags is not state.flags:
+            flags = frozenset(flags)
+        t = state.tracks
+        c = co.track
+        tracks = (t[0] + 1, t[1], t[2]) if c == 0 else (
+            (t[0], t[1] + 1, t[2]) if c == 1 else (t[0], t[1], t[2] + 1))
+        fired = state.fired
+        new_state = GameState(j, tuple(values), flags, tracks, co.number, pending, fired,
+                              state.rng, False, None, trail)
+        for cev in self._events_in[j]:
+            if cev.event.once and cev.event.id in fired:
+                continue
+            if cev.when is None or cev.when(new_state):
+                return None  # an event fires
+        for _ending, test in self.early:
+            if test is not None and test(new_state):
+                return None
+        if j > self.n_rounds:
+            ending_id = ""
+            for ending, test in self.final:
+                if test is None or test(new_state):
+                    ending_id = ending.id
+                    break
+            return GameState(j, new_state.values, flags, tracks, co.number, (), fired,
+                             state.rng, True, ending_id or None, trail)
+        cr = self.rounds[j - 1]
+        if cr.when is not None and not cr.when(new_state):
+            return None  # the round is skipped
+        if not cr.open and not any(o.requires is not None and o.requires(new_state)
+                                   for o in cr.options):
+            return None  # a dead end
+        return new_state
 
     def _work_initial(self, seed: int, script: list[bool] | None) -> _Work:
         w = _Work()

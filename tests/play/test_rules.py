@@ -180,3 +180,57 @@ def test_random_playthroughs_reach_every_ending_of_the_example():
             state, _ = GAME.apply(state, rng.choice(GAME.offered(state)).id)
         seen.add(state.ending_id)
     assert seen == set(GAME.endings)
+
+
+def _plain_variants():
+    """The example with every effect made plain (no delay, condition or chance), so that
+    ``Game.step`` can take its quick path, in shapes that make the quick path give up: an
+    event due next round, an early ending, a skipped round, a round that can dead-end."""
+    from engine.scenario.conditions import parse
+
+    scn = GAME.scenario
+
+    def plain(e):
+        return attrs.evolve(e, after=0, when=None, chance=None, otherwise=None)
+
+    def plain_round(r, **kw):
+        opts = tuple(attrs.evolve(o, effects=tuple(plain(e) for e in o.effects))
+                     for o in r.options)
+        if r.id == "next-season":  # one option clears the flag the first round sets
+            opts = tuple(attrs.evolve(o, effects=(*o.effects, attrs.evolve(
+                o.effects[0], change={}, set=(), clear=("data_shared",))))
+                if o.id == "public-report" else o for o in opts)
+        return attrs.evolve(r, options=opts, **kw)
+
+    base = attrs.evolve(scn, rounds=tuple(plain_round(r) for r in scn.rounds))
+    yield base
+    r1, r2 = base.rounds
+    yield attrs.evolve(base, rounds=(r1, attrs.evolve(r2, when=parse("trust >= 5"))), events=())
+    needy = tuple(attrs.evolve(o, requires=parse("trust >= 6")) for o in r2.options)
+    yield attrs.evolve(base, rounds=(r1, attrs.evolve(r2, options=needy)), events=())
+    yield attrs.evolve(base, endings=tuple(e for e in base.endings if not e.early))
+    tense = tuple(attrs.evolve(i, start=7) if i.id == "friction" else i
+                  for i in base.indicators)  # one step from the early ending
+    yield attrs.evolve(base, indicators=tense, events=())
+
+
+def test_step_quick_path_agrees_with_apply_from_every_reachable_state():
+    from engine.analysis.statespace import build_graph
+
+    quick = 0
+    for scn in [GAME.scenario, *_plain_variants()]:
+        game = Game(scn)
+        graph = build_graph(game)
+        assert graph.complete
+        for node in graph.nodes.values():
+            state = node.state
+            for option in game.offered(state):
+                after, _ = game.apply(state, option.id)
+                stepped = game.step(state, option.id)
+                assert stepped == after and stepped.rng == after.rng
+                assert game.sample_step(state, option.id)[0] == after
+                slow = game.branches(state, option.id)
+                keyed = game.branch_keys(state, option.id, {})
+                assert [(p, s.key(), s) for p, s in slow] == keyed
+                quick += game.options[option.id].plain and len(slow) == 1
+    assert quick > 20  # the quick path was tried, not only the general one
