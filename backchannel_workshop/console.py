@@ -54,6 +54,14 @@ from engine.workshop.room import MAX_REASON
 ACTION_WORDS = {"open": "Opened", "close": "Closed", "reveal": "Revealed", "next": "Moved on"}
 
 
+CHOICE_WIDTH, REASON_WIDTH = 44, 60  # characters the teams table shows of each
+
+
+def _cut(text: str, width: int) -> Text:
+    """``text`` as plain text (never markup), shortened to ``width`` with an ellipsis."""
+    return Text(text if len(text) <= width else text[:width - 1].rstrip() + "…")
+
+
 def _clock(t: float | None) -> str:
     if t is None:
         return "—"
@@ -239,13 +247,16 @@ class ConsoleApp(FollowsStore):
                 opt = room.scenario.option(d.option_id) if d.option_id else None
                 choice = f"{opt.track.short} {opt.title}" if opt else "absent"
                 reason = d.reason or ""
+            # Long titles and reasons are cut here; the reveal board shows them whole.
             cells = [Text(t.name), t.code, joined,
                      status_word(row, t.id in self.drafting),
-                     _clock(row.at) if row.at else "", Text(choice), Text(reason)]
+                     _clock(row.at) if row.at else "", _cut(choice, CHOICE_WIDTH),
+                     _cut(reason, REASON_WIDTH)]
             key = str(t.id)
             if key in table.rows:
                 for col, value in zip(table.columns, cells, strict=True):
-                    table.update_cell(key, col, value)
+                    # Columns grow with what they show (they were sized when still empty).
+                    table.update_cell(key, col, value, update_width=True)
             else:
                 table.add_row(*cells, key=key)
 

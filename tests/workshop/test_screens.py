@@ -283,6 +283,11 @@ def test_console_phases_override_notes_in_place_and_reveal_board(ws):
         assert "entered by the facilitator" in board
         comparison = app.query_one("#comparison", DataTable)
         assert len(comparison.columns) == 3 and comparison.row_count >= 1
+        # Every cell of the teams table is shown whole: the columns grew with what they got
+        # (they used to keep the width they had when empty: "07" for 07:12:32).
+        for col in table.columns.values():
+            for key in table.rows:
+                assert col.content_width >= len(str(table.get_cell(key, col.key))), col.label
 
     run(app, script, size=(120, 40))
 
