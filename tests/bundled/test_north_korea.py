@@ -45,16 +45,17 @@ ALL_TRACK_2 = [
     "r6-handover",
 ]
 # The best ending keeps miscalculation risk and partners' confidence in bounds (the lesson
-# 'bridge-keeps-risk-and-partners'): an official opening, the officers' Track-1.5 session that
-# lowers risk, sustained Track-2 correspondence, a relief round-table, the ARF framework and a
-# Track-2 hand-over.
+# 'bridge-keeps-risk-and-partners') and rests on sustained Track-2 contact (the lesson
+# 'sustained-track2'): an official opening, three rounds of expert work with Pyongyang's
+# committee (crisis communication, correspondence through the closure, a flood-warning
+# proposal), the ARF framework that adopts it, and a standing Track-1.5 process.
 MIXED = [
     "r1-envoy",
-    "r2-officers-session",
+    "r2-cscap-crisis",
     "r3-cscap-correspond",
-    "r4-relief-roundtable",
+    "r4-flood-proposal",
     "r5-arf-framework",
-    "r6-handover",
+    "r6-standing-process",
 ]
 
 # One scripted witness per ending; each reaches its ending whatever the seed.
