@@ -390,6 +390,10 @@ class SqlStore(WorkshopStore):
     def save_draft(self, workshop_id: str, draft: Draft) -> None:
         with self._tx() as cur:
             self._read_team(cur, workshop_id, draft.team_id)
+            # A draft is a change others follow (the console shows who is drafting): bump
+            # the counter that polling reads, first, as every write locks the workshop first.
+            self._x(cur, "UPDATE workshops SET change_count = change_count + 1 WHERE id = ?",
+                    (workshop_id,))
             self._x(cur, "INSERT INTO drafts (workshop_id, team_id, round_no, option_id, reason, "
                     "updated_at) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (workshop_id, team_id, round_no) DO UPDATE SET "

@@ -103,7 +103,9 @@ class WorkshopStore(abc.ABC):
     def record_join(self, workshop_id: str, team_id: int, *, client: str, now: float) -> None: ...
 
     @abc.abstractmethod
-    def save_draft(self, workshop_id: str, draft: Draft) -> None: ...
+    def save_draft(self, workshop_id: str, draft: Draft) -> None:
+        """Keep the team's draft for the round (replacing the last); a change other processes
+        learn of like any other (the console shows the team as drafting)."""
 
     @abc.abstractmethod
     def draft(self, workshop_id: str, team_id: int, round_no: int) -> Draft | None: ...

@@ -172,7 +172,10 @@ def test_without_a_listener_the_token_polls_the_change_counter(pg_url):
     t0 = a.change_token()
     assert a.change_token() == t0
     Room(b, w.id).act("open")
-    assert a.change_token() != t0  # at once: the poll reads the committed counter
+    t1 = a.change_token()
+    assert t1 != t0  # at once: the poll reads the committed counter
+    Room(b, w.id).save_draft(1, None, "half a thought")
+    assert a.change_token() != t1  # a draft too (the console shows who is drafting)
     a.close()
     b.close()
 

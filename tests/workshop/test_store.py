@@ -219,11 +219,16 @@ def test_override_needs_a_closed_round_and_keeps_the_teams_reason(make_store):
     assert ev[0].data["reason"] == "team asked to change"
 
 
-def test_drafts_are_kept_while_typing(make_store):
-    store = make_store()
+def test_drafts_are_kept_while_typing_and_are_a_change_others_learn_of(make_store):
+    store, console = make_store(), make_store()
     wid = _open_workshop(store)
+    token, changes = console.change_token(), console.workshop(wid).changes
     store.save_draft(wid, Draft(1, 1, None, "we think", 1001.0))
+    # the console learns of it (it shows the team as drafting) by the token and the counter
+    _changed(console, token)
+    assert console.workshop(wid).changes == changes + 1
     store.save_draft(wid, Draft(1, 1, "opt-a", "we think the envoy", 1002.0))
+    assert console.workshop(wid).changes == changes + 2
     d = make_store().draft(wid, 1, 1)
     assert (d.option_id, d.reason) == ("opt-a", "we think the envoy")
     assert store.draft(wid, 2, 1) is None
