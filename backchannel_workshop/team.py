@@ -137,8 +137,9 @@ class StatusLine(Static):
 
 
 class TeamDecisionScreen(DecisionScreen):
-    """The solo decision screen for one team's round, with the reason box, the draft kept in
-    the store as it is typed, and a line saying where the round stands. No what-if here."""
+    """The solo decision screen for one team's round, with the reason box, the draft (reason
+    and highlighted option) kept in the store once the team writes a reason, and a line saying
+    where the round stands. No what-if here."""
 
     BINDINGS = [Binding("ctrl+s", "submit", "Submit", show=False),
                 Binding("r", "reason", "Reason")]
@@ -148,6 +149,10 @@ class TeamDecisionScreen(DecisionScreen):
         self.round_no = round_no
         self._draft_timer: Timer | None = None
         self._restoring = False
+        # Whether the store holds a draft of this round: none is made until the team has
+        # written something (a highlight alone, even the first one on opening, is not a
+        # draft: the console would show the team as drafting before it has begun).
+        self._drafted = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A workshop has no what-if, and no briefing to go back to.
@@ -170,6 +175,7 @@ class TeamDecisionScreen(DecisionScreen):
         assert isinstance(app, TeamApp)
         draft = app.current_draft()
         if draft is not None:
+            self._drafted = True
             self._restoring = True
             self.query_one("#reason", Input).value = draft.reason
             ids = [offer.option.id for offer in self.offers]
@@ -222,8 +228,12 @@ class TeamDecisionScreen(DecisionScreen):
     def save_draft(self) -> None:
         self._draft_timer = None
         app = self.app
-        if isinstance(app, TeamApp) and self.query("#reason"):
-            app.keep_draft(self.round_no, self.highlighted_option(), self.reason)
+        if not isinstance(app, TeamApp) or not self.query("#reason"):
+            return
+        if not self._drafted and not self.reason.strip():
+            return  # nothing written yet: nothing a refresh could lose
+        app.keep_draft(self.round_no, self.highlighted_option(), self.reason)
+        self._drafted = True  # from now on the option and the reason follow as they change
 
     def on_unmount(self) -> None:
         if self._draft_timer is not None:

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from backchannel_tui.screens.modals import ConfirmChoice
+from backchannel_tui.widgets.options import OptionPicker
 from backchannel_workshop.board import RevealBoard
 from backchannel_workshop.console import ConsoleApp, OverrideScreen
 from backchannel_workshop.projector import ProjectorApp
@@ -182,6 +183,33 @@ def test_team_round_draft_submit_reveal(ws):
         ws.act("next")
         await until(pilot, lambda: showing(app, TeamDecisionScreen)
                     and app.screen.round_no == 2 and app.ready)
+
+    run(app, script)
+
+
+def test_a_team_is_drafting_only_once_it_writes_a_reason(ws):
+    """Opening the round highlights the first option and browsing moves the highlight: no
+    draft (the console would show 'drafting' before the team has begun). Writing a reason
+    makes one, and from then on the option follows the highlight."""
+    ws.act("open")
+    app = TeamApp(ws.path, code=ws.codes["Red"])
+    red = ws.ids["Red"]
+
+    async def script(pilot):
+        await until(pilot, lambda: showing(app, TeamDecisionScreen))
+        screen = app.screen
+        await pilot.press("2", "down")
+        screen.save_draft()  # what the typing pause would do, now
+        assert ws.room.draft(red) is None
+        await pilot.press("r", *"we")
+        await until(pilot, lambda: ws.room.draft(red) is not None)
+        third, second = (offer.option.id for offer in screen.offers[2:0:-1])
+        assert (ws.room.draft(red).option_id, ws.room.draft(red).reason) == (third, "we")
+        screen.set_focus(screen.query_one(OptionPicker))
+        await pilot.press("up")
+        await until(pilot, lambda: screen.highlighted_option() == second)
+        screen.save_draft()
+        assert (ws.room.draft(red).option_id, ws.room.draft(red).reason) == (second, "we")
 
     run(app, script)
 
