@@ -47,7 +47,6 @@ import gc
 import json
 import os
 import platform
-import random
 import statistics
 import sys
 import tempfile
@@ -59,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from randomplay import play  # noqa: E402 - the loop side_by_side.py runs in a process
 from synthetic import node_count, scenario_yaml  # noqa: E402
 
 from engine.analysis import checking  # noqa: E402
@@ -110,20 +110,6 @@ def _limits(nodes: int | None) -> Iterator[None]:
 
 
 # --------------------------------------------------------------------------- workloads
-
-
-def play(game: Game, seed: int) -> int:
-    """One random playthrough; returns the number of choices made."""
-    rng = random.Random(seed)
-    state, _ = game.start(seed)
-    choices = 0
-    while not state.over:
-        offered = game.offered(state)
-        option = rng.choice(offered)
-        game.situation(state)
-        state = game.step(state, option.id)
-        choices += 1
-    return choices
 
 
 def bench_playthroughs(game: Game, games: int, reps: int) -> dict:
