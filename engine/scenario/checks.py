@@ -462,18 +462,35 @@ def dominated_by(scn: Scenario, a: Option, b: Option) -> bool:
     Conservative: effects whose result depends on the state (a ``when``, or a chance by rows)
     cannot be ranked without the state, so options whose state-dependent effects differ are
     never called dominated here (``backchannel explore`` compares them state by state)."""
+    signs = _signs(scn)
+    return _dominates(_profile(scn, a), _profile(scn, b), signs)
+
+
+def _signs(scn: Scenario) -> tuple[int, ...]:
+    """Each indicator's better direction (1 higher, -1 lower, 0 neither), in order."""
     sign = {i.id: {"higher": 1, "lower": -1, "neither": 0}[i.better] for i in scn.indicators}
-    ea, eb = expected_effects(scn, a), expected_effects(scn, b)
-    ra = {t.dimension: t.rating for t in a.tradeoffs}
-    rb = {t.dimension: t.rating for t in b.tradeoffs}
-    if a.requires != b.requires:
+    return tuple(sign[i.id] for i in scn.indicators)
+
+
+def _profile(scn: Scenario, opt: Option) -> tuple:
+    """What dominance compares, computed once per option: when it is offered, its
+    state-dependent effects, the flags it sets and clears, its expected change of each
+    indicator (in order) and its rating on each trade-off dimension (DIMENSIONS order)."""
+    expected = expected_effects(scn, opt)
+    ratings = {t.dimension: t.rating for t in opt.tradeoffs}
+    return (opt.requires, _conditional_part(opt), _flag_effects(opt),
+            tuple(expected.get(i.id, 0.0) for i in scn.indicators),
+            tuple(ratings.get(dim, 0) for dim in DIMENSIONS))
+
+
+def _dominates(pa: tuple, pb: tuple, signs: tuple[int, ...]) -> bool:
+    """``dominated_by`` on two profiles: does option b dominate option a?"""
+    if pa[0] != pb[0]:
         return False  # offered in different states: not comparable
-    if _conditional_part(a) != _conditional_part(b):
+    if pa[1] != pb[1]:
         return False
     strictly = False
-    for ind in scn.indicators:
-        s = sign[ind.id]
-        da, db = ea.get(ind.id, 0.0), eb.get(ind.id, 0.0)
+    for s, da, db in zip(signs, pa[3], pb[3], strict=True):
         if s == 0:
             if da != db:
                 return False
@@ -482,10 +499,9 @@ def dominated_by(scn: Scenario, a: Option, b: Option) -> bool:
             return False
         if s * db > s * da + 1e-9:
             strictly = True
-    if _flag_effects(a) != _flag_effects(b):
+    if pa[2] != pb[2]:
         return False  # different flags can open different futures
-    for dim in DIMENSIONS:
-        xa, xb = ra.get(dim, 0), rb.get(dim, 0)
+    for xa, xb in zip(pa[4], pb[4], strict=True):
         if xb < xa:
             return False
         if xb > xa:
@@ -500,10 +516,12 @@ def _flag_effects(opt: Option) -> tuple[frozenset, frozenset]:
 
 
 def _check_dominance(scn: Scenario, loc) -> None:
+    signs = _signs(scn)
     for r, rnd in enumerate(scn.rounds):
+        profiles = [_profile(scn, opt) for opt in rnd.options]
         for o, a in enumerate(rnd.options):
-            for b in rnd.options:
-                if a is not b and dominated_by(scn, a, b):
+            for b, pb in zip(rnd.options, profiles, strict=True):
+                if a is not b and _dominates(profiles[o], pb, signs):
                     loc.warn(("rounds", r, "options", o, "id"),
                              f"option '{a.id}' is dominated by '{b.id}': no worse on any "
                              "indicator or trade-off dimension, so nobody should pick it")
