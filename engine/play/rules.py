@@ -59,6 +59,9 @@ class Trail(NamedTuple):
     prev: Trail | None
 
 
+_new_trail = tuple.__new__  # Trail(...) without the generated __new__'s Python frame
+
+
 @attrs.frozen
 class GameState:
     round_no: int
@@ -206,6 +209,13 @@ class _CRound:
     texts: tuple[tuple[Test, str], ...]  # (test, text without trailing blanks)
     open: bool  # some option has no ``requires``: the round can never be a dead end
     situation: str  # round.situation without trailing blanks
+    # Every option, when none has ``requires`` (then every one is always offered), else None.
+    always: tuple[Option, ...] | None = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "always", None if any(
+            co.requires is not None for co in self.options) else tuple(
+            co.option for co in self.options))
 
 
 @attrs.frozen
@@ -299,6 +309,13 @@ class Game:
         self.early = tuple((e, self._test(e.when)) for e in scenario.endings if e.early)
         self.final = tuple((e, self._test(e.when)) for e in scenario.endings if not e.early)
         self.endings = {e.id: e for e in scenario.endings}
+        # Rounds entered with nothing to decide: no event to consider, no early ending, no
+        # ``when``, an option always offered (index k as _events_in; see _quick).
+        self._calm = tuple(
+            0 < k <= self.n_rounds and not self._events_in[k] and not self.early
+            and self.rounds[k - 1].when is None and self.rounds[k - 1].open
+            for k in range(self.n_rounds + 2)
+        )
 
     # -- compilation
 
@@ -389,6 +406,8 @@ class Game:
         if state.over:
             return []
         cr = self.rounds[state.round_no - 1]
+        if cr.always is not None:
+            return list(cr.always)
         return [co.option for co in cr.options if co.requires is None or co.requires(state)]
 
     def situation(self, state: GameState) -> str:
@@ -398,6 +417,9 @@ class Game:
         cr = self.rounds[state.round_no - 1]
         if not cr.texts:
             return cr.situation
+        if len(cr.texts) == 1:  # the common case: one conditional line
+            test, text = cr.texts[0]
+            return cr.situation + "\n\n" + text if test(state) else cr.situation
         parts = [cr.situation]
         parts.extend([text for test, text in cr.texts if test(state)])
         return "\n\n".join(parts)
@@ -430,8 +452,13 @@ class Game:
     def step(self, state: GameState, option_id: str) -> GameState:
         """As ``apply``, without building the outcome record: for callers that only need the
         next state (random play, sampling). Same rules, same random stream, same state."""
-        co, k = self._validate(state, option_id)
-        trail = Trail(k, option_id, state.trail)
+        co = self.options.get(option_id)
+        k = state.round_no
+        # The common case checked inline (same checks as _validate, which words the refusal).
+        if (co is None or state.over or self.option_round[option_id] != k
+                or (co.requires is not None and not co.requires(state))):
+            co, k = self._validate(state, option_id)
+        trail = _new_trail(Trail, (k, option_id, state.trail))
         if co.plain:
             quick = self._quick(state, co, k, trail)
             if quick is not None:
@@ -581,6 +608,8 @@ class Game:
         fired = state.fired
         new_state = GameState(j, tuple(values), flags, tracks, co.number, pending, fired,
                               state.rng, False, None, trail)
+        if self._calm[j]:
+            return new_state
         for cev in self._events_in[j]:
             if cev.event.once and cev.event.id in fired:
                 continue
