@@ -57,6 +57,7 @@ def ui() -> SimpleNamespace:
         DecisionScreen=decision.DecisionScreen, GameScreen=game.GameScreen,
         OutcomeScreen=outcome.OutcomeScreen, ConfirmQuit=modals.ConfirmQuit,
         HelpScreen=modals.HelpScreen, MessageScreen=modals.MessageScreen,
+        OpenReadOnly=modals.OpenReadOnly, GameLocked=session.GameLocked,
         ScenarioError=loader.ScenarioError, playable=checking.playable,
         build_debrief=report.build_debrief, Session=session.Session,
         SessionError=session.SessionError, saves_dir=session.saves_dir,
@@ -137,9 +138,30 @@ class BackchannelApp(App[None]):
         self.session, self.other = None, None
         try:
             session = ui().Session.resume(path)
-        except ui().SessionError as exc:  # GameLocked too: open in another window
+        except ui().GameLocked as exc:  # open for play in another window or process
+            self._offer_read_only(path, exc)
+            return
+        except ui().SessionError as exc:
             self.show_problem("This game cannot be resumed", str(exc))
             return
+        self._show_game(session)
+
+    def _offer_read_only(self, path: Path, locked) -> None:
+        def answer(view: bool | None) -> None:
+            if not view:
+                return
+            try:
+                session = ui().Session.open(path)  # never writes, needs no lock
+            except ui().SessionError as exc:
+                self.show_problem("This game cannot be opened", str(exc))
+                return
+            self._show_game(session)
+
+        self.push_screen(ui().OpenReadOnly(path.name, locked.pid, locked.since), answer)
+
+    def _show_game(self, session: Session) -> None:
+        """The briefing with the game on top: where it stands (read-only: the debrief so
+        far, since only the window that holds the game may decide)."""
         self.session, self.other = session, self._parent_of(session)
         for warning in session.warnings:
             self.notify(warning, title="Resumed with a warning", severity="warning",
@@ -161,7 +183,7 @@ class BackchannelApp(App[None]):
     def game_screen(self) -> GameScreen:
         """The screen for where the session stands: the next decision, or the debrief."""
         assert self.session is not None
-        if self.session.over:
+        if self.session.over or self.session.read_only:
             other = ui().build_debrief(self.other) if self.other is not None else None
             return ui().DebriefScreen(self.session, ui().build_debrief(self.session),
                                       self.export_dir, other)

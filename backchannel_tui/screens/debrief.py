@@ -55,6 +55,9 @@ class DebriefScreen(GameScreen):
                  other: Debrief | None = None) -> None:
         super().__init__(session)
         self.debrief, self.other, self.export_dir = debrief, other, export_dir
+        # A game open for play in another window, looked at here (Session.open); the
+        # workshop's team client hands in its own session-like object, never read-only.
+        self.read_only: bool = getattr(session, "read_only", False)
 
     def compose(self) -> ComposeResult:
         """The engine's debrief blocks as they are: the summary first (what people read),
@@ -64,6 +67,12 @@ class DebriefScreen(GameScreen):
         with Container(classes="game-layout"):
             yield IndicatorPanel(self.scenario, self.session.history())
             with VerticalScroll(id="debrief-body"):
+                if self.read_only:
+                    yield _md("[b $text-warning]Read-only[/]: this game is open for play in "
+                              "another window, so nothing can be chosen or saved here. This "
+                              "is the game as it was when you opened it"
+                              + ("." if self.session.over else ", up to round "
+                                 f"{self.session.state.round_no}."), id="read-only-note")
                 yield from _statics(summary(self.debrief))
                 if self.other is not None:
                     yield _md(f"[b]{esc(w.WHAT_IF_TITLE)}[/b]", "section-title",
@@ -73,7 +82,8 @@ class DebriefScreen(GameScreen):
                 yield Static("", id="export-result")
                 with Horizontal(classes="screen-buttons"):
                     yield Button("Export (e)", id="export", variant="primary")
-                    yield Button("What-if (w)", id="rewind")
+                    if not self.read_only:
+                        yield Button("What-if (w)", id="rewind")
         yield Footer(compact=True)
 
     def _compare(self) -> Horizontal:
@@ -102,7 +112,9 @@ class DebriefScreen(GameScreen):
 
     def on_mount(self) -> None:
         self.title = self.scenario.title
-        self.sub_title = "Debrief"
+        self.sub_title = "Debrief" if self.session.over else "Debrief so far"
+        if self.read_only:
+            self.sub_title += " · read-only"
         self.query_one("#debrief-body").focus()
 
     def action_appendix(self) -> None:
@@ -133,6 +145,10 @@ class DebriefScreen(GameScreen):
         self.query_one("#export-result", Static).update(Content.from_markup(
             f"[b $text-success]Exported:[/]\n  {esc(md)}\n  {esc(html)}"))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A what-if of a game played elsewhere would branch from a moving target.
+        return not (action == "rewind" and self.read_only)
+
     def action_rewind(self) -> None:
         steps = self.session.rewind_points()
         if not steps:
@@ -153,5 +169,6 @@ class DebriefScreen(GameScreen):
         yield SystemCommand("Export the debrief", "Markdown and HTML (e)", self.action_export)
         yield SystemCommand("Appendix", "Jump to the full lists and back (a)",
                             self.action_appendix)
-        yield SystemCommand("What-if: rewind", "Choose differently in an earlier round and "
-                            "compare (w)", self.action_rewind)
+        if not self.read_only:
+            yield SystemCommand("What-if: rewind", "Choose differently in an earlier round "
+                                "and compare (w)", self.action_rewind)

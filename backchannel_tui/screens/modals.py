@@ -124,6 +124,33 @@ class ConfirmQuit(_AnswersYesNo, ModalScreen[bool]):
         self.query_one("#no", Button).focus()
 
 
+class OpenReadOnly(_AnswersYesNo, ModalScreen[bool]):
+    """The game is open for play in another window: offer to look at it read-only (its
+    briefing and the debrief so far; nothing is written). True to view it."""
+
+    BINDINGS = [
+        Binding("v,enter", "answer(True)", "View read-only", priority=True),
+        Binding("n,escape", "answer(False)", "Cancel"),
+    ]
+
+    def __init__(self, name: str, pid: int | None, since: str | None) -> None:
+        super().__init__(classes="modal")
+        self.game_name, self.pid, self.since = name, pid, since
+
+    def compose(self) -> ComposeResult:
+        who = "another window" + (f" (pid {self.pid}" if self.pid else "")
+        who += (f", since {self.since})" if self.since else ")") if self.pid else ""
+        with Vertical(classes="dialog small", id="locked-dialog") as box:
+            box.border_title = "Open in another window"
+            yield _md(f"[b]{esc(self.game_name)}[/b] is being played in {esc(who)}. One window "
+                      "plays a game at a time.\nYou can look at it read-only: its briefing "
+                      "and the debrief so far. Nothing is saved from here.")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("View read-only (v)", id="yes", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="no", compact=True)
+        yield Footer(compact=True)
+
+
 HELP_KEYS = [
     ("1-9", "highlight an option (its details and trade-offs show)"),
     ("enter", "choose the highlighted option (you confirm once more), or go on"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import pytest
 from textual.widgets import Input, Static
@@ -16,6 +18,7 @@ from backchannel_tui.screens.modals import (
     ExportScreen,
     HelpScreen,
     MessageScreen,
+    OpenReadOnly,
     QuestionsScreen,
     RewindScreen,
 )
@@ -421,3 +424,48 @@ def test_picker_refuses_what_check_rejects_and_says_where(example_only):
 
     run(app, script)
     assert list_saves() == []
+
+
+HOLD = ("import sys; from engine.play.session import Session; "
+        "s = Session.resume(sys.argv[1]); print('held', flush=True); sys.stdin.read()")
+
+
+def test_game_open_elsewhere_is_offered_read_only(example_only):
+    """Another process plays the game (it holds the save's lock): the app says so and, if
+    asked, shows the briefing and the debrief so far without writing a byte."""
+    path = saved_game(EXAMPLE, rounds=1).path
+    before = path.read_bytes()
+    other = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, cwd=EXAMPLE.parents[1])
+    try:
+        assert other.stdout.readline() == b"held\n"
+        app = BackchannelApp(resume=str(path))
+
+        async def script(pilot):
+            dialog = app.screen
+            assert isinstance(dialog, OpenReadOnly), dialog
+            shown = " ".join(str(s.render()) for s in dialog.query(Static))
+            assert f"another window (pid {other.pid}, since " in shown
+            await pilot.press("v")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, DebriefScreen) and app.session.read_only
+            assert screen.sub_title == "Debrief so far · read-only"
+            note = str(screen.query_one("#read-only-note", Static).render())
+            assert "open for play in another window" in note and "up to round 2" in note
+            assert "Round 1" in str(screen.query_one("#sec-path-body", Static).render())
+            assert not screen.query("#rewind")
+            await pilot.press("w")  # no what-if of a game played elsewhere
+            await settle(pilot)
+            assert app.screen is screen
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, BriefingScreen)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, DebriefScreen)
+
+        run(app, script)
+    finally:
+        other.communicate(b"", timeout=30)
+    assert path.read_bytes() == before
