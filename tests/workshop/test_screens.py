@@ -202,9 +202,9 @@ def test_a_team_is_drafting_only_once_it_writes_a_reason(ws):
         screen.save_draft()  # what the typing pause would do, now
         assert ws.room.draft(red) is None
         await pilot.press("r", *"we")
-        await until(pilot, lambda: ws.room.draft(red) is not None)
         third, second = (offer.option.id for offer in screen.offers[2:0:-1])
-        assert (ws.room.draft(red).option_id, ws.room.draft(red).reason) == (third, "we")
+        await until(pilot, lambda: (d := ws.room.draft(red)) is not None and d.reason == "we")
+        assert ws.room.draft(red).option_id == third
         screen.set_focus(screen.query_one(OptionPicker))
         await pilot.press("up")
         await until(pilot, lambda: screen.highlighted_option() == second)
