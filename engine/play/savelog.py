@@ -29,6 +29,7 @@ import io
 import json
 import os
 import stat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -654,36 +655,96 @@ def saves_dir() -> Path:
     return data_dir() / "saves"
 
 
-def scenario_candidates(header: Header, save: Path) -> list[Path]:
-    """Where a save's scenario may be, best first: the recorded file (for an old, relative
-    record also beside the save), then bundled scenarios with the recorded id."""
-    out: list[Path] = []
+KNOWN_MAX = 50  # scenario files remembered (newest first)
+KNOWN_MAX_BYTES = 256 << 10
+
+
+def known_path() -> Path:
+    return data_dir() / "known-scenarios.json"
+
+
+def known_scenarios() -> list[Path]:
+    """The scenario files games were started from, newest first (``remember_scenario``): a
+    save whose scenario has moved is looked for among them. A missing, damaged or oversized
+    list is empty; reading it never raises."""
+    path = known_path()
+    try:
+        if not path.is_file() or path.stat().st_size > KNOWN_MAX_BYTES:
+            return []
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return []
+    if not isinstance(data, list):
+        return []
+    return [Path(p) for p in data if isinstance(p, str) and p][:KNOWN_MAX]
+
+
+def remember_scenario(scenario_file: str | os.PathLike) -> None:
+    """Put a scenario file at the head of the known ones (written whole, then renamed into
+    place). Best effort: a read-only data folder only means it is not remembered."""
+    entry = str(Path(scenario_file).absolute())
+    paths = [entry, *(str(p) for p in known_scenarios() if str(p) != entry)][:KNOWN_MAX]
+    path = known_path()
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(paths, indent=1), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _yaml_beside(save: Path) -> list[Path]:
+    try:
+        return sorted(p for p in save.parent.iterdir() if p.suffix in (".yaml", ".yml"))
+    except OSError:
+        return []
+
+
+def scenario_candidates(header: Header, save: Path) -> Iterator[Path]:
+    """Where a save's scenario may be, best first, each file once: the recorded file (for an
+    old, relative record also beside the save), then by the recorded id the bundled
+    scenarios, the scenario files beside the save (moved together), and the scenario files
+    games were started from (``known_scenarios``). Lazy: the usual case reads one file."""
+    seen: set[Path] = set()
+
+    def fresh(paths: Iterable[Path], by_id: bool) -> Iterator[Path]:
+        for p in paths:
+            if p in seen:
+                continue
+            seen.add(p)
+            with contextlib.suppress(OSError):
+                if p.is_file() and (not by_id or info(p).id == header.scenario):
+                    yield p
+
     recorded = header.scenario_file
     if recorded:
         p = Path(recorded)
-        out.append(p)
-        if not p.is_absolute():
-            out.append(save.parent / p)
+        yield from fresh([p] if p.is_absolute() else [p, save.parent / p], by_id=False)
+    found: list[Path] = []
     with contextlib.suppress(NotFound, OSError, ValueError):
-        out.append(find(header.scenario))
-    for p in bundled():
-        if p not in out and info(p).id == header.scenario:
-            out.append(p)
-    return [p for p in dict.fromkeys(out) if p.is_file()]  # first of each, in order
+        found.append(find(header.scenario))
+    yield from fresh(found, by_id=False)
+    yield from fresh(bundled(), by_id=True)
+    yield from fresh(_yaml_beside(save), by_id=True)
+    yield from fresh(known_scenarios(), by_id=True)
 
 
 def locate_scenario(header: Header, save: Path, given: str | os.PathLike | None = None
                     ) -> Path:
-    """The scenario file of a save: ``given`` if any, else the recorded file if it still
-    holds that scenario, else a bundled scenario with the same id (same content first)."""
+    """The scenario file of a save: ``given`` if any, else the first of
+    ``scenario_candidates`` that holds a scenario with the recorded id."""
     if given is not None:
         return Path(given)
-    found = [p for p in scenario_candidates(header, save) if info(p).id == header.scenario]
-    if not found:
+    found = next((p for p in scenario_candidates(header, save)
+                  if info(p).id == header.scenario), None)
+    if found is None:
         raise SessionError(
-            f"{save}: cannot find scenario '{header.scenario}' (was {header.scenario_file}); "
-            "pass the scenario file with --scenario PATH")
-    return found[0]
+            f"{save}: cannot find scenario '{header.scenario}' (was {header.scenario_file}; "
+            "not among the bundled scenarios, the files beside the save or the scenarios "
+            "games were started from); pass the scenario file with --scenario PATH")
+    return found
 
 
 # --------------------------------------------------------------------------- listing

@@ -35,6 +35,7 @@ from engine.play.savelog import (  # noqa: F401 - re-exported: the session API n
     locate_scenario,
     now,
     read_log,
+    remember_scenario,
     saves_dir,
 )
 from engine.scenario.loader import ScenarioError, load_with_digest
@@ -102,6 +103,7 @@ class Session:
                         scenario_file=str(scenario_path.absolute()), engine=__version__,
                         team=team, created=now(), parent=parent)
         log = LogFile.create(path, header)
+        remember_scenario(scenario_path)  # so that its saves find it if it moves
         return cls(scenario, digest, scenario_path, path, header, [], [], log)
 
     @classmethod

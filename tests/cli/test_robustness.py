@@ -8,6 +8,7 @@ import stat
 import pytest
 
 from backchannel_cli.main import main
+from engine.play.savelog import known_path, known_scenarios
 from engine.play.session import Session
 from tests.conftest import EXAMPLE, ROOT
 
@@ -62,14 +63,48 @@ def test_a_moved_scenario_is_found_by_id_or_given(tmp_path, capsys, example_text
     assert header["scenario_file"] == str(scn)  # recorded absolute
     monkeypatch.chdir(ROOT)
     assert cli(capsys, "debrief", path)[0] == 0  # from another folder
-    moved = tmp_path / "elsewhere.yaml"
+    moved = tmp_path / "drafts" / "elsewhere.yaml"
+    moved.parent.mkdir()
     scn.rename(moved)
+    known_path().unlink()  # forget where games were started from
     monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(tmp_path / "none"))
     code, _, err = cli(capsys, "debrief", path)
     assert code == 1 and "--scenario PATH" in err
     assert cli(capsys, "debrief", path, "--scenario", moved)[0] == 0
     monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(EXAMPLE.parent))  # bundled: by id
     assert cli(capsys, "debrief", path)[0] == 0
+
+
+def test_a_moved_scenario_is_found_beside_the_save_or_where_a_game_began(
+        tmp_path, capsys, example_text, monkeypatch):
+    """Moved together with its saves (e.g. copied to another machine), or moved and then
+    played again from its new place: resume, debrief and compare find it by id."""
+    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(tmp_path / "none"))
+    first = tmp_path / "a" / "haze.yaml"
+    first.parent.mkdir()
+    first.write_text(example_text)
+    path = tmp_path / "a" / "g.jsonl"
+    with Session.new(first, seed=1, path=path) as s:
+        s.decide("research-network")
+    # the folder moves: the scenario is found beside the save
+    (tmp_path / "a").rename(tmp_path / "b")
+    path, moved = tmp_path / "b" / "g.jsonl", tmp_path / "b" / "haze.yaml"
+    assert cli(capsys, "debrief", path)[0] == 0
+    # the scenario moves on alone and a new game is started from its new place
+    later = tmp_path / "c" / "renamed.yaml"
+    later.parent.mkdir()
+    moved.rename(later)
+    Session.new(later, seed=2, path=tmp_path / "c" / "h.jsonl").close()
+    assert known_scenarios()[0] == later
+    assert cli(capsys, "debrief", path)[0] == 0
+    assert cli(capsys, "compare", path, tmp_path / "c" / "h.jsonl")[0] == 0
+    with Session.resume(path) as s:
+        assert s.scenario_path == later
+        s.decide("binding-agreement")
+    # a damaged list of known scenarios is the same as none
+    known_path().write_text("{not json")
+    code, _, err = cli(capsys, "debrief", path)
+    assert code == 1 and "--scenario PATH" in err and "Traceback" not in err
 
 
 def test_a_game_open_elsewhere_is_refused_with_who_and_since(tmp_path, capsys):
