@@ -192,7 +192,7 @@ class ConsoleApp(FollowsStore):
         teams = self.query_one("#teams", DataTable)
         teams.add_columns("Team", "Code", "Joined", "This round", "At", "Choice", "Reason")
         notes = self.query_one("#notes", DataTable)
-        notes.add_columns("Time", "Round", "Team", "Note")
+        notes.add_columns("Time", "Round", "Team", "Note or message")
         self.title = self.room.workshop.name
         self.follow_store(self.store_changed, self.tick)
         self.poll_store()
@@ -265,13 +265,15 @@ class ConsoleApp(FollowsStore):
         assert room is not None
         table = self.query_one("#notes", DataTable)
         names = {t.id: t.name for t in room.snap.teams}
-        for ev in room.notes():
-            if ev.seq <= self.notes_seen:
-                continue
+        for ev in room.store.events(room.id, after=self.notes_seen, kinds=("note", "message")):
             self.notes_seen = ev.seq
-            who = names.get(ev.team_id, "all") if ev.team_id is not None else "all"
-            table.add_row(_clock(ev.at), str(ev.round_no or ""), Text(who),
-                          Text(str(ev.data.get("text", ""))), key=str(ev.seq))
+            text = str(ev.data.get("text") or "")
+            if ev.kind == "message":  # the log of what teams were shown, and when
+                who, text = "message", text or "(message cleared)"
+            else:
+                who = names.get(ev.team_id, "all") if ev.team_id is not None else "all"
+            table.add_row(_clock(ev.at), str(ev.round_no or ""), Text(who), Text(text),
+                          key=str(ev.seq))
 
     def _show_situation(self) -> None:
         room = self.room

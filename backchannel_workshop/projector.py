@@ -48,6 +48,7 @@ class ProjectorApp(FollowsStore):
             yield Static("", id="proj-round")
             yield Digits("", id="proj-timer")
         with VerticalScroll(id="proj-body"):
+            yield Static("", id="proj-message")  # in every phase, until replaced or cleared
             yield Static("", id="proj-situation")
             yield Static("", id="proj-submitted")
             yield RevealBoard(id="reveal-board")
@@ -79,9 +80,10 @@ class ProjectorApp(FollowsStore):
         else:
             rnd = room.scenario.rounds[c.round_no - 1]
             situation = f"[b]{esc(rnd.title)}[/b]\n{esc_prose(rnd.situation, room.scenario)}"
-        if w.message:
-            situation += f"\n\n[b $text-warning]{esc(w.message)}[/]"
         self.query_one("#proj-situation", Static).update(Content.from_markup(situation))
+        message = self.query_one("#proj-message", Static)
+        message.update(Content(f"From the facilitator: {w.message}" if w.message else ""))
+        message.display = bool(w.message)
         self.query_one("#proj-submitted", Static).update(
             Content.from_markup(submitted_line(status)))
         self.query_one("#proj-situation").display = not revealed

@@ -136,6 +136,15 @@ class StatusLine(Static):
     """One line about where the team stands, updated in place."""
 
 
+class MessageLine(Static):
+    """The facilitator's message to all teams, on every screen until it is replaced or
+    cleared (a toast alone is gone before a team that was talking looks up)."""
+
+
+def status_lines() -> tuple[StatusLine, MessageLine]:
+    return StatusLine(id="team-status"), MessageLine(id="team-message")
+
+
 class TeamDecisionScreen(DecisionScreen):
     """The solo decision screen for one team's round, with the reason box, the draft (reason
     and highlighted option) kept in the store once the team writes a reason, and a line saying
@@ -164,7 +173,7 @@ class TeamDecisionScreen(DecisionScreen):
 
     async def _add_reason_box(self) -> None:
         main = self.query_one("#decision-main")
-        box = Vertical(StatusLine(id="team-status"),
+        box = Vertical(*status_lines(),
                        Label("Your reason (kept as you type; shown to everyone at the reveal)",
                              classes="section-title"),
                        Input(placeholder="Why this option?", id="reason",
@@ -257,7 +266,7 @@ class TeamOutcomeScreen(OutcomeScreen):
         for button in self.query("#continue"):
             button.remove()
         body = self.query_one("#outcome-body")
-        body.mount(StatusLine(id="team-status"), before=0)
+        body.mount(*status_lines(), before=0)
         app = self.app
         assert isinstance(app, TeamApp)
         app.call_next(app.screen_ready, self)
@@ -282,7 +291,7 @@ class TeamDebriefScreen(DebriefScreen):
             button.remove()
         for button in self.query("#export").results(Button):
             button.label = "Download the debrief (e)"
-        self.query_one("#debrief-body").mount(StatusLine(id="team-status"), before=0)
+        self.query_one("#debrief-body").mount(*status_lines(), before=0)
         app = self.app
         assert isinstance(app, TeamApp)
         app.call_next(app.screen_ready, self)
@@ -476,6 +485,10 @@ class TeamApp(FollowsStore):
         text = self.status_text()
         for line in self.screen.query(StatusLine):
             line.update(plain(text))
+        message = self.room.workshop.message
+        for shown in self.screen.query(MessageLine):
+            shown.update(plain(f"From the facilitator: {message}" if message else ""))
+            shown.display = bool(message)
 
     def current_draft(self):
         assert self.room is not None and self.team is not None

@@ -370,11 +370,12 @@ class SqlStore(WorkshopStore):
     def set_message(self, workshop_id: str, text: str | None, *, actor: str,
                     now: float) -> None:
         with self._tx() as cur:
-            n = self._x(cur, "UPDATE workshops SET message = ?, change_count = change_count + 1 "
-                        "WHERE id = ?", (text, workshop_id)).rowcount
-            if n != 1:
-                self._read_workshop(cur, workshop_id)
-            self._event(cur, workshop_id, now, "message", None, None, actor, {"text": text})
+            self._x(cur, "UPDATE workshops SET message = ?, change_count = change_count + 1 "
+                    "WHERE id = ?", (text, workshop_id))
+            w = self._read_workshop(cur, workshop_id)  # raises NotFound: no such workshop
+            # the round it was sent in, for the log and the reports
+            self._event(cur, workshop_id, now, "message", None, w.control.round_no, actor,
+                        {"text": text})
 
     # -- teams' input
 

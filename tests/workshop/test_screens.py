@@ -21,6 +21,7 @@ from backchannel_workshop.projector import ProjectorApp
 from backchannel_workshop.team import (
     FREE_TRIES,
     JoinScreen,
+    MessageLine,
     StatusLine,
     TeamApp,
     TeamDebriefScreen,
@@ -89,6 +90,12 @@ def status(app) -> str:
     return " ".join(str(w.render()) for w in app.screen.query(StatusLine))
 
 
+def message(app) -> str | None:
+    """The facilitator's message as the team client shows it on this screen (None: none)."""
+    shown = [str(w.render()) for w in app.screen.query(MessageLine) if w.display]
+    return " ".join(shown) if shown else None
+
+
 def text_of(screen) -> str:
     """Everything the screen's text widgets show, as plain text."""
     return "\n".join(str(w.render()) for w in screen.query(Static))
@@ -149,6 +156,9 @@ def test_team_round_draft_submit_reveal(ws):
         await until(pilot, lambda: "not open yet" in status(app))
         ws.act("open")
         await until(pilot, lambda: "open for decisions" in status(app))
+        # The facilitator's message stays on the team's screen until replaced or cleared.
+        ws.room.message("Five minutes left")
+        await until(pilot, lambda: message(app) == "From the facilitator: Five minutes left")
         await pilot.press("2")
         reason = screen.query_one("#reason", Input)
         reason.focus()
@@ -180,6 +190,9 @@ def test_team_round_draft_submit_reveal(ws):
         await until(pilot, lambda: showing(app, TeamOutcomeScreen))
         shown = text_of(app.screen)
         assert "Blue's secret reason" not in shown and "Blue" not in status(app)
+        assert message(app) == "From the facilitator: Five minutes left"  # still there
+        ws.room.message(None)
+        await until(pilot, lambda: message(app) is None)
         ws.act("next")
         await until(pilot, lambda: showing(app, TeamDecisionScreen)
                     and app.screen.round_no == 2 and app.ready)
@@ -289,8 +302,11 @@ def test_console_phases_override_notes_in_place_and_reveal_board(ws):
         await until(pilot, lambda: "ignore" in str(app.query_one("#message-now").render()))
         assert note.value == "half a no"
         await pilot.press(*"te", "enter")
-        await until(pilot, lambda: app.query_one("#notes", DataTable).row_count == 1)
+        log = app.query_one("#notes", DataTable)
+        await until(pilot, lambda: log.row_count == 2)  # the message, then the note
         assert [e.data["text"] for e in ws.room.notes()] == ["half a note"]
+        assert [[str(c) for c in log.get_row_at(i)[2:]] for i in range(2)] == [
+            ["message", "ignore"], ["Red", "half a note"]]
         app.query_one("#tabs").active = "tab-teams"
         table.focus()
         await pilot.press("c")
@@ -350,8 +366,11 @@ def test_projector_hides_choices_until_the_reveal(ws):
     async def script(pilot):
         await pilot.pause()
         ws.act("open")
+        ws.room.message("Agree on your reason")
         ws.submit("Red", 0, "because of the haze")
         await until(pilot, lambda: "Submitted 1 of 2" in text_of(app.screen))
+        shown_message = app.query_one("#proj-message", Static)
+        assert "Agree on your reason" in str(shown_message.render())
         assert "because of the haze" not in text_of(app.screen)
         assert not app.query_one(RevealBoard).display
         ws.submit("Blue", 1, "blue thinks otherwise")
@@ -360,6 +379,10 @@ def test_projector_hides_choices_until_the_reveal(ws):
         shown = text_of(app.screen)
         assert "because of the haze" in shown and "blue thinks otherwise" in shown
         assert app.query_one("#comparison", DataTable).row_count >= 1
+        # the message stays up through the reveal, until the facilitator clears it
+        assert shown_message.display and "Agree on your reason" in shown
+        ws.room.message(None)
+        await until(pilot, lambda: not shown_message.display)
 
     run(app, script, size=(120, 40))
 

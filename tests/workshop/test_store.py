@@ -245,6 +245,7 @@ def test_notes_message_and_joins_are_in_the_audit_trail_in_order(make_store):
     assert [e.seq for e in ev] == sorted(e.seq for e in ev)
     assert store.events(wid, after=ev[2].seq)[0].data == {"text": "argued about the envoy"}
     assert store.workshop(wid).message == "Five minutes left"
+    assert (ev[-1].round_no, ev[-1].data) == (1, {"text": "Five minutes left"})  # sent when
     assert store.teams(wid)[1].joined_at == 1001.0
 
 
