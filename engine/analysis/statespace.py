@@ -124,8 +124,7 @@ def _build_graph(game: Game, max_states: int,
             todo.append(nodes[k])
     complete = True
     expanded = 0
-    offered = game.offered
-    branch_keys = game.branch_keys
+    expand = game.expand
     while todo:
         node = todo.pop()
         state = node.state
@@ -133,16 +132,14 @@ def _build_graph(game: Game, max_states: int,
             continue
         expanded += 1
         edges = node.edges
-        for option in offered(state):
-            oid = option.id
-            for p, ck, child in branch_keys(state, oid, nodes):
-                edges.append((oid, p, ck))
-                if child is not None and ck not in nodes:
-                    if len(nodes) >= max_states:
-                        complete = False
-                        continue
-                    new = nodes[ck] = Node(child)
-                    todo.append(new)
+        for oid, p, ck, child in expand(state, nodes):
+            edges.append((oid, p, ck))
+            if child is not None and ck not in nodes:
+                if len(nodes) >= max_states:
+                    complete = False
+                    continue
+                new = nodes[ck] = Node(child)
+                todo.append(new)
         if progress is not None and expanded % 1024 == 0:
             progress(len(nodes))
     root = start[0][1] if start else ()

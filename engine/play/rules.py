@@ -532,6 +532,16 @@ class Game:
         exact exploration finds most children already known and need not build them."""
         co = None if option_id is None else self.options[option_id]
         if co is not None and co.plain and state is not None:
+            j = state.round_no + 1
+            if self._calm[j] and (not state.pending
+                                  or not any(p.due == j for p in state.pending)):
+                # The key first: most children are states already known, not worth building.
+                values, flags, tracks = self._quick_parts(state, co)
+                qkey = (j, values, flags, tracks, co.number, state.pending, state.fired, False,
+                        None)
+                return [(1.0, qkey, None if qkey in known else GameState(
+                    j, values, flags, tracks, co.number, state.pending, state.fired, state.rng,
+                    False, None, None))]
             quick = self._quick(state, co, state.round_no, None)
             if quick is not None:
                 qkey = quick.key()
@@ -563,6 +573,33 @@ class Game:
                     over, key[8], None)))
         return out
 
+    def expand(self, state: GameState,
+               known: Container[tuple]) -> list[tuple[str, float, tuple, GameState | None]]:
+        """Every child of ``state`` for exact exploration: (option id, probability of the
+        chance branch, child key, child state or None when its key is in ``known``), option
+        by option in the order ``offered`` gives, branches as ``branch_keys`` gives them."""
+        if state.over:
+            return []
+        k = state.round_no
+        j = k + 1
+        pending = state.pending
+        calm = self._calm[j] and (not pending or not any(p.due == j for p in pending))
+        out: list[tuple[str, float, tuple, GameState | None]] = []
+        for co in self.rounds[k - 1].options:
+            if co.requires is not None and not co.requires(state):
+                continue
+            oid = co.option.id
+            if calm and co.plain:  # the key first, as branch_keys does
+                values, flags, tracks = self._quick_parts(state, co)
+                key = (j, values, flags, tracks, co.number, pending, state.fired, False, None)
+                out.append((oid, 1.0, key, None if key in known else GameState(
+                    j, values, flags, tracks, co.number, pending, state.fired, state.rng,
+                    False, None, None)))
+            else:
+                out.extend([(oid, p, ck, child)
+                            for p, ck, child in self.branch_keys(state, oid, known)])
+        return out
+
     # -- internals
 
     def _quick(self, state: GameState, co: _COption, k: int,
@@ -580,6 +617,16 @@ class Game:
             for p in pending:
                 if p.due == j:
                     return None
+        values, flags, tracks = self._quick_parts(state, co)
+        new_state = GameState(j, values, flags, tracks, co.number, pending, state.fired,
+                              state.rng, False, None, trail)
+        if self._calm[j]:
+            return new_state
+        return self._quick_end(new_state, j, trail)
+
+    def _quick_parts(self, state: GameState,
+                     co: _COption) -> tuple[tuple[int, ...], frozenset[str], tuple[int, int, int]]:
+        """Indicator values, flags and track counts after ``co``'s plain effects."""
         values = list(state.values)
         mins, maxs = self.mins, self.maxs
         flags: Any = state.flags
@@ -605,11 +652,12 @@ class Game:
         c = co.track
         tracks = (t[0] + 1, t[1], t[2]) if c == 0 else (
             (t[0], t[1] + 1, t[2]) if c == 1 else (t[0], t[1], t[2] + 1))
-        fired = state.fired
-        new_state = GameState(j, tuple(values), flags, tracks, co.number, pending, fired,
-                              state.rng, False, None, trail)
-        if self._calm[j]:
-            return new_state
+        return tuple(values), flags, tracks
+
+    def _quick_end(self, new_state: GameState, j: int,
+                   trail: Trail | None) -> GameState | None:
+        """The rest of ``_quick`` when round ``j`` is not calm: None if anything happens."""
+        fired = new_state.fired
         for cev in self._events_in[j]:
             if cev.event.once and cev.event.id in fired:
                 continue
@@ -618,14 +666,15 @@ class Game:
         for _ending, test in self.early:
             if test is not None and test(new_state):
                 return None
+        flags, tracks, number = new_state.flags, new_state.tracks, new_state.last_track
         if j > self.n_rounds:
             ending_id = ""
             for ending, test in self.final:
                 if test is None or test(new_state):
                     ending_id = ending.id
                     break
-            return GameState(j, new_state.values, flags, tracks, co.number, (), fired,
-                             state.rng, True, ending_id or None, trail)
+            return GameState(j, new_state.values, flags, tracks, number, (), fired,
+                             new_state.rng, True, ending_id or None, trail)
         cr = self.rounds[j - 1]
         if cr.when is not None and not cr.when(new_state):
             return None  # the round is skipped

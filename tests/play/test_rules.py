@@ -215,6 +215,7 @@ def _plain_variants():
 
 
 def test_step_quick_path_agrees_with_apply_from_every_reachable_state():
+    # and exploration's expand() with branch_keys, option by option
     from engine.analysis.statespace import build_graph
 
     quick = 0
@@ -233,4 +234,7 @@ def test_step_quick_path_agrees_with_apply_from_every_reachable_state():
                 keyed = game.branch_keys(state, option.id, {})
                 assert [(p, s.key(), s) for p, s in slow] == keyed
                 quick += game.options[option.id].plain and len(slow) == 1
+            assert game.expand(state, {}) == [
+                (o.id, p, k, s) for o in game.offered(state)
+                for p, k, s in game.branch_keys(state, o.id, {})]
     assert quick > 20  # the quick path was tried, not only the general one
