@@ -40,6 +40,7 @@ from engine.scenario import catalog
 if TYPE_CHECKING:
     from backchannel_tui.screens.game import GameScreen
     from engine.play.session import Session
+    from engine.scenario.model import Role, Scenario
 
 
 @functools.cache
@@ -77,9 +78,11 @@ class BackchannelApp(App[None]):
 
     def __init__(self, scenario: str | None = None, resume: str | None = None,
                  seed: int | None = None, export_dir: str | Path | None = None,
-                 team: str | None = None, save: str | Path | None = None) -> None:
+                 team: str | None = None, save: str | Path | None = None,
+                 role: str | None = None) -> None:
         super().__init__()
         self.team = team  # recorded with every decision (workshops)
+        self.role_id = role  # a team member's private brief (the scenario's `roles`)
         self.save_path = save  # the first new game's log goes here instead of the data dir
         self.start_scenario = scenario
         self.start_resume = resume
@@ -128,7 +131,7 @@ class BackchannelApp(App[None]):
                               "\n".join(str(p) for p in exc.problems) or str(exc))
             return
         self.session, self.other = None, None
-        self.push_screen(ui().BriefingScreen(scenario, path))
+        self.push_screen(ui().BriefingScreen(scenario, path, role=self._role(scenario)))
 
     def resume(self, path: Path) -> None:
         # The game on screen (if any) lets go of its save first: one window, one writer.
@@ -167,7 +170,7 @@ class BackchannelApp(App[None]):
             self.notify(warning, title="Resumed with a warning", severity="warning",
                         timeout=8)
         self.push_screen(ui().BriefingScreen(session.scenario, session.scenario_path,
-                                        in_progress=True))
+                                        in_progress=True, role=self._role(session.scenario)))
         self.push_screen(self.game_screen())
 
     @staticmethod
@@ -187,7 +190,20 @@ class BackchannelApp(App[None]):
             other = ui().build_debrief(self.other) if self.other is not None else None
             return ui().DebriefScreen(self.session, ui().build_debrief(self.session),
                                       self.export_dir, other)
-        return ui().DecisionScreen(self.session, study=self.study)
+        return ui().DecisionScreen(self.session, study=self.study,
+                                   role=self._role(self.session.scenario, quiet=True))
+
+    def _role(self, scenario: Scenario, quiet: bool = False) -> Role | None:
+        """The role asked for with --role in ``scenario``; when it has none by that id, None
+        (and, unless ``quiet``, a notice naming the roles it has)."""
+        if self.role_id is None:
+            return None
+        role = scenario.role(self.role_id)
+        if role is None and not quiet:
+            known = ", ".join(r.id for r in scenario.roles) or "none"
+            self.notify(f"This scenario has no role '{self.role_id}' (roles: {known}).",
+                        title="No such role", severity="warning", timeout=8)
+        return role
 
     def on_open_scenario(self, message: OpenScenario) -> None:
         self.open_scenario(message.path)
@@ -310,9 +326,11 @@ class BackchannelApp(App[None]):
 
 def run_app(scenario: str | None = None, resume: str | None = None,
             seed: int | None = None, team: str | None = None,
-            save: str | None = None) -> None:
-    """Run the TUI: on the picker, on one scenario's briefing, or resuming a saved game."""
-    BackchannelApp(scenario=scenario, resume=resume, seed=seed, team=team, save=save).run()
+            save: str | None = None, role: str | None = None) -> None:
+    """Run the TUI: on the picker, on one scenario's briefing, or resuming a saved game;
+    with ``role``, that team member's private brief and round notes are shown."""
+    BackchannelApp(scenario=scenario, resume=resume, seed=seed, team=team, save=save,
+                   role=role).run()
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, public_url: str | None = None,
@@ -343,8 +361,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, help="random seed (same seed, same game)")
     parser.add_argument("--team", help="team name recorded with every decision")
     parser.add_argument("--save", help="write the session log here")
+    parser.add_argument("--role", help="show this team role's private brief and round notes")
     args = parser.parse_args(argv)
-    run_app(args.scenario, args.resume, args.seed, team=args.team, save=args.save)
+    run_app(args.scenario, args.resume, args.seed, team=args.team, save=args.save,
+            role=args.role)
 
 
 if __name__ == "__main__":

@@ -304,10 +304,14 @@ def cmd_play(args) -> int:
     if not args.plain:
         if args.resume is None and args.scenario is None:
             return cmd_app(args)
-        if args.resume is None and _playable(args.scenario) is None:
-            return 1
+        if args.resume is None:
+            path = _playable(args.scenario)
+            if path is None:
+                return 1
+            if _role(load_scenario(path), args.role) is False:
+                return 2
         return _app().run_app(args.scenario, args.resume, args.seed, team=args.team,
-                              save=args.save) or 0
+                              save=args.save, role=args.role) or 0
     try:
         if args.resume:
             session = Session.resume(args.resume,

@@ -15,9 +15,9 @@ from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from backchannel_tui.messages import BeginPlay
 from backchannel_tui.screens.base import BaseScreen
-from backchannel_tui.text import duration_phrase, esc, esc_prose, track_badge
+from backchannel_tui.text import duration_phrase, esc, esc_prose, markup, track_badge
 from engine.present import wording as w
-from engine.scenario.model import Scenario
+from engine.scenario.model import Role, Scenario
 from engine.scenario.vocabulary import ACTOR_KINDS, TRACK_BLURBS, Track
 
 
@@ -33,9 +33,11 @@ class BriefingScreen(BaseScreen):
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, scenario: Scenario, path: Path, in_progress: bool = False) -> None:
+    def __init__(self, scenario: Scenario, path: Path, in_progress: bool = False,
+                 role: Role | None = None) -> None:
         super().__init__()
         self.scenario, self.path, self.in_progress = scenario, path, in_progress
+        self.role = role  # one team member's private brief (`play --role`), shown first
 
     def compose(self) -> ComposeResult:
         scn = self.scenario
@@ -45,6 +47,11 @@ class BriefingScreen(BaseScreen):
             yield _md(f"[$text-secondary]{esc(scn.region)} · {esc(scn.situation_date)} · "
                       f"{len(scn.rounds)} rounds · {duration_phrase(scn)}[/]")
             yield _md(esc_prose(scn.summary, scn), "briefing-summary")
+            if self.role is not None:
+                yield _md(f"Your role (private): {esc(self.role.name)}", "section-title")
+                yield _md("\n".join(
+                    "• " + markup(w.phrase(c.text, " ", w.cited(scn, c.cite)))
+                    for c in self.role.brief), id="role-brief")
             yield _md("What this game is for", "section-title")
             yield _md("\n".join(f"• {esc(o)}" for o in scn.about.learning_objectives))
             yield _md("The three tracks", "section-title")

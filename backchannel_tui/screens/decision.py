@@ -20,13 +20,14 @@ from backchannel_tui.screens.modals import (
     RewindScreen,
     round_questions,
 )
-from backchannel_tui.text import esc, esc_prose
+from backchannel_tui.text import esc, esc_prose, markup
 from backchannel_tui.widgets.details import OptionDetails
 from backchannel_tui.widgets.indicators import IndicatorPanel
 from backchannel_tui.widgets.options import OptionPicker
 from backchannel_tui.widgets.tradeoffs import TradeoffTable, legend
 from engine.play.session import Session
-from engine.scenario.model import Round
+from engine.present import wording as w
+from engine.scenario.model import Role, Round
 
 
 def _md(markup: str, classes: str = "", id: str | None = None) -> Static:
@@ -47,9 +48,10 @@ class DecisionScreen(GameScreen):
         Binding("pagedown", "page(1)", "Scroll", show=False, priority=True),
     ]
 
-    def __init__(self, session: Session, study: bool = False) -> None:
+    def __init__(self, session: Session, study: bool = False, role: Role | None = None) -> None:
         super().__init__(session)
         self.study = study
+        self.role = role  # its note for this round, if any, shows under the situation
         self.offers = session.game.offers(session.state)
         rnd = session.game.current_round(session.state)
         if rnd is None:  # the app shows the debrief, never this screen, once the game is over
@@ -69,6 +71,9 @@ class DecisionScreen(GameScreen):
                     yield _md(f"[b]{round_label(s, round_no)} · {esc(rnd.title)}[/b]",
                               "screen-title", id="round-title")
                     yield _md(esc_prose(s.game.situation(s.state), scn), id="situation")
+                    note = self._role_note()
+                    if note:
+                        yield _md(note, id="role-note")
                     news = self._news()
                     if news:
                         yield _md(news, id="news")
@@ -82,6 +87,15 @@ class DecisionScreen(GameScreen):
                     yield OptionDetails(scn, self.offers[self.first] if self.offers else None,
                                         round_no, self.study)
         yield Footer(compact=True)
+
+    def _role_note(self) -> str:
+        """The role's private note for this round (as line mode shows it)."""
+        if self.role is None:
+            return ""
+        return "\n".join(
+            f"[b]{esc(self.role.name)} (only you see this):[/b] "
+            + markup(w.phrase(n.text, " ", w.cited(self.scenario, n.cite)))
+            for n in self.role.notes if n.round == self.round.id)
 
     def _news(self) -> str:
         """Events that fired as this round began (round 1's come from the start)."""

@@ -469,3 +469,45 @@ def test_game_open_elsewhere_is_offered_read_only(example_only):
     finally:
         other.communicate(b"", timeout=30)
     assert path.read_bytes() == before
+
+
+def test_a_role_brief_shows_in_the_briefing_and_its_note_in_its_round(example_only):
+    """`play SCENARIO --role ID` in the app mirrors line mode: the role's private brief on the
+    briefing, its note for a round under that round's situation, no other role's words."""
+    app = BackchannelApp(resume=str(saved_game(EXAMPLE, rounds=1).path), role="ministry-adviser")
+
+    async def script(pilot):
+        assert isinstance(app.screen, DecisionScreen) and app.session.state.round_no == 2
+        note = " ".join(str(app.screen.query_one("#role-note", Static).render()).split())
+        assert "Adviser to the environment minister (only you see this):" in note
+        assert "public embarrassment at home. (Kang & Kwa 2025 ¶4)" in note
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        body = " ".join(" ".join(str(s.render()).split()) for s in app.screen.query(Static))
+        assert "Your role (private): Adviser to the environment minister" in body
+        assert "something on the record this season, and soon. (Feng ¶4)" in body
+        assert "Director of a regional research institute" not in body
+
+    run(app, script)
+
+
+def test_a_role_the_scenario_lacks_is_named_with_the_roles_it_has(example_only):
+    app = BackchannelApp(scenario="haze-season", seed=1, role="envoy")
+
+    async def script(pilot):
+        assert isinstance(app.screen, BriefingScreen)
+        assert not app.screen.query("#role-brief")
+        shown = " ".join(n.message for n in app._notifications)
+        assert "no role 'envoy' (roles: ministry-adviser, institute-director)" in shown
+
+    run(app, script)
+
+
+def test_play_in_the_app_refuses_an_unknown_role_before_it_starts(capsys, monkeypatch):
+    from backchannel_cli import main as cli
+
+    monkeypatch.setattr(cli, "_app", lambda: pytest.fail("the app must not start"))
+    assert cli.main(["play", str(EXAMPLE), "--role", "envoy"]) == 2
+    assert ("no role 'envoy' in haze-season; roles: ministry-adviser, institute-director"
+            in capsys.readouterr().err)
