@@ -130,11 +130,13 @@ def add_parsers(sub) -> None:
         p.add_argument("id")
         p.set_defaults(func=cmd_control, action=action)
 
-    p = ws.add_parser("timer", parents=[replay], help="change the round's timer",
-                      description="+SECONDS or -SECONDS adds or takes time; pause, resume, "
-                      "end (time is up now).")
+    p = ws.add_parser("timer", parents=[replay], help="start or change the round's timer",
+                      description="start LENGTH starts a timer of that length in the open round "
+                      "(minutes: 5 or 2.5; seconds: 90s; or 4:30), replacing any; +SECONDS or "
+                      "-SECONDS adds or takes time; pause, resume, end (time is up now).")
     p.add_argument("id")
-    p.add_argument("change", metavar="+S|-S|pause|resume|end")
+    p.add_argument("change", metavar="start|+S|-S|pause|resume|end")
+    p.add_argument("length", nargs="?", help="with start: the timer's length")
     p.set_defaults(func=cmd_timer)
 
     p = ws.add_parser("decide", parents=[replay],
@@ -447,19 +449,24 @@ def cmd_control(args) -> int:
 
 @_run
 def cmd_timer(args) -> int:
-    from engine.workshop.model import WorkshopError
+    from engine.workshop.model import WorkshopError, parse_duration
 
     store = _store(args)
     room = _room(args, store)
     change = args.change.strip()
-    if change in ("pause", "resume", "end"):
+    if (change == "start") != (args.length is not None):
+        raise WorkshopError("give a length with start and only with start, e.g. "
+                            f"`backchannel workshop timer {room.id} start 5`")
+    if change == "start":
+        w = room.act("timer-start", seconds=parse_duration(args.length))
+    elif change in ("pause", "resume", "end"):
         w = room.act(f"timer-{change}")
     else:
         try:
             seconds = float(change)
         except ValueError:
-            raise WorkshopError(f"'{change}' is not a timer change; give +SECONDS, -SECONDS, "
-                                "pause, resume or end") from None
+            raise WorkshopError(f"'{change}' is not a timer change; give start LENGTH, "
+                                "+SECONDS, -SECONDS, pause, resume or end") from None
         w = room.act("timer-add", seconds=seconds)
     c = w.control
     print(f"Round {c.round_no}: {_mmss(c.remaining(time.time()))}"

@@ -49,6 +49,7 @@ from backchannel_workshop.common import (
     timer_text,
 )
 from engine.workshop import Phase, Room, Status, WorkshopError, WorkshopStore, open_store
+from engine.workshop.model import parse_duration
 from engine.workshop.room import MAX_REASON
 
 ACTION_WORDS = {"open": "Opened", "close": "Closed", "reveal": "Revealed", "next": "Moved on"}
@@ -126,6 +127,45 @@ class OverrideScreen(ModalScreen[tuple[str | None, str, bool] | None]):
         self.dismiss(None)
 
 
+class TimerScreen(ModalScreen[float | None]):
+    """Start a timer of a chosen length in the open round (replacing any). Returns the
+    seconds, or None when cancelled; a length that cannot be read is said in the dialog."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, suggested: str) -> None:
+        super().__init__(classes="modal")
+        self.suggested = suggested
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog small", id="timer-dialog") as box:
+            box.border_title = "Start a timer"
+            yield Label("Length: minutes (5 or 2.5), seconds (90s) or minutes:seconds (4:30)")
+            yield Input(self.suggested, id="timer-length", max_length=12)
+            yield Static("", id="timer-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Start (enter)", id="start", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#timer-length", Input).focus()
+
+    @on(Input.Submitted, "#timer-length")
+    @on(Button.Pressed, "#start")
+    def _start(self, event: Input.Submitted | Button.Pressed) -> None:
+        event.stop()
+        try:
+            seconds = parse_duration(self.query_one("#timer-length", Input).value)
+        except WorkshopError as exc:
+            self.query_one("#timer-error", Static).update(Content(str(exc)))
+            return
+        self.dismiss(seconds)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class ConsoleApp(FollowsStore):
     CSS_PATH = CSS_PATHS
     TITLE = "backchannel workshop · facilitator"
@@ -137,6 +177,7 @@ class ConsoleApp(FollowsStore):
         Binding("n", "act('next')", "Next round"),
         Binding("plus,equals_sign", "timer(30)", "+30 s", key_display="+"),
         Binding("minus", "timer(-30)", "-30 s", key_display="-"),
+        Binding("t", "start_timer", "Start timer"),
         Binding("p", "pause", "Pause/resume"),
         Binding("e", "end_timer", "End timer"),
         Binding("d", "override", "Decide for team"),
@@ -337,6 +378,24 @@ class ConsoleApp(FollowsStore):
 
     def action_end_timer(self) -> None:
         self._timer("timer-end")
+
+    def action_start_timer(self) -> None:
+        """A timer of a chosen length (also where rounds have none: --round-minutes 0)."""
+        room = self.room
+        if room is None:
+            return
+        if room.workshop.control.phase is not Phase.OPEN:
+            self.notify("Open the round first: a timer runs while a round is open.",
+                        title="Timer", severity="warning")
+            return
+        minutes = room.workshop.round_seconds / 60
+        suggested = f"{minutes:g}" if minutes else "5"
+
+        def answer(seconds: float | None) -> None:
+            if seconds is not None:
+                self._timer("timer-start", seconds)
+
+        self.push_screen(TimerScreen(suggested), answer)
 
     def _timer(self, action: str, seconds: float = 0.0) -> None:
         room = self.room

@@ -40,7 +40,7 @@ Room (engine/workshop/room.py): what front ends call
     reveal), ``room.team_game(team_id)`` -> TeamGame (states, outcomes: the pure rules replayed
     from its decisions with the workshop seed), ``room.offered(team_id)``, ``room.draft(team_id)``,
     ``room.notes()``, ``room.scenario`` / ``room.game`` for wording.
-    Facilitator: ``room.act('open'|'close'|'reveal'|'next'|'timer-add'|'timer-pause'|
+    Facilitator: ``room.act('open'|'close'|'reveal'|'next'|'timer-start'|'timer-add'|'timer-pause'|
     'timer-resume'|'timer-end', seconds=, expected_version=)`` (opening lets bots submit),
     ``room.override(team, option_id, reason)``, ``room.mark_absent(team, reason)``,
     ``room.note(team_or_None, text)``, ``room.message(text)``, ``room.run_bots()`` (call it in

@@ -112,8 +112,33 @@ class Control:
         return self.timer_paused is not None
 
 
-ACTIONS = ("open", "close", "reveal", "next", "timer-add", "timer-pause", "timer-resume",
-           "timer-end")
+ACTIONS = ("open", "close", "reveal", "next", "timer-start", "timer-add", "timer-pause",
+           "timer-resume", "timer-end")
+MAX_TIMER_S = 24 * 3600
+
+
+def parse_duration(text: str) -> float:
+    """A timer's length as a facilitator types it: minutes ('5', '2.5', '5m'), seconds
+    ('90s') or minutes:seconds ('4:30'). Raises WorkshopError saying what to type."""
+    t = text.strip().lower().replace(" ", "")
+    bad = WorkshopError(f"'{text.strip()}' is not a timer length: give minutes (5 or 2.5), "
+                        "seconds (90s) or minutes:seconds (4:30)")
+    try:
+        if ":" in t:
+            minutes, secs = t.split(":", 1)
+            if not (minutes.isdigit() and secs.isdigit() and len(secs) == 2):
+                raise bad
+            seconds = int(minutes) * 60.0 + int(secs)
+        elif t.endswith("s"):
+            seconds = float(t[:-1])
+        else:
+            seconds = float(t.removesuffix("min").removesuffix("m")) * 60
+    except ValueError:
+        raise bad from None
+    if not 0 < seconds <= MAX_TIMER_S:  # also refuses nan and inf
+        raise WorkshopError(f"a timer runs for more than 0 s and at most 24 hours, not "
+                            f"'{text.strip()}'")
+    return seconds
 
 
 def step(c: Control, action: str, now: float, *, round_seconds: int = 0,
@@ -143,9 +168,19 @@ def step(c: Control, action: str, now: float, *, round_seconds: int = 0,
         if next_round <= c.round_no:
             raise PhaseError(f"the next round must come after round {c.round_no}")
         return Control(next_round, Phase.READY, v, None, None)
+    if action == "timer-start":  # a new timer of the given length, with or without one before
+        if p is not Phase.OPEN:
+            raise PhaseError(f"a timer runs only while a round is open (round {c.round_no} is "
+                             f"{p.value})")
+        if not 0 < seconds <= MAX_TIMER_S:
+            raise PhaseError("a timer runs for more than 0 s and at most 24 hours")
+        return Control(c.round_no, p, v, now + seconds, None)
     if action.startswith("timer-"):
-        if p is not Phase.OPEN or (c.timer_ends_at is None and c.timer_paused is None):
+        if p is not Phase.OPEN:
             raise PhaseError(f"no timer is running (round {c.round_no} is {p.value})")
+        if c.timer_ends_at is None and c.timer_paused is None:
+            raise PhaseError(f"no timer is running in round {c.round_no}: start one with its "
+                             "length first")
         left = c.remaining(now) or 0.0
         if action == "timer-add":
             left = max(0.0, left + seconds)

@@ -308,7 +308,8 @@ class Room:
 
     def act(self, action: str, *, seconds: float = 0.0, expected_version: int | None = None,
             actor: str = "facilitator") -> Workshop:
-        """open | close | reveal | next | timer-add | timer-pause | timer-resume | timer-end,
+        """open | close | reveal | next | timer-start (``seconds`` long) | timer-add |
+        timer-pause | timer-resume | timer-end,
         as a compare-and-swap on the version read now (or on ``expected_version``, the one the
         console last showed). Opening a round lets the bots submit."""
         self.refresh()

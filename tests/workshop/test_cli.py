@@ -140,6 +140,31 @@ def test_bad_input_is_one_line_not_a_traceback(capsys, store_path, args, message
     assert "Traceback" not in err
 
 
+def test_a_workshop_without_round_timers_gets_one_of_a_chosen_length(capsys, store_path):
+    wid, _ = _new(capsys, "--teams", "Red", "--round-minutes", "0")
+    code, _, err = ws(capsys, "timer", wid, "start", "5")
+    assert code == 1 and "only while a round is open" in err
+    assert ws(capsys, "open", wid)[0] == 0
+    code, _, err = ws(capsys, "timer", wid, "+30")
+    assert code == 1 and "start one with its length first" in err
+    code, out, err = ws(capsys, "timer", wid, "start", "2.5")
+    assert code == 0 and re.search(r"Round 1: 2:(30|29) left", out), err
+    code, out, _ = ws(capsys, "timer", wid, "start", "1:30")  # a new length replaces it
+    assert code == 0 and re.search(r"Round 1: 1:(30|29) left", out)
+    assert ws(capsys, "timer", wid, "+30")[0] == 0
+    store = open_store(store_path)
+    assert store.workshop(wid).control.remaining(time.time()) == pytest.approx(120, abs=3)
+    starts = [e.data for e in store.events(wid, kinds=("timer",))][:2]
+    assert [(d["action"], d["seconds"]) for d in starts] == [("timer-start", 150),
+                                                             ("timer-start", 90)]
+    store.close()
+    for bad in ("soon", "0", "-5", "1:5", "25:00:00", "nan"):
+        code, _, err = ws(capsys, "timer", wid, "start", bad)
+        assert code == 1 and "timer" in err and "Traceback" not in err, bad
+    code, _, err = ws(capsys, "timer", wid, "start")
+    assert code == 1 and "give a length with start" in err
+
+
 def test_wrong_order_and_a_second_open_are_refused_clearly(capsys, store_path):
     wid, _ = _new(capsys, "--teams", "Red", "--round-minutes", "5")
     code, _, err = ws(capsys, "reveal", wid)

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Static
 from backchannel_tui.screens.modals import ConfirmChoice
 from backchannel_tui.widgets.options import OptionPicker
 from backchannel_workshop.board import RevealBoard
-from backchannel_workshop.console import ConsoleApp, OverrideScreen
+from backchannel_workshop.console import ConsoleApp, OverrideScreen, TimerScreen
 from backchannel_workshop.projector import ProjectorApp
 from backchannel_workshop.team import (
     FREE_TRIES,
@@ -336,23 +336,40 @@ def test_console_phases_override_notes_in_place_and_reveal_board(ws):
     run(app, script, size=(120, 40))
 
 
-def test_console_timer_controls(ws):
-    app = ConsoleApp(ws.id, ws.path)
+def test_console_timer_controls(tmp_path):
+    """A workshop created without round timers (--round-minutes 0) gets one of the length
+    the facilitator types, then +30 s, pause/resume and end as any timer."""
+    store = open_store(tmp_path / "w.sqlite3")
+    room = Room(store, create_workshop(store, EXAMPLE, ["Red"], seed=7, round_minutes=0).id)
+    app = ConsoleApp(room.id, store)
+
+    def remaining() -> float | None:
+        return room.refresh().workshop.control.remaining(time.time())
 
     async def script(pilot):
         await pilot.pause()
         await pilot.press("o")
-        await until(pilot, lambda: "timer 0" in app.sub_title)
-        left = ws.room.refresh().workshop.control.remaining(time.time())
+        await until(pilot, lambda: "open for decisions" in app.sub_title)
+        assert "timer" not in app.sub_title and remaining() is None
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TimerScreen))
+        field = app.screen.query_one("#timer-length", Input)
+        assert field.value == "5"  # a suggestion; the facilitator types another
+        field.value = "two minutes"
+        await pilot.press("enter")
+        await until(pilot, lambda: "not a timer length" in text_of(app.screen))
+        field.value = "2:30"
+        await pilot.press("enter")
+        await until(pilot, lambda: "timer 02:" in app.sub_title)
+        assert 145 < remaining() <= 150
+        left = remaining()
         await pilot.press("plus")
-        await until(pilot, lambda: ws.room.refresh().workshop.control.remaining(time.time())
-                    > left + 20)
+        await until(pilot, lambda: remaining() > left + 20)
         await pilot.press("p")
-        await until(pilot, lambda: ws.room.refresh().workshop.control.paused)
+        await until(pilot, lambda: room.refresh().workshop.control.paused)
         await until(pilot, lambda: "(paused)" in app.sub_title)
         await pilot.press("p", "e")
-        await until(pilot, lambda: ws.room.refresh().workshop.control.remaining(time.time())
-                    == 0)
+        await until(pilot, lambda: remaining() == 0)
 
     run(app, script)
 
