@@ -14,6 +14,13 @@ repetition to the next and the medians are reported with the load average before
   ``randomtest.js num=GAMES`` (one choice per round, N rounds); inkjs: ``ink_bench.js N 1``
   reports its own rate (a 1-second loop after compiling).
 * check: ``backchannel check -q FILE`` against ``quicktest.js benchN``, whole processes.
+* explore (backchannel only, once): ``backchannel explore`` on the N=1000 story with default
+  settings, its wall time and peak resident memory (``ru_maxrss`` of the process).
+
+Every engine runs as installed: Python writes and reuses its bytecode cache as it does by
+default (``PYTHONDONTWRITEBYTECODE`` is dropped from backchannel's environment), and each
+command of each engine runs once, untimed, before the measured repetitions, so no figure pays
+for a first compilation or a cold file cache.
 """
 
 from __future__ import annotations
@@ -38,13 +45,27 @@ CHECK_N = (200, 1000)
 CHOICES = 50_000
 
 
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _run(cmd: list[str], cwd: Path | None = None) -> tuple[float, str]:
     t0 = time.perf_counter()
-    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False, env=_ENV)
     wall = time.perf_counter() - t0
     if out.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
     return wall, out.stdout
+
+
+def _run_peak(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
+    """Wall time, peak resident memory (MB) and exit code of one process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=_ENV)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, proc.returncode
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,11 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--inkjs", metavar="DIR", type=Path)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--json", metavar="FILE")
+    ap.add_argument("--no-explore", action="store_true",
+                    help="skip timing `backchannel explore` on the N=1000 story")
     args = ap.parse_args(argv)
     py = sys.executable
     cs = args.choicescript.resolve()
     load_before = os.getloadavg()
     rows: dict = {"play": {}, "check": {}}
+    print(f"load average before: {load_before}", flush=True)
     with tempfile.TemporaryDirectory(prefix="side-by-side-") as tmp:
         files = {}
         for n in sorted({*PLAY_N, *CHECK_N}):
@@ -66,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
             if not (cs / "web" / f"bench{n}" / "scenes" / "startup.txt").is_file():
                 raise SystemExit(f"{cs}/web/bench{n} is missing: run the ChoiceScript generator "
                                  f"(node choicescript_gen.js {n}) in {cs} first")
+        # Warm-up, untimed: bytecode caches written, every file in the OS cache.
+        _run([py, str(ROOT / "benchmarks" / "randomplay.py"), str(files[10]), "1"])
+        _run([py, "-m", "backchannel_cli.main", "check", "-q", str(files[10])], ROOT)
+        for n in sorted({*PLAY_N, *CHECK_N}):
+            _run(["node", "randomtest.js", "num=1", f"game=bench{n}", "seed=0",
+                  "showCoverage=false", "showChoices=false", "avoidUsedOptions=false"], cs)
         for n in PLAY_N:
             games = max(1, CHOICES // n)
             got: dict[str, list[float]] = {"backchannel": [], "choicescript": [], "inkjs": []}
@@ -110,6 +140,12 @@ def main(argv: list[str] | None = None) -> int:
             row["ratio_to_quicktest"] = row["backchannel"] / row["quicktest"]
             rows["check"][str(n)] = row
             print(f"check N={n}: {json.dumps({k: round(v, 3) for k, v in row.items()})}",
+                  flush=True)
+        if not args.no_explore:
+            wall, peak, code = _run_peak([py, "-m", "backchannel_cli.main", "explore",
+                                          str(files[1000])], ROOT)
+            rows["explore"] = {"1000": {"seconds": wall, "peak_rss_mb": peak, "exit": code}}
+            print(f"explore N=1000: {wall:.1f} s, peak {peak:.0f} MB (exit {code})",
                   flush=True)
     rows["loadavg"] = {"before": load_before, "after": os.getloadavg()}
     print(f"load average before {load_before}, after {os.getloadavg()}")
