@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, DataTable, Footer, Header, Static
+from textual.widgets import Button, Footer, Header, Static
 
 from backchannel_tui.messages import BeginPlay
 from backchannel_tui.screens.base import BaseScreen
@@ -58,7 +57,7 @@ class BriefingScreen(BaseScreen):
             yield _md("\n".join(f"{track_badge(t)} {esc(TRACK_BLURBS[t])}" for t in Track))
             if scn.actors:
                 yield _md("Actors and their stances", "section-title")
-                yield DataTable(id="actors", cursor_type="row", zebra_stripes=True)
+                yield from self._actors()
             yield _md("Indicators", "section-title")
             yield _md("\n".join(self._indicator_line(i) for i in scn.indicators),
                       id="briefing-indicators")
@@ -80,30 +79,28 @@ class BriefingScreen(BaseScreen):
     def on_mount(self) -> None:
         self.title = self.scenario.title
         self.sub_title = "Briefing"
-        self._fill_actors()
         self.query_one("#briefing-body").focus()
 
-    def on_resize(self) -> None:
-        self._fill_actors()
-
-    def _fill_actors(self) -> None:
-        """Columns sized to the screen so long stances wrap instead of running off."""
-        if not self.scenario.actors:
-            return
-        table = self.query_one("#actors", DataTable)
-        width = max(60, self.size.width - 6)
-        kind_w = 14
-        name_w = max(16, width // 4)
-        rest = max(20, (width - name_w - kind_w - 8) // 2)
-        table.clear(columns=True)
-        table.add_column("Actor", width=name_w)
-        table.add_column("Kind", width=kind_w)
-        table.add_column("Interests", width=rest)
-        table.add_column("Stance", width=rest)
-        for a in self.scenario.actors:
-            table.add_row(Text(a.name, style="bold"), Text(a.kind), Text(a.interests),
-                          Text(a.stance), height=None, key=a.id)
-        table.tooltip = "\n".join(f"{k}: {v}" for k, v in ACTOR_KINDS.items())
+    def _actors(self) -> ComposeResult:
+        """The actors twice, one shown by width (app.tcss): a table whose cells wrap (medium
+        and wide), and one block per actor (narrow). Nothing is ever cut: every cell is a
+        Static that wraps in its column."""
+        kinds = "\n".join(f"{k}: {v}" for k, v in ACTOR_KINDS.items())
+        with Grid(id="actors") as grid:
+            grid.tooltip = kinds
+            for head in ("Actor", "Kind", "Interests", "Stance"):
+                yield _md(f"[b]{head}[/b]", "actor-cell actor-head")
+            for a in self.scenario.actors:
+                yield _md(f"[b]{esc(a.name)}[/b]", "actor-cell")
+                yield _md(esc(a.kind), "actor-cell")
+                yield _md(esc(a.interests), "actor-cell")
+                yield _md(esc(a.stance), "actor-cell")
+        with Vertical(id="actors-list") as blocks:
+            blocks.tooltip = kinds
+            for a in self.scenario.actors:
+                yield _md(f"[b]{esc(a.name)}[/b] [dim]({esc(a.kind)})[/]\n"
+                          f"[$text-secondary]Interests:[/] {esc(a.interests)}\n"
+                          f"[$text-secondary]Stance:[/] {esc(a.stance)}", "actor-block")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

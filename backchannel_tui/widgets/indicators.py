@@ -101,5 +101,12 @@ class IndicatorPanel(Vertical):
         self.border_title = "Indicators"
 
     def compose(self) -> ComposeResult:
-        for ind in self.scenario.indicators:
-            yield IndicatorRow(ind, self.history.get(ind.id, [ind.start]))
+        indicators = self.scenario.indicators
+        for n, ind in enumerate(indicators, 1):
+            row = IndicatorRow(ind, self.history.get(ind.id, [ind.start]))
+            # Alone on the strip's last line (app.tcss: 2 columns narrow, 3 medium), a row
+            # takes the whole line, so a long name leaves room for its bars.
+            if n == len(indicators):
+                row.set_class(n % 2 == 1, "-alone-of-2")
+                row.set_class(n % 3 == 1, "-alone-of-3")
+            yield row

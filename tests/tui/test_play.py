@@ -24,6 +24,7 @@ from backchannel_tui.screens.modals import (
 )
 from backchannel_tui.screens.outcome import OutcomeScreen
 from backchannel_tui.screens.picker import PickerScreen
+from backchannel_tui.widgets.indicators import BARS, IndicatorRow
 from engine.play.session import Session, list_saves
 from engine.scenario import catalog
 from tests.tui.helpers import EXAMPLE, example_catalog, play_to_debrief, run, saved_game, settle
@@ -511,3 +512,39 @@ def test_play_in_the_app_refuses_an_unknown_role_before_it_starts(capsys, monkey
     assert cli.main(["play", str(EXAMPLE), "--role", "envoy"]) == 2
     assert ("no role 'envoy' in haze-season; roles: ministry-adviser, institute-director"
             in capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_nothing_is_cut_where_there_is_room(size):
+    """Myanmar at 80x24 and 120x40: every indicator shows its whole name and its bars (the
+    7th, alone on the strip's last line, too), and the briefing's actors wrap inside the
+    screen instead of being cut (their kind is never split)."""
+    myanmar = catalog.find("myanmar-humanitarian-access")
+    app = BackchannelApp(resume=str(saved_game(myanmar, rounds=1).path))
+
+    async def script(pilot):
+        assert isinstance(app.screen, DecisionScreen)
+        rows = list(app.screen.query(IndicatorRow))
+        assert len(rows) == 7
+        for row in rows:
+            shown = str(row.render())
+            assert row.indicator.label in shown and "…" not in shown, shown
+            assert any(bar in shown for bar in BARS), (row.indicator.label, shown)
+            assert row.region.right <= size[0]
+        await pilot.press("escape")
+        await settle(pilot)
+        briefing = app.screen
+        assert isinstance(briefing, BriefingScreen)
+        body = briefing.query_one("#briefing-body")
+        shown = [w for w in briefing.query("#actors, #actors-list") if w.display]
+        assert len(shown) == 1
+        cells = list(shown[0].query(Static))
+        for actor in app.session.scenario.actors:
+            for text in (actor.stance, actor.interests, actor.kind):
+                holding = [c for c in cells if text in str(c.render())]
+                assert holding, text
+                for cell in holding:
+                    assert cell.content_region.right <= body.scrollable_content_region.right
+                    assert cell.content_size.width >= len(actor.kind)  # never split
+
+    run(app, script, size=size)
