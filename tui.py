@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import io
 import shlex
 import sys
 from collections.abc import Iterable
@@ -79,8 +80,12 @@ class BackchannelApp(App[None]):
     def __init__(self, scenario: str | None = None, resume: str | None = None,
                  seed: int | None = None, export_dir: str | Path | None = None,
                  team: str | None = None, save: str | Path | None = None,
-                 role: str | None = None) -> None:
+                 role: str | None = None, served: bool = False) -> None:
         super().__init__()
+        # Served to a browser (`backchannel serve`): the visitor is not the server's user, so
+        # the picker lists no saved games of that user and exports and screenshots go to the
+        # browser as downloads, never to a folder on the server.
+        self.served = served
         self.team = team  # recorded with every decision (workshops)
         self.role_id = role  # a team member's private brief (the scenario's `roles`)
         self.save_path = save  # the first new game's log goes here instead of the data dir
@@ -95,6 +100,7 @@ class BackchannelApp(App[None]):
     # -- start-up
 
     def on_mount(self) -> None:
+        self.served = self.served or self.is_web
         theme = settings.load().get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
@@ -256,6 +262,9 @@ class BackchannelApp(App[None]):
 
         assert self.session is not None
         other = ui().build_debrief(self.other) if self.other is not None else None
+        if message.directory is None or self.served:
+            self._download_debrief(other)
+            return
         try:
             paths = export(ui().build_debrief(self.session), message.directory, other=other,
                            label_a="This path (what-if)", label_b="Earlier path")
@@ -268,11 +277,27 @@ class BackchannelApp(App[None]):
         self.notify(f"Wrote {paths[0].name} and {paths[1].name} in {paths[0].parent}",
                     title="Exported", timeout=6)
 
+    def _download_debrief(self, other) -> None:
+        from engine.present.export import export_texts
+
+        assert self.session is not None
+        md, html = export_texts(ui().build_debrief(self.session), other,
+                                label_a="This path (what-if)", label_b="Earlier path")
+        stem = f"{self.session.scenario.id}-debrief"
+        names = (f"{stem}.md", f"{stem}.html")
+        self.deliver_text(io.StringIO(md), save_filename=names[0], mime_type="text/markdown")
+        self.deliver_text(io.StringIO(html), save_filename=names[1], mime_type="text/html")
+        if isinstance(self.screen, ui().DebriefScreen):
+            self.screen.show_export(names, downloaded=True)
+        self.notify(f"{names[0]} and {names[1]} sent to your browser", title="Exported",
+                    timeout=6)
+
     # -- app-wide actions
 
     def action_help(self) -> None:
         if not isinstance(self.screen, ui().HelpScreen):
-            self.push_screen(ui().HelpScreen(ui().saves_dir()))
+            # served: the server's folders are none of the visitor's business
+            self.push_screen(ui().HelpScreen(None if self.served else ui().saves_dir()))
 
     def action_request_quit(self) -> None:
         if isinstance(self.screen, ui().ConfirmQuit):
@@ -300,8 +325,9 @@ class BackchannelApp(App[None]):
                             "themes", self.action_toggle_theme)
         yield SystemCommand("Choose a theme", "Pick any theme (remembered for next time)",
                             self.action_change_theme)
-        yield SystemCommand("Screenshot", "Save an SVG picture of this screen in "
-                            f"{self.export_dir}", self.action_screenshot_to_folder)
+        where = "as a download" if self.served else f"in {self.export_dir}"
+        yield SystemCommand("Screenshot", f"Save an SVG picture of this screen {where}",
+                            self.action_screenshot_to_folder)
         yield SystemCommand("Quit backchannel", "Quit (the game is saved after every "
                             "decision)", self.action_request_quit)
         if isinstance(screen, BaseScreen):
@@ -311,6 +337,12 @@ class BackchannelApp(App[None]):
                 yield command
 
     def action_screenshot_to_folder(self) -> None:
+        if self.served:
+            name = "backchannel-screenshot.svg"
+            self.deliver_text(io.StringIO(self.export_screenshot()), save_filename=name,
+                              mime_type="image/svg+xml")
+            self.notify(f"{name} sent to your browser", title="Screenshot", timeout=6)
+            return
         try:
             path = self.save_screenshot(path=str(self.export_dir))
         except OSError as exc:
@@ -326,11 +358,12 @@ class BackchannelApp(App[None]):
 
 def run_app(scenario: str | None = None, resume: str | None = None,
             seed: int | None = None, team: str | None = None,
-            save: str | None = None, role: str | None = None) -> None:
+            save: str | None = None, role: str | None = None, served: bool = False) -> None:
     """Run the TUI: on the picker, on one scenario's briefing, or resuming a saved game;
-    with ``role``, that team member's private brief and round notes are shown."""
+    with ``role``, that team member's private brief and round notes are shown; ``served``:
+    under `backchannel serve` (see BackchannelApp)."""
     BackchannelApp(scenario=scenario, resume=resume, seed=seed, team=team, save=save,
-                   role=role).run()
+                   role=role, served=served).run()
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, public_url: str | None = None,
@@ -340,7 +373,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, public_url: str | None = No
     host or given); see backchannel_tui.serving for the Origin check and size bound."""
     from backchannel_tui.serving import ServeError, serve_app
 
-    command = f"{shlex.quote(sys.executable)} -m tui"
+    command = f"{shlex.quote(sys.executable)} -m tui --served"
     try:
         serve_app(command, host=host, port=port, public_url=public_url, title="backchannel",
                   max_sessions=max_sessions)
@@ -362,9 +395,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--team", help="team name recorded with every decision")
     parser.add_argument("--save", help="write the session log here")
     parser.add_argument("--role", help="show this team role's private brief and round notes")
+    parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     run_app(args.scenario, args.resume, args.seed, team=args.team, save=args.save,
-            role=args.role)
+            role=args.role, served=args.served)
 
 
 if __name__ == "__main__":

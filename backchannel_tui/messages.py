@@ -62,8 +62,9 @@ class Rewind(Message):
 
 
 class Export(Message):
-    """Write the debrief as Markdown and HTML into ``directory``."""
+    """Write the debrief as Markdown and HTML into ``directory``; None: hand both to the
+    browser as downloads (a served app never writes where a visitor says)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path | None) -> None:
         super().__init__()
         self.directory = directory

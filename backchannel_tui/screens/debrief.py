@@ -134,16 +134,22 @@ class DebriefScreen(GameScreen):
             self.action_rewind()
 
     def action_export(self) -> None:
+        if getattr(self.app, "served", False):  # in a browser: downloads, no server folder
+            self.post_message(Export(None))
+            return
+
         def answer(directory: Path | None) -> None:
             if directory is not None:
                 self.post_message(Export(directory))
 
         self.app.push_screen(ExportScreen(self.export_dir), answer)
 
-    def show_export(self, paths: tuple[Path, Path]) -> None:
+    def show_export(self, paths: tuple[Path, Path] | tuple[str, str],
+                    downloaded: bool = False) -> None:
         md, html = paths
+        said = "Sent to your browser as downloads" if downloaded else "Exported"
         self.query_one("#export-result", Static).update(Content.from_markup(
-            f"[b $text-success]Exported:[/]\n  {esc(md)}\n  {esc(html)}"))
+            f"[b $text-success]{said}:[/]\n  {esc(str(md))}\n  {esc(str(html))}"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A what-if of a game played elsewhere would branch from a moving target.

@@ -125,6 +125,14 @@ class PickerScreen(BaseScreen):
             scen.highlighted = 0
         saves = self.query_one("#saves", OptionList)
         saves.clear_options()
+        if getattr(self.app, "served", False):
+            # In a browser: the saved games are the server's user's, not this visitor's.
+            self.saves = []
+            self.query_one("#saves-hint", Static).display = False
+            saves.add_option(ListOption(Content.from_markup(
+                "[dim]Saved games are not listed when backchannel is served in a browser.[/]"),
+                disabled=True))
+            return
         self.saves = list_saves()
         by_path = {str(info.path): info for info in self.saves}
         for n, info in enumerate(self.saves):

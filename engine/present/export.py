@@ -159,6 +159,17 @@ def _create(path: Path, text: str) -> None:
         raise
 
 
+def export_texts(debrief: Debrief, other: Debrief | None = None, label_a: str = "This path",
+                 label_b: str = "Other path") -> tuple[str, str]:
+    """The debrief's Markdown and HTML, as ``export`` writes them (a served app hands them
+    to the browser as downloads instead)."""
+    md = to_markdown(debrief)
+    if other is not None:
+        md = md.rstrip() + "\n\n" + compare_markdown(
+            [debrief, other], [label_a, label_b], title=w.WHAT_IF_TITLE)
+    return md, to_html(debrief, other, label_a, label_b)
+
+
 def export(debrief: Debrief, directory: str | os.PathLike, other: Debrief | None = None,
            stem: str | None = None, label_a: str = "This path",
            label_b: str = "Other path") -> tuple[Path, Path]:
@@ -168,11 +179,7 @@ def export(debrief: Debrief, directory: str | os.PathLike, other: Debrief | None
     directory = Path(directory).expanduser()
     directory.mkdir(parents=True, exist_ok=True)
     base = stem or f"{debrief.scenario.id}-debrief"
-    md = to_markdown(debrief)
-    if other is not None:
-        md = md.rstrip() + "\n\n" + compare_markdown(
-            [debrief, other], [label_a, label_b], title=w.WHAT_IF_TITLE)
-    html = to_html(debrief, other, label_a, label_b)
+    md, html = export_texts(debrief, other, label_a, label_b)
     for n in range(1, 1000):
         name = base if n == 1 else f"{base}-{n}"
         md_path = directory / f"{name}.md"

@@ -383,6 +383,43 @@ def test_briefing_footer_says_what_the_button_says(example_only):
     run(app, script)
 
 
+def test_served_app_lists_no_saved_games_and_exports_as_downloads(example_only):
+    """Under `backchannel serve` the visitor is not the server's user: the picker lists none
+    of that user's saved games, and the debrief and a screenshot go to the browser as
+    downloads; nothing is written in the server's folders."""
+    saved = saved_game(EXAMPLE)
+    browsing = BackchannelApp(served=True)
+
+    async def picker(pilot):
+        saves = pilot.app.screen.query_one("#saves")
+        shown = [str(saves.get_option_at_index(i).prompt) for i in range(saves.option_count)]
+        assert saves.option_count == 1 and "not listed" in shown[0]
+        assert all(saves.get_option_at_index(i).id is None for i in range(saves.option_count))
+
+    run(browsing, picker)
+    app = BackchannelApp(resume=str(saved.path), served=True)  # as if played to the end
+    delivered = []
+    app.deliver_text = lambda f, **kw: delivered.append((kw["save_filename"], f.read()))
+
+    async def script(pilot):
+        screen = app.screen
+        assert isinstance(screen, DebriefScreen)
+        await pilot.press("e")
+        await settle(pilot)
+        assert app.screen is screen  # no dialog asking for a folder on the server
+        result = str(screen.query_one("#export-result", Static).render())
+        assert "downloads" in result and "haze-season-debrief.md" in result
+        app.action_screenshot_to_folder()
+
+    run(app, script)
+    names = [name for name, _ in delivered]
+    assert names == ["haze-season-debrief.md", "haze-season-debrief.html",
+                     "backchannel-screenshot.svg"]
+    assert delivered[0][1].startswith("#") and "<html" in delivered[1][1].lower()
+    before = {p.name for p in example_only.iterdir()}
+    assert not any(n.endswith((".md", ".html", ".svg")) for n in before)
+
+
 def test_whatif_branch_is_labelled_in_the_picker(example_only):
     first = saved_game(EXAMPLE)
     with Session.resume(first.path) as game:

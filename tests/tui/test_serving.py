@@ -140,6 +140,18 @@ def test_solo_serve_on_every_address_needs_a_public_url(capsys):
     assert "--public-url http://ADDRESS:" in err and "every address" in err
 
 
+def test_solo_serve_runs_the_app_in_served_mode(monkeypatch):
+    """Each browser visitor's app knows it is served (no saved games of the server's user,
+    exports as downloads: tests/tui/test_play.py), from the fixed command, not the visitor."""
+    import backchannel_tui.serving as serving
+    import tui
+
+    seen = []
+    monkeypatch.setattr(serving, "serve_app", lambda command, **kw: seen.append(command))
+    assert tui.serve("127.0.0.1", free_port()) == 0
+    assert shlex.split(seen[0])[1:] == ["-m", "tui", "--served"]
+
+
 def test_public_url_and_origins():
     assert public_url_for("127.0.0.1", 8000) == "http://127.0.0.1:8000"
     assert public_url_for("192.168.1.20", 8000) == "http://192.168.1.20:8000"
