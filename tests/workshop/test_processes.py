@@ -44,12 +44,16 @@ print("ok", t0, t1, flush=True)
 WRITER = """
 import sys
 from engine.workshop import Room, open_store
-store_path, wid = sys.argv[1:3]
+store_path, wid, hold_after = sys.argv[1], sys.argv[2], int(sys.argv[3])
 room = Room(open_store(store_path), wid)
+acked = 0
 for t in room.snap.teams:
     if room.snap.decision(t.id, 1) is None:
         room.submit(t.id, room.offered(t.id)[0].id, f"reason {t.id}")
         print("ack", t.id, flush=True)
+        acked += 1
+        if acked == hold_after:  # wait for the test, which kills us once we go on writing
+            sys.stdin.readline()
     room.note(t.id, f"note {t.id}")
     print("note", t.id, flush=True)
 """
@@ -113,18 +117,29 @@ def test_sigkill_mid_write_loses_no_acknowledged_submission(tmp_path, kind, kill
     room = Room(store, w.id)
     room.act("open")
     version = room.workshop.control.version
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), w.id],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=_env())
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), w.id, str(kill_after)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=_env())
     acked, noted = [], []
-    for line in proc.stdout:
-        kind, tid = line.split()
-        (acked if kind == "ack" else noted).append(int(tid))
-        if len(acked) >= kill_after:
-            proc.send_signal(signal.SIGKILL)  # between (or inside) the next transactions
-            break
+
+    def read(lines) -> None:
+        for line in lines:
+            what, tid = line.split()
+            (acked if what == "ack" else noted).append(int(tid))
+
+    # The writer holds after `kill_after` acknowledgements (however slow this test is under
+    # load, it cannot finish first); it is killed as it goes on writing, at whatever point
+    # it has reached, and what it acknowledged before dying is read from the pipe after.
+    while len(acked) < kill_after:
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read()  # the writer died on its own
+        read([line])
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+    proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read()
+    read(proc.stdout)
     # A fresh process opens the store as a restarted console would.
     store.close()
     store = open_store(path)
