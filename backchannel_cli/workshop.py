@@ -16,6 +16,7 @@ import importlib
 import json
 import os
 import select
+import shlex
 import sys
 import textwrap
 import time
@@ -242,7 +243,17 @@ def _room(args, store: WorkshopStore) -> Room:
 
 
 def _store_flag(args) -> str:
-    return f" --store {args.store}" if args.store else ""
+    """` --store X` for the commands we suggest: shell-quoted (a URL may hold ? and &), and
+    never a password (it would be printed here and, run, shown to every user by `ps`)."""
+    from urllib.parse import urlsplit
+
+    from engine.workshop.store import is_server_url
+
+    if not args.store:
+        return ""
+    if is_server_url(args.store) and urlsplit(args.store).password:
+        return ' --store "$BACKCHANNEL_STORE"'
+    return f" --store {shlex.quote(str(args.store))}"
 
 
 def _clock(t: float | None) -> str:
@@ -285,7 +296,8 @@ def cmd_new(args) -> int:
         bot = f"   (stand-in, {t.bot})" if t.bot else ""
         print(f"  {t.name:<{width}}  {t.code}{bot}")
     s = _store_flag(args)
-    print("\nNext:")
+    print("\nNext:" + ("  (with BACKCHANNEL_STORE set to the store's URL, password and all)"
+                       if "$BACKCHANNEL_STORE" in s else ""))
     for cmd, what in ((f"workshop run {w.id}{s}", "facilitator console"),
                       (f"workshop screen {w.id}{s}", "projector view"),
                       (f"workshop serve {w.id}{s}", "teams join in a browser"),

@@ -92,6 +92,16 @@ def test_facilitator_commands_reach_the_store_named_by_url_or_environment(target
     store.close()
 
 
+def test_new_never_prints_the_password_of_a_store_url(pg_url, capsys):
+    """The commands `workshop new` suggests would put a password on screen and, run, in
+    `ps`: they name $BACKCHANNEL_STORE instead (the test server trusts any password)."""
+    secret = pg_url.replace("://backchannel@", "://backchannel:s3cret@")
+    code, out, err = _ws(capsys, "new", str(EXAMPLE), "--teams", "Red", "--store", secret)
+    assert code == 0, err
+    assert "s3cret" not in out + err
+    assert '--store "$BACKCHANNEL_STORE"' in out and "BACKCHANNEL_STORE set to" in out
+
+
 def test_purge_command_lists_on_a_dry_run_then_deletes(target, capsys, monkeypatch):
     monkeypatch.setenv("BACKCHANNEL_STORE", target)
     store = open_store(target)
