@@ -230,7 +230,7 @@ class _Work:
 
     __slots__ = (
         "round_no", "values", "flags", "tracks", "last_track", "pending", "fired", "rng",
-        "log", "scheduled", "events", "script", "pos", "prob",
+        "log", "scheduled", "events", "script", "pos", "prob", "record",
     )  # fmt: skip
     round_no: int
     values: list[int]
@@ -241,6 +241,7 @@ class _Work:
     fired: set[str]
     rng: int
     log: list[tuple]  # (kind, owner, origin, delayed, status, text, p, changes, set, cleared)
+    record: bool  # keep ``log`` (False: the caller needs only the state it reaches)
     scheduled: list[Pending]
     events: list[str]
     script: list[bool] | None  # exact exploration: the chance results to follow
@@ -463,7 +464,7 @@ class Game:
             quick = self._quick(state, co, k, trail)
             if quick is not None:
                 return quick
-        w = self._work_from(state, None)
+        w = self._work_from(state, None, record=False)
         ending = self._choose(w, co, k)
         return self._state(w, ending, trail)
 
@@ -510,9 +511,9 @@ class Game:
         while scripts:
             script = scripts.pop()
             if option_id is None:
-                w = self._work_initial(0, script)
+                w = self._work_initial(0, script, record=False)
             else:
-                w = self._work_from(state, script)
+                w = self._work_from(state, script, record=False)
             try:
                 if option_id is None:
                     ending = self._advance(w)
@@ -552,10 +553,10 @@ class Game:
             script = scripts.pop()
             try:
                 if co is None or state is None:
-                    w = self._work_initial(0, script)
+                    w = self._work_initial(0, script, record=False)
                     ending = self._advance(w)
                 else:
-                    w = self._work_from(state, script)
+                    w = self._work_from(state, script, record=False)
                     ending = self._choose(w, co, state.round_no)
             except _NeedsBranch:
                 scripts.append([*script, False])
@@ -683,7 +684,8 @@ class Game:
             return None  # a dead end
         return new_state
 
-    def _work_initial(self, seed: int, script: list[bool] | None) -> _Work:
+    def _work_initial(self, seed: int, script: list[bool] | None,
+                      record: bool = True) -> _Work:
         w = _Work()
         w.round_no = 1
         w.values = [ind.start for ind in self.scenario.indicators]
@@ -693,10 +695,11 @@ class Game:
         w.pending = []
         w.fired = set()
         w.rng = seed & _MASK
-        self._reset_log(w, script)
+        self._reset_log(w, script, record)
         return w
 
-    def _work_from(self, s: GameState, script: list[bool] | None) -> _Work:
+    def _work_from(self, s: GameState, script: list[bool] | None,
+                   record: bool = True) -> _Work:
         w = _Work()
         w.round_no = s.round_no
         w.values = list(s.values)
@@ -706,11 +709,12 @@ class Game:
         w.pending = list(s.pending)
         w.fired = set(s.fired)
         w.rng = s.rng
-        self._reset_log(w, script)
+        self._reset_log(w, script, record)
         return w
 
     @staticmethod
-    def _reset_log(w: _Work, script: list[bool] | None) -> None:
+    def _reset_log(w: _Work, script: list[bool] | None, record: bool = True) -> None:
+        w.record = record
         w.log = []
         w.scheduled = []
         w.events = []
@@ -723,7 +727,14 @@ class Game:
         w.last_track = co.number
         oid = co.option.id
         for i, ce in enumerate(co.effects):
-            if ce.plain:  # the common case, inline: no delay, condition or chance
+            if ce.plain and not w.record:  # no log: only the state matters
+                if ce.changes:
+                    self._apply_quietly(w, ce.changes)
+                if ce.set:
+                    w.flags |= ce.set
+                if ce.clear:
+                    w.flags -= ce.clear
+            elif ce.plain:  # the common case, inline: no delay, condition or chance
                 changes = self._apply_changes(w, ce.changes) if ce.changes else ()
                 set_: tuple = ()
                 cleared: tuple = ()
@@ -748,7 +759,8 @@ class Game:
             w.scheduled.append(later)
             return
         if ce.when is not None and not ce.when(w):
-            w.log.append((kind, owner, origin, delayed, "void", ce.text, None, (), (), ()))
+            if w.record:
+                w.log.append((kind, owner, origin, delayed, "void", ce.text, None, (), (), ()))
             return
         p: float | None = None
         target: _CEffect | None = ce
@@ -758,6 +770,15 @@ class Game:
             if not w.roll(p):
                 status = "failed"
                 target = ce.otherwise
+        if not w.record:
+            if target is not None:
+                if target.changes:
+                    self._apply_quietly(w, target.changes)
+                if target.set:
+                    w.flags |= target.set
+                if target.clear:
+                    w.flags -= target.clear
+            return
         changes: tuple = ()
         set_: tuple = ()
         cleared: tuple = ()
@@ -772,6 +793,17 @@ class Game:
                 w.flags -= target.clear
         w.log.append((kind, owner, origin, delayed, status, target.text if target else None, p,
                       changes, set_, cleared))
+
+    def _apply_quietly(self, w: _Work, changes) -> None:
+        """As ``_apply_changes``, without recording what was applied."""
+        values, mins, maxs = w.values, self.mins, self.maxs
+        for i, d in changes:
+            new = values[i] + d
+            if new < mins[i]:
+                new = mins[i]
+            elif new > maxs[i]:
+                new = maxs[i]
+            values[i] = new
 
     def _apply_changes(self, w: _Work, changes) -> tuple:
         values, mins, maxs = w.values, self.mins, self.maxs
@@ -840,9 +872,10 @@ class Game:
         """The state ``w`` has reached (``ending``: as ``_advance`` returned it)."""
         over = ending is not None
         if over and w.pending:
-            for p in w.pending:
-                w.log.append((p.kind, p.owner, p.origin_round, True, "dropped",
-                              self._owner_effect(p).text, None, (), (), ()))
+            if w.record:
+                for p in w.pending:
+                    w.log.append((p.kind, p.owner, p.origin_round, True, "dropped",
+                                  self._owner_effect(p).text, None, (), (), ()))
             w.pending = []
         return GameState(
             w.round_no, tuple(w.values), frozenset(w.flags),
