@@ -237,13 +237,27 @@ class BackchannelApp(App[None]):
         except Exception as exc:  # RulesError, or the log could not be written
             self.show_problem("The decision was not recorded", str(exc))
             return
-        self.switch_screen(ui().OutcomeScreen(self.session, outcome))
+        outcome_screen = ui().OutcomeScreen(self.session, outcome)
+        below = self.screen
+        if self.session.over or not isinstance(below, ui().DecisionScreen):
+            self.switch_screen(outcome_screen)  # the debrief comes next: built then
+            return
+        # The outcome goes on top of this decision screen, which then takes the next round
+        # behind it: once the outcome has been painted, not before.
+        self.push_screen(outcome_screen)
+        outcome_screen.call_after_refresh(
+            lambda: below.run_worker(below.next_round(), group="next-round", exclusive=True))
 
     def on_set_study(self, message: SetStudy) -> None:
         self.study = message.on
 
     def on_continue(self, message: Continue) -> None:
-        self.switch_screen(self.game_screen())
+        stack = self.screen_stack
+        if (len(stack) >= 2 and isinstance(self.screen, ui().OutcomeScreen)
+                and isinstance(stack[-2], ui().DecisionScreen)):
+            self.pop_screen()  # the next round, already built behind the outcome
+        else:
+            self.switch_screen(self.game_screen())
 
     def on_rewind(self, message: Rewind) -> None:
         assert self.session is not None

@@ -161,6 +161,15 @@ class OutcomeScreen(GameScreen):
         event.stop()
         self.action_continue()
 
+    def action_back(self) -> None:
+        """Back to the briefing, as from a round: past the next round too, which the app
+        builds behind this screen (tui.py on_decide)."""
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) >= 2 else None
+        self.dismiss()
+        if isinstance(below, GameScreen):
+            self.app.pop_screen()
+
     def action_continue(self) -> None:
         self.post_message(Continue())
 

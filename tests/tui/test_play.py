@@ -110,6 +110,10 @@ def test_quit_mid_game_and_resume_at_same_point(example_only):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(first.screen, OutcomeScreen)
+        # Esc leads back to the briefing (past the next round, built behind the outcome).
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(first.screen, BriefingScreen)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(first.screen, DecisionScreen)
@@ -585,3 +589,44 @@ def test_nothing_is_cut_where_there_is_room(size):
                     assert cell.content_size.width >= len(actor.kind)  # never split
 
     run(app, script, size=size)
+
+
+def test_next_round_is_built_behind_the_outcome_and_nothing_rewraps(example_only):
+    """Going on from an outcome shows the round that was built behind it (no new screen to
+    build then: issue 10 §10, it took 0.4-1.0 s); the round opens at its title with the
+    first offered option highlighted; the first key re-wraps nothing (80x24)."""
+    app = BackchannelApp(resume=str(saved_game(EXAMPLE, rounds=0).path))
+
+    def sizes(screen):
+        """Every widget's size, but the highlighted option's details (they change)."""
+        side = screen.query_one("#decision-side")
+        return {w: w.size for w in screen.query("*")
+                if w.display and w is not side and side not in w.ancestors}
+
+    async def script(pilot):
+        decision = app.screen
+        assert isinstance(decision, DecisionScreen)
+        before = sizes(decision)
+        await pilot.press("down")
+        await settle(pilot)
+        after = sizes(decision)
+        assert {w: s for w, s in after.items() if w in before} == {
+            w: s for w, s in before.items() if w in after}
+        await pilot.press("3", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OutcomeScreen)
+        assert app.screen_stack[-2] is decision
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is decision
+        assert str(decision.query_one("#round-title", Static).render()).startswith(
+            "Round 2 of 2")
+        assert decision.sub_title == "Round 2 of 2"
+        picker = decision.query_one("#options")
+        assert picker.has_focus and picker.highlighted == decision.first
+        assert decision.offers[decision.first].available
+        assert decision._scroller().scroll_y == 0
+
+    run(app, script, size=(80, 24))
