@@ -25,6 +25,21 @@ _MASK = (1 << 64) - 1
 _TRACK_INDEX = {Track.T1: 0, Track.T1_5: 1, Track.T2: 2}
 
 
+class _Probe:
+    """What a condition reads of a state, for testing the final endings before the final
+    state is built (``Game.expand``)."""
+
+    __slots__ = ("round_no", "values", "flags", "tracks", "last_track")
+
+    def __init__(self, round_no: int, values: tuple[int, ...], flags: frozenset[str],
+                 tracks: tuple[int, int, int], last_track: float) -> None:
+        self.round_no = round_no
+        self.values = values
+        self.flags = flags
+        self.tracks = tracks
+        self.last_track = last_track
+
+
 class RulesError(ValueError):
     """A choice the rules do not allow (unknown option, not offered, game over)."""
 
@@ -317,6 +332,8 @@ class Game:
             and self.rounds[k - 1].when is None and self.rounds[k - 1].open
             for k in range(self.n_rounds + 2)
         )
+        # Past the last round with nothing but the final endings to check.
+        self._calm_end = not self._events_in[self.n_rounds + 1] and not self.early
 
     # -- compilation
 
@@ -585,6 +602,8 @@ class Game:
         j = k + 1
         pending = state.pending
         calm = self._calm[j] and (not pending or not any(p.due == j for p in pending))
+        final = (j > self.n_rounds and self._calm_end
+                 and (not pending or not any(p.due == j for p in pending)))
         out: list[tuple[str, float, tuple, GameState | None]] = []
         for co in self.rounds[k - 1].options:
             if co.requires is not None and not co.requires(state):
@@ -592,10 +611,24 @@ class Game:
             oid = co.option.id
             if calm and co.plain:  # the key first, as branch_keys does
                 values, flags, tracks = self._quick_parts(state, co)
-                key = (j, values, flags, tracks, co.number, pending, state.fired, False, None)
+                key: tuple = (j, values, flags, tracks, co.number, pending, state.fired,
+                              False, None)
                 out.append((oid, 1.0, key, None if key in known else GameState(
                     j, values, flags, tracks, co.number, pending, state.fired, state.rng,
                     False, None, None)))
+            elif final and co.plain:  # the last choice: the key first too
+                values, flags, tracks = self._quick_parts(state, co)
+                probe = _Probe(j, values, flags, tracks, co.number)
+                ending_id = ""
+                for ending, test in self.final:
+                    if test is None or test(probe):
+                        ending_id = ending.id
+                        break
+                key = (j, values, flags, tracks, co.number, (), state.fired, True,
+                       ending_id or None)
+                out.append((oid, 1.0, key, None if key in known else GameState(
+                    j, values, flags, tracks, co.number, (), state.fired, state.rng, True,
+                    ending_id or None, None)))
             else:
                 out.extend([(oid, p, ck, child)
                             for p, ck, child in self.branch_keys(state, oid, known)])

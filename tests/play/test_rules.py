@@ -212,6 +212,7 @@ def _plain_variants():
     tense = tuple(attrs.evolve(i, start=7) if i.id == "friction" else i
                   for i in base.indicators)  # one step from the early ending
     yield attrs.evolve(base, indicators=tense, events=())
+    yield attrs.evolve(base, events=(), endings=tuple(e for e in base.endings if not e.early))
 
 
 def test_step_quick_path_agrees_with_apply_from_every_reachable_state():
