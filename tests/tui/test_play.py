@@ -71,17 +71,17 @@ def test_example_picker_to_debrief(example_only):
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
-def test_bundled_scenario_last_rounds_at_80x24(path):
+def test_bundled_scenario_last_round_at_80x24(path):
     """The long part of the game is played through the engine; the app takes over for the
-    last two rounds at 80x24 and reaches the debrief on keys alone."""
+    last round at 80x24, where nothing is cut, and reaches the debrief on keys alone."""
     session = saved_game(path, seed=5, policy=lambda k, offered: offered[-1])
     total = len(session.decisions)
-    start = saved_game(path, rounds=max(0, total - 2), seed=5,
+    start = saved_game(path, rounds=max(0, total - 1), seed=5,
                        policy=lambda k, offered: offered[-1])
     app = BackchannelApp(resume=str(start.path))
 
     async def script(pilot):
-        assert isinstance(app.screen, DecisionScreen)
+        await nothing_is_cut(pilot, (80, 24))
         return await play_to_debrief(pilot, policy=lambda k, offered: offered[-1])
 
     assert run(app, script, size=(80, 24))
@@ -555,40 +555,46 @@ def test_play_in_the_app_refuses_an_unknown_role_before_it_starts(capsys, monkey
             in capsys.readouterr().err)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
-def test_nothing_is_cut_where_there_is_room(size):
-    """Myanmar at 80x24 and 120x40: every indicator shows its whole name and its bars (the
-    7th, alone on the strip's last line, too), and the briefing's actors wrap inside the
-    screen instead of being cut (their kind is never split)."""
+async def nothing_is_cut(pilot, size) -> None:
+    """From a decision screen (Myanmar: 7 indicators, long actor texts): every indicator
+    shows its whole name (a name comes before its bars where both do not fit), the 7th,
+    alone on the strip's last line, its bars too, and
+    the briefing's actors wrap inside the screen instead of being cut (a kind is never
+    split). Back on the decision screen after."""
+    app = pilot.app
+    assert isinstance(app.screen, DecisionScreen)
+    rows = list(app.screen.query(IndicatorRow))
+    assert len(rows) == len(app.session.scenario.indicators)
+    for row in rows:
+        shown = str(row.render())
+        assert row.indicator.label in shown and "…" not in shown, shown
+        assert row.region.right <= size[0]
+    assert any(bar in str(rows[-1].render()) for bar in BARS)
+    await pilot.press("escape")
+    await settle(pilot)
+    briefing = app.screen
+    assert isinstance(briefing, BriefingScreen)
+    body = briefing.query_one("#briefing-body")
+    shown = [w for w in briefing.query("#actors, #actors-list") if w.display]
+    assert len(shown) == 1
+    cells = list(shown[0].query(Static))
+    for actor in app.session.scenario.actors:
+        for text in (actor.stance, actor.interests, actor.kind):
+            holding = [c for c in cells if text in str(c.render())]
+            assert holding, text
+            for cell in holding:
+                assert cell.content_region.right <= body.scrollable_content_region.right
+                assert cell.content_size.width >= len(actor.kind)  # never split
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(app.screen, DecisionScreen)
+
+
+def test_nothing_is_cut_at_120x40():
+    """(80x24: test_bundled_scenario_last_round_at_80x24.)"""
     myanmar = catalog.find("myanmar-humanitarian-access")
     app = BackchannelApp(resume=str(saved_game(myanmar, rounds=1).path))
-
-    async def script(pilot):
-        assert isinstance(app.screen, DecisionScreen)
-        rows = list(app.screen.query(IndicatorRow))
-        assert len(rows) == 7
-        for row in rows:
-            shown = str(row.render())
-            assert row.indicator.label in shown and "…" not in shown, shown
-            assert any(bar in shown for bar in BARS), (row.indicator.label, shown)
-            assert row.region.right <= size[0]
-        await pilot.press("escape")
-        await settle(pilot)
-        briefing = app.screen
-        assert isinstance(briefing, BriefingScreen)
-        body = briefing.query_one("#briefing-body")
-        shown = [w for w in briefing.query("#actors, #actors-list") if w.display]
-        assert len(shown) == 1
-        cells = list(shown[0].query(Static))
-        for actor in app.session.scenario.actors:
-            for text in (actor.stance, actor.interests, actor.kind):
-                holding = [c for c in cells if text in str(c.render())]
-                assert holding, text
-                for cell in holding:
-                    assert cell.content_region.right <= body.scrollable_content_region.right
-                    assert cell.content_size.width >= len(actor.kind)  # never split
-
-    run(app, script, size=size)
+    run(app, lambda pilot: nothing_is_cut(pilot, (120, 40)), size=(120, 40))
 
 
 def test_next_round_is_built_behind_the_outcome_and_nothing_rewraps(example_only):
