@@ -195,7 +195,10 @@ def _write(text: str, output: str | None, force: bool = False) -> int:
 def cmd_explore(args) -> int:
     from backchannel_cli.progress import TextProgress
     from engine.analysis.exploration import explore
+    from engine.gcpause import freeze_survivors
     from engine.present.explore_text import render_text
+
+    freeze_survivors()  # a batch process: see engine.gcpause
 
     got = _load(args.scenario)
     if got is None:

@@ -198,7 +198,10 @@ def cmd_check(args) -> int:
     import textwrap
 
     from engine.analysis.checking import check_file
+    from engine.gcpause import freeze_survivors
     from engine.scenario.loader import summarise
+
+    freeze_survivors()  # a batch process: see engine.gcpause
 
     targets: list[Path] = []
     for raw in args.paths or [str(bundled_dir())]:

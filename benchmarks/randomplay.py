@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engine.gcpause import freeze_survivors  # noqa: E402
 from engine.play.rules import Game  # noqa: E402
 from engine.scenario.loader import load_file  # noqa: E402
 
@@ -40,6 +41,7 @@ def play(game: Game, seed: int) -> int:
 def main() -> int:
     path, games = sys.argv[1], int(sys.argv[2])
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    freeze_survivors()  # a batch process, as `backchannel check` and `explore` are
     loaded = load_file(path)
     if loaded.scenario is None:
         print("\n".join(str(p) for p in loaded.errors), file=sys.stderr)

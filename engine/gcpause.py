@@ -5,20 +5,29 @@ acyclic objects; the collector's repeated passes over them cost as much as the w
 (measured: YAML reading 0.47 s -> 0.25 s for a 1 MB file). Most of those objects are freed
 by reference counting; the rare cycles wait for the next collection.
 
-What survives the pause (a loaded scenario, its compiled game, an explored graph) usually
-lives as long as the process, so the collector is switched back on with it frozen
-(``gc.freeze``): otherwise its next passes walk all of it again, and keep walking it while the
-game is played (measured on the 1 MB synthetic story, CPU time: `check` 468 -> 435 ms; 50,000
-random choices after loading it, 702 -> 614 ms for the whole process). Frozen objects are
-still freed by reference counting when dropped; only a reference cycle created during the
-pause is never collected: the engine's data (frozen attrs classes, tuples, dicts of them)
-forms none, so what stays is at most the odd cycle of a reported error, a few KB a load."""
+In a short batch process (the command line's `check` and `explore`), what survives the pause
+(a loaded scenario, its compiled game, an explored graph) lives as long as the process, so
+such a process calls ``freeze_survivors()`` once and each pause then ends with everything
+frozen (``gc.freeze``): otherwise the collector's next passes walk all of it again, and keep
+walking it while the game is played (measured on the 1 MB synthetic story, CPU time: `check`
+468 -> 435 ms; loading it and making 50,000 random choices, 702 -> 614 ms). Frozen objects
+are still freed by reference counting when dropped, but a reference cycle that is garbage
+when the freeze happens is never collected. A long-lived process (the app, the workshop
+server) therefore does not freeze: a closed screen's widgets, say, may be such cycles."""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_freeze = False
+
+
+def freeze_survivors(on: bool = True) -> None:
+    """For short batch processes: end every later pause by freezing what it left."""
+    global _freeze
+    _freeze = on
 
 
 @contextmanager
@@ -29,5 +38,6 @@ def no_gc() -> Iterator[None]:
         yield
     finally:
         if was:
-            gc.freeze()
+            if _freeze:
+                gc.freeze()
             gc.enable()

@@ -157,3 +157,21 @@ def _full_disk(tmp_path, mnt, monkeypatch):
         free()
         s.decide("research-network", why="é" * 2000)  # the retry after freeing space
     assert len(Session.open(path).decisions) == 1
+
+
+def test_only_batch_processes_freeze_what_loading_leaves():
+    # A frozen object is never examined by the cycle collector again: right for `check`, whose
+    # scenario lives as long as the process, a leak for the app, which opens and closes screens
+    # (reference cycles) for hours. Loading freezes nothing unless the process asked for it.
+    script = (
+        "import gc, sys\n"
+        "from engine.gcpause import freeze_survivors\n"
+        "from engine.scenario.loader import load_file\n"
+        "load_file(sys.argv[1]); app = gc.get_freeze_count()\n"
+        "freeze_survivors(); load_file(sys.argv[1]); batch = gc.get_freeze_count()\n"
+        "print(app, batch)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script, str(EXAMPLE)], capture_output=True,
+                         text=True, check=True, timeout=60)
+    app, batch = map(int, out.stdout.split())
+    assert app == 0 and batch > 1000
