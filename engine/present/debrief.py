@@ -261,9 +261,9 @@ def summary(d: Debrief) -> list[Block]:
                               "the game is not over."))]
     if d.lessons:
         out.append(Heading("What this scenario teaches", 2, "lessons"))
-        out.append(Para(w.phrase("Each lesson holds on every path through the game "
-                                 "(`backchannel check` proves it); ✓ marks those your game "
-                                 "illustrated."), "note"))
+        out.append(Para(w.phrase("The scenario checker proves each lesson over every path "
+                                 "through the game; ✓ marks those your game illustrated."),
+                        "note"))
         out.append(_items(w.phrase("✓ " if shown else "", lesson.text, " ",
                                    w.cited(scn, lesson.cite))
                           for lesson, shown in d.lessons))
