@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 
 from backchannel_tui import settings
@@ -36,6 +37,7 @@ from backchannel_tui.messages import (
 )
 from backchannel_tui.screens.base import BaseScreen
 from backchannel_tui.screens.picker import PickerScreen
+from backchannel_tui.text import fit_title
 from engine.scenario import catalog
 
 if TYPE_CHECKING:
@@ -96,6 +98,10 @@ class BackchannelApp(App[None]):
         self.study = False  # exact effects shown before a choice (the "s" key)
         self.session: Session | None = None
         self.other: Session | None = None  # the path a what-if branched from
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        title = fit_title(title, sub_title, self.size.width)
+        return super().format_title(title, sub_title) if title else Content(sub_title)
 
     # -- start-up
 

@@ -66,6 +66,16 @@ def prose(text: str | None) -> str:
     return w.reflow(text)
 
 
+def fit_title(title: str, sub_title: str, width: int) -> str:
+    """The header's title shortened (with an ellipsis, or dropped) so that the sub-title, which
+    says where the player is ("Round 3 of 6 · outcome"), is never the part that is cut."""
+    room = width - 18  # the header's icon, clock space and padding
+    if not sub_title or len(title) + 3 + len(sub_title) <= room:
+        return title
+    keep = room - 3 - len(sub_title)
+    return title[:keep - 1].rstrip() + "…" if keep > 8 else ""
+
+
 def esc_prose(text: str | None, scn: Scenario | None = None) -> str:
     """Author prose as markup; with the scenario, raw citation keys become labels."""
     if scn is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -82,7 +83,20 @@ def test_bundled_scenario_last_round_at_80x24(path):
 
     async def script(pilot):
         await nothing_is_cut(pilot, (80, 24))
-        return await play_to_debrief(pilot, policy=lambda k, offered: offered[-1])
+        offered = [o.number for o in app.screen.offers if o.available]
+        await pilot.press(str(offered[-1]), "enter")
+        await settle(pilot)
+        await pilot.press("enter")  # confirm
+        await settle(pilot)
+        assert isinstance(app.screen, OutcomeScreen)
+        # The header keeps where the player is whole; the scenario's title gives way.
+        shown = app.screen.query_one("HeaderTitle")
+        header = str(shown.render())
+        assert re.search(r"Round \d+ of \d+ · outcome$", header), header
+        assert len(header) <= shown.content_size.width, (header, shown.content_size)
+        await pilot.press("enter")
+        await settle(pilot)
+        return isinstance(app.screen, DebriefScreen)
 
     assert run(app, script, size=(80, 24))
     assert app.session.over
