@@ -262,12 +262,12 @@ def test_whatif_and_export_from_debrief(example_only):
         await pilot.press("w")
         await settle(pilot)
         assert isinstance(app.screen, RewindScreen)
-        await pilot.press("enter")  # round 1
+        await pilot.press("down", "enter")  # the last round: one round to replay, not two
         await settle(pilot)
         assert isinstance(app.screen, DecisionScreen)
-        assert app.session.state.round_no == 1 and app.other is not None
+        assert app.session.state.round_no == 2 and app.other is not None
         second = await play_to_debrief(pilot, policy=lambda k, offered: offered[-1])
-        assert first.decisions[0].option_id != second[0]
+        assert first.decisions[-1].option_id != second[-1]
         screen = app.screen
         assert isinstance(screen, DebriefScreen)
         assert screen.query_one("#compare-paths")
