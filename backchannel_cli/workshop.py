@@ -492,7 +492,7 @@ def cmd_decide(args) -> int:
     room = _room(args, store)
     d = room.override(args.team, args.option, args.reason)
     team = room.snap.team(d.team_id)
-    opt = room.game.options[args.option].option
+    opt = room.game.options[d.option_id].option  # the id, also when a number was typed
     print(f"Recorded for {team.name}, round {d.round_no}: [{opt.track.label}] {opt.title} "
           f"(facilitator override: {d.reason})")
     return 0

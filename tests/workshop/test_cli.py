@@ -116,8 +116,10 @@ def test_facilitator_gaps_override_and_absent_by_command(capsys, store_path):
     code, out, _ = ws(capsys, "decide", wid, "--team", "red", "--option", "research-network",
                       "--reason", "team asked me to enter it")
     assert code == 0 and "facilitator override: team asked me to enter it" in out
-    assert ws(capsys, "decide", wid, "--team", "Blue", "--option", "ministerial-summit",
-              "--reason", "by phone")[0] == 0
+    # The number every screen shows names the option too (here 1: ministerial-summit).
+    code, out, _ = ws(capsys, "decide", wid, "--team", "Blue", "--option", "1",
+                      "--reason", "by phone")
+    assert code == 0 and "Recorded for Blue, round 1: [Track 1]" in out
     assert ws(capsys, "absent", wid, "--team", "Green", "--reason", "left")[0] == 0
     code, out, _ = ws(capsys, "reveal", wid)
     assert code == 0 and "override" in out and "absent" in out
