@@ -492,6 +492,7 @@ def cmd_decide(args) -> int:
     room = _room(args, store)
     d = room.override(args.team, args.option, args.reason)
     team = room.snap.team(d.team_id)
+    assert d.option_id is not None  # an override names an option; absence is `absent`
     opt = room.game.options[d.option_id].option  # the id, also when a number was typed
     print(f"Recorded for {team.name}, round {d.round_no}: [{opt.track.label}] {opt.title} "
           f"(facilitator override: {d.reason})")
