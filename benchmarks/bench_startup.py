@@ -2,7 +2,10 @@
 
 Each sample is a fresh interpreter (imports count, as they do for a user) that starts the app
 headless, waits for its first screen to be painted and exits. The two apps alternate so that
-machine load affects both alike. Target: backchannel within 1.3x of the empty app.
+machine load affects both alike. Target (issue 12): backchannel within 1.5x of the empty app.
+Python's bytecode cache is on for both, as it is for a user (the script drops
+``PYTHONDONTWRITEBYTECODE``): Textual's modules come precompiled from pip, and without the
+cache every run would compile backchannel's own modules again (about 60 ms).
 
 Two in-game delays are timed in the same run, inside a third fresh interpreter each: from
 pressing Enter on the briefing ("Begin") to the first decision screen painted (target: at
@@ -98,6 +101,10 @@ def sample(code: str, env: dict) -> float:
     return time.perf_counter() - t0
 
 
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=10)
@@ -107,6 +114,7 @@ def main() -> int:
         # a realistic data folder: a few saved games for the picker to list
         env = {**os.environ, "BACKCHANNEL_DATA_DIR": data,
                "BACKCHANNEL_CONFIG_DIR": str(Path(data) / "config")}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         subprocess.run([sys.executable, "-m", "backchannel_cli.main", "play", "--plain",
                         "myanmar-humanitarian-access", "--seed", "1"], input="1\n1\n",
                        text=True, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -132,8 +140,8 @@ def main() -> int:
           f"{min(begin) * 1000:.0f} ms | {args.runs} |")
     print(f"| outcome -> next round | {n * 1000:.0f} ms | {min(between) * 1000:.0f} ms | "
           f"{args.runs} |")
-    verdict = "meets" if ratio <= 1.3 else "MISSES"
-    print(f"\nratio {ratio:.2f}x ({verdict} the 1.3x target)")
+    verdict = "meets" if ratio <= 1.5 else "MISSES"
+    print(f"\nratio {ratio:.2f}x ({verdict} the 1.5x target); load average {load()}")
     begin_ratio = b / e
     print(f"Begin -> decision: {begin_ratio:.2f}x the empty app's start "
           f"({'meets' if begin_ratio <= 2 else 'MISSES'} the 2x target); outcome -> next "

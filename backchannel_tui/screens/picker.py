@@ -71,7 +71,10 @@ def save_prompt(info: SaveInfo, parent: SaveInfo | None = None) -> Content:
 class PickerScreen(BaseScreen):
     """Pick a bundled scenario or resume a saved game. Enter (or a click) opens it."""
 
-    AUTO_FOCUS = "#scenarios"
+    # The scenarios list is focused by hand (on_screen_resume), not by AUTO_FOCUS: Textual
+    # would bring it into view with a 0.2 s animated scroll, repainting the whole screen at
+    # every frame just as it first appears; the same scroll, done at once, ends alike.
+    AUTO_FOCUS = ""
 
     BINDINGS = [
         Binding("enter", "open", "Open"),
@@ -104,6 +107,14 @@ class PickerScreen(BaseScreen):
     def on_screen_resume(self) -> None:
         # Runs when the picker is first shown and whenever the player comes back to it.
         self.reload()
+        if self.focused is None:
+            self.set_focus(self.query_one("#scenarios"), scroll_visible=False)
+            self.call_after_refresh(self._show_focused)
+
+    def _show_focused(self) -> None:
+        focused = self.focused
+        if focused is not None and not self.can_view_entire(focused):
+            self.scroll_to_center(focused, animate=False, origin_visible=True)
 
     def reload(self) -> None:
         scen = self.query_one("#scenarios", OptionList)
