@@ -9,7 +9,6 @@ No rules live here: every choice goes through ``engine.play.session``.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import io
 import shlex
@@ -37,7 +36,7 @@ from backchannel_tui.messages import (
 )
 from backchannel_tui.screens.base import BaseScreen
 from backchannel_tui.screens.picker import PickerScreen
-from backchannel_tui.text import fit_title
+from backchannel_tui.textbase import fit_title
 from engine.scenario import catalog
 
 if TYPE_CHECKING:
@@ -408,6 +407,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, public_url: str | None = No
 
 
 def main(argv: list[str] | None = None) -> None:
+    import argparse  # here: the app itself has no use for it, and it costs the first screen
+
     parser = argparse.ArgumentParser(prog="python -m tui", description=__doc__.split("\n")[0])
     parser.add_argument("scenario", nargs="?", help="scenario id or .yaml path")
     parser.add_argument("--resume", help="a saved game (session log) to resume")

@@ -6,17 +6,17 @@ Exit codes: 0 success; 1 the scenario, save file or check has errors; 2 wrong us
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backchannel_cli import reports as cli_reports
 from engine import __version__
 from engine.scenario.catalog import NotFound, bundled, bundled_dir, find
 
 if TYPE_CHECKING:
+    import argparse
+
     from engine.scenario.loader import Loaded
 
 # Each command imports what it needs when it runs: `backchannel check` need not pay for the
@@ -28,11 +28,16 @@ EPILOG = """exit codes: 0 success, 1 errors in a scenario, save or check, 2 wron
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    command = next((a for a in argv if not a.startswith("-")), None)
-    parser = build_parser(command)
-    args = parser.parse_args(argv)
+    if argv:
+        command = next((a for a in argv if not a.startswith("-")), None)
+        args = build_parser(command).parse_args(argv)
+        func = args.func
+    else:
+        # `backchannel` alone opens the app: no parser to build (argparse and the options'
+        # modules would only delay its first screen).
+        args, func = None, cmd_app
     try:
-        return args.func(args)
+        return func(args)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
@@ -48,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole command line; the `workshop` commands in full only when ``command`` is
     "workshop" (their parsers import the workshop engine and its UI plug-in)."""
+    import argparse
+
+    from backchannel_cli import reports as cli_reports
+
     parser = argparse.ArgumentParser(
         prog="backchannel",
         description="A scenario discussion game about diplomacy: Track-1, Track-1.5 and "
@@ -346,6 +355,7 @@ def cmd_play(args) -> int:
 
 
 def cmd_debrief(args) -> int:
+    from backchannel_cli import reports as cli_reports
     from engine.play.session import Session, SessionError
     from engine.present.debrief import build_debrief, to_markdown
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.content import Content
-from textual.markup import escape
 
+from backchannel_tui.textbase import esc, fit_title, prose  # noqa: F401 (re-exported)
 from engine.present import wording as w
 from engine.present.wording import Phrase
 from engine.scenario.conditions import Condition
@@ -21,10 +21,6 @@ from engine.scenario.vocabulary import Track
 TRACK_VAR = {Track.T1: "primary", Track.T1_5: "warning", Track.T2: "success"}
 TRACK_PAD = {Track.T1: "Track 1  ", Track.T1_5: "Track 1.5", Track.T2: "Track 2  "}
 TRACK_SHORT_PAD = {Track.T1: "T1  ", Track.T1_5: "T1.5", Track.T2: "T2  "}
-
-
-def esc(text: object) -> str:
-    return escape(str(text))
 
 
 # How each role of the wording layer looks on screen. The words come from
@@ -59,21 +55,6 @@ def markup(p: Phrase) -> str:
     if run:
         out.append(f"[{style}]{esc(run)}[/]" if style else esc(run))
     return "".join(out)
-
-
-def prose(text: str | None) -> str:
-    """Scenario text reflowed for the screen (see engine.present.wording.reflow)."""
-    return w.reflow(text)
-
-
-def fit_title(title: str, sub_title: str, width: int) -> str:
-    """The header's title shortened (with an ellipsis, or dropped) so that the sub-title, which
-    says where the player is ("Round 3 of 6 · outcome"), is never the part that is cut."""
-    room = width - 18  # the header's icon, clock space and padding
-    if not sub_title or len(title) + 3 + len(sub_title) <= room:
-        return title
-    keep = room - 3 - len(sub_title)
-    return title[:keep - 1].rstrip() + "…" if keep > 8 else ""
 
 
 def esc_prose(text: str | None, scn: Scenario | None = None) -> str:

@@ -14,7 +14,7 @@ from textual.widgets import Button, Collapsible, Footer, Input, Label, OptionLis
 from textual.widgets.option_list import Option as ListOption
 
 from backchannel_tui.text import esc, esc_prose, option_heading, track_badge, tradeoff_line
-from backchannel_tui.widgets.options import RewindList
+from backchannel_tui.widgets.lists import RewindList
 from backchannel_tui.widgets.tradeoffs import LEGEND
 from engine.play.session import RewindPoint
 from engine.scenario.model import Option, Round, Scenario

@@ -15,16 +15,17 @@ from textual.widgets.option_list import Option as ListOption
 
 from backchannel_tui.messages import OpenScenario, ResumeSave
 from backchannel_tui.screens.base import BaseScreen
-from backchannel_tui.text import esc, esc_prose
-from backchannel_tui.widgets.options import OpenList
+from backchannel_tui.textbase import esc, prose
+from backchannel_tui.widgets.lists import OpenList
 from engine.play.savelog import SaveInfo, list_saves
-from engine.scenario import catalog, loader
+from engine.scenario import catalog
+from engine.scenario.meta import info as scenario_info
 
 
 def scenario_prompt(path: Path) -> tuple[Content, bool]:
     """The picker line of a scenario file, and whether it can be opened. Only the metadata
     is read here (fast); opening the scenario checks it fully and explains any problem."""
-    meta = loader.info(path)
+    meta = scenario_info(path)
     if meta.problem:
         return Content.from_markup(
             f"[b]{esc(path.stem)}[/b] (cannot be played)\n[i]{esc(meta.problem)}[/i]"), False
@@ -35,7 +36,7 @@ def scenario_prompt(path: Path) -> tuple[Content, bool]:
         f"[b]{esc(meta.title)}[/b]\n"
         f"[i]{esc(meta.region)} · {esc(meta.situation_date)} · {meta.rounds} rounds"
         f"{minutes}[/i]\n"
-        f"{esc_prose(meta.summary)}"), True
+        f"{esc(prose(meta.summary))}"), True
 
 
 def _when(info: SaveInfo) -> str:

@@ -52,13 +52,3 @@ class OptionPicker(OptionList):
         if index is None or not 0 <= index < len(self.offers):
             return None
         return self.offers[index]
-
-
-class OpenList(OptionList):
-    """An option list whose Enter shows in the footer as 'Open'."""
-
-    BINDINGS = [Binding("enter", "select", "Open")]
-
-
-class RewindList(OptionList):
-    BINDINGS = [Binding("enter", "select", "Rewind here")]

@@ -36,7 +36,7 @@ from typing import Any
 import attrs
 
 from engine.scenario.catalog import NotFound, bundled, find
-from engine.scenario.loader import info
+from engine.scenario.meta import info
 
 LOG_FORMAT = 2  # 2: absolute scenario_file; decisions may carry a facilitator override
 READABLE_FORMATS = (1, 2)

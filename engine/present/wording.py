@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from engine.present.reflow import reflow
 from engine.scenario.conditions import Condition
 from engine.scenario.model import (
     Citation,
@@ -493,30 +494,6 @@ def prose(scn: Scenario, text: str | None) -> Phrase:
 
 def prose_text(scn: Scenario, text: str | None) -> str:
     return plain(prose(scn, text))
-
-
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
-
-
-def reflow(text: str | None) -> str:
-    """Scenario text reflowed: YAML block text carries the author's line breaks, which would
-    wrap raggedly at any other width. Paragraphs (blank lines) and list items stay; other line
-    breaks become spaces."""
-    if not text:
-        return ""
-    paragraphs = []
-    for para in re.split(r"\n\s*\n", text.strip()):
-        lines: list[str] = []
-        for line in para.splitlines():
-            line = line.strip()
-            if not line:
-                continue
-            if lines and not _LIST_ITEM.match(line):
-                lines[-1] += " " + line
-            else:
-                lines.append(line)
-        paragraphs.append("\n".join(" ".join(x.split()) for x in lines))
-    return "\n\n".join(paragraphs)
 
 
 def source_date(src: Source) -> str:
