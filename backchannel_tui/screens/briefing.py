@@ -10,11 +10,12 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from backchannel_tui.messages import BeginPlay
 from backchannel_tui.screens.base import BaseScreen
 from backchannel_tui.text import duration_phrase, esc, esc_prose, markup, track_badge
+from backchannel_tui.widgets.footer import Footer
 from engine.present import wording as w
 from engine.scenario.model import Role, Scenario
 from engine.scenario.vocabulary import ACTOR_KINDS, TRACK_BLURBS, Track

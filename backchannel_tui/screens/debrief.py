@@ -11,12 +11,13 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from backchannel_tui.messages import Export, Rewind
 from backchannel_tui.screens.game import GameScreen
 from backchannel_tui.screens.modals import ExportScreen, QuestionsScreen, RewindScreen
 from backchannel_tui.text import blocks_markup, esc, track_badge
+from backchannel_tui.widgets.footer import Footer
 from backchannel_tui.widgets.indicators import IndicatorPanel
 from engine.play.session import Session
 from engine.present import wording as w

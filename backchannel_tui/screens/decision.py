@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import DataTable, Header, OptionList, Static
 
 from backchannel_tui.messages import Decide, Rewind, SetStudy
 from backchannel_tui.screens.game import GameScreen, round_label
@@ -22,6 +22,7 @@ from backchannel_tui.screens.modals import (
 )
 from backchannel_tui.text import esc, esc_prose, markup
 from backchannel_tui.widgets.details import OptionDetails
+from backchannel_tui.widgets.footer import Footer
 from backchannel_tui.widgets.indicators import IndicatorPanel
 from backchannel_tui.widgets.options import OptionPicker
 from backchannel_tui.widgets.tradeoffs import TradeoffTable, legend

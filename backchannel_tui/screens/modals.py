@@ -10,10 +10,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Collapsible, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Collapsible, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
 from backchannel_tui.text import esc, esc_prose, option_heading, track_badge, tradeoff_line
+from backchannel_tui.widgets.footer import Footer
 from backchannel_tui.widgets.lists import RewindList
 from backchannel_tui.widgets.tradeoffs import LEGEND
 from engine.play.session import RewindPoint

@@ -10,7 +10,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, DataTable, Footer, Header, Static
+from textual.widgets import Button, DataTable, Header, Static
 
 from backchannel_tui.messages import Continue
 from backchannel_tui.screens.game import GameScreen, round_label
@@ -28,6 +28,7 @@ from backchannel_tui.text import (
     track_badge,
     tradeoff_line,
 )
+from backchannel_tui.widgets.footer import Footer
 from backchannel_tui.widgets.indicators import IndicatorPanel
 from backchannel_tui.widgets.table import ThemedTable
 from engine.play.rules import Outcome, Resolution

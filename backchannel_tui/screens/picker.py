@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
 from backchannel_tui.messages import OpenScenario, ResumeSave
 from backchannel_tui.screens.base import BaseScreen
 from backchannel_tui.textbase import esc, prose
+from backchannel_tui.widgets.footer import Footer
 from backchannel_tui.widgets.lists import OpenList
 from engine.play.savelog import SaveInfo, list_saves
 from engine.scenario import catalog
