@@ -650,3 +650,44 @@ def test_next_round_is_built_behind_the_outcome_and_nothing_rewraps(example_only
         assert decision._scroller().scroll_y == 0
 
     run(app, script, size=(80, 24))
+
+
+def _footer_keys(screen) -> list[str]:
+    from textual.widgets._footer import FooterKey
+
+    return [key.description for key in screen.query(FooterKey) if key.description]
+
+
+def test_the_footer_names_each_screens_keys_along_a_round(example_only):
+    """The footer is rebuilt once per burst of binding changes (widgets.footer): it must
+    still end up naming the keys of the screen on top, also after going on from an outcome
+    to the round built behind it."""
+    app = BackchannelApp(seed=3)
+
+    async def script(pilot):
+        seen = {"picker": _footer_keys(app.screen)}
+        await pilot.press("enter")
+        await settle(pilot)
+        seen["briefing"] = _footer_keys(app.screen)
+        await pilot.press("enter")
+        await settle(pilot)
+        seen["decision"] = _footer_keys(app.screen)
+        number = next(o.number for o in app.screen.offers if o.available)
+        await pilot.press(str(number), "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OutcomeScreen)
+        seen["outcome"] = _footer_keys(app.screen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+        seen["next round"] = _footer_keys(app.screen)
+        return seen
+
+    seen = run(app, script)
+    assert seen["picker"][:2] == ["Open", "Saved games"]
+    assert seen["briefing"][0] == "Begin"
+    assert seen["decision"][0] == "Choose" and {"What-if", "Study"} <= set(seen["decision"])
+    assert "Continue" in seen["outcome"]
+    assert seen["next round"] == seen["decision"]
