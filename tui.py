@@ -187,10 +187,8 @@ class BackchannelApp(App[None]):
     @staticmethod
     def _parent_of(session: Session) -> Session | None:
         """The earlier path of a what-if, read-only (it may be open elsewhere)."""
-        if session.parent is None:
-            return None
         try:
-            return ui().Session.open(Path(session.parent.path))
+            return session.open_parent()
         except ui().SessionError:
             return None
 
@@ -277,6 +275,7 @@ class BackchannelApp(App[None]):
         self.switch_screen(self.game_screen())
 
     def on_export(self, message: Export) -> None:
+        from engine.present import wording as w
         from engine.present.export import export
 
         assert self.session is not None
@@ -286,7 +285,7 @@ class BackchannelApp(App[None]):
             return
         try:
             paths = export(ui().build_debrief(self.session), message.directory, other=other,
-                           label_a="This path (what-if)", label_b="Earlier path")
+                           label_a=w.WHAT_IF_THIS, label_b=w.WHAT_IF_EARLIER)
         except OSError as exc:
             self.show_problem("Export failed", str(exc))
             return
@@ -297,11 +296,12 @@ class BackchannelApp(App[None]):
                     title="Exported", timeout=6)
 
     def _download_debrief(self, other) -> None:
+        from engine.present import wording as w
         from engine.present.export import export_texts
 
         assert self.session is not None
         md, html = export_texts(ui().build_debrief(self.session), other,
-                                label_a="This path (what-if)", label_b="Earlier path")
+                                label_a=w.WHAT_IF_THIS, label_b=w.WHAT_IF_EARLIER)
         stem = f"{self.session.scenario.id}-debrief"
         names = (f"{stem}.md", f"{stem}.html")
         self.deliver_text(io.StringIO(md), save_filename=names[0], mime_type="text/markdown")

@@ -357,7 +357,8 @@ def cmd_play(args) -> int:
 def cmd_debrief(args) -> int:
     from backchannel_cli import reports as cli_reports
     from engine.play.session import Session, SessionError
-    from engine.present.debrief import build_debrief, to_markdown
+    from engine.present import wording
+    from engine.present.debrief import build_debrief, what_if_markdown
 
     try:
         session = Session.open(args.save, args.scenario_file)
@@ -366,15 +367,24 @@ def cmd_debrief(args) -> int:
         return 1
     for w in session.warnings:
         print(f"warning: {w}", file=sys.stderr)
+    # A what-if is shown beside its earlier path, as in the app (the same engine call).
+    try:
+        parent = session.open_parent()
+    except SessionError as exc:
+        parent = None
+        print(f"warning: {exc}; the debrief is of this path alone, without "
+              f"\"{wording.WHAT_IF_TITLE}\"", file=sys.stderr)
     debrief = build_debrief(session)
+    other = build_debrief(parent) if parent is not None else None
     if not args.out:
-        sys.stdout.write(to_markdown(debrief))
+        sys.stdout.write(what_if_markdown(debrief, other))
         return 0
     if not cli_reports.pdf_ready(args.format):
         return 1
     try:
         export = importlib.import_module("engine.present.export")
-        md, html = export.export(debrief, Path(args.out))
+        md, html = export.export(debrief, Path(args.out), other=other,
+                                 label_a=wording.WHAT_IF_THIS, label_b=wording.WHAT_IF_EARLIER)
         written = [md, html, *cli_reports.write_solo(session, Path(args.out).expanduser(),
                                                      args.format, args.paper)]
     except OSError as exc:

@@ -216,6 +216,22 @@ class Session:
             raise
         return child
 
+    def open_parent(self) -> Session | None:
+        """The earlier path of a what-if, opened read-only (it may be open for play
+        elsewhere); None for a game that is not a what-if. Looked for where it was recorded,
+        then by name beside this save (the two moved together). ``SessionError`` says why
+        it cannot be opened (missing, damaged)."""
+        if self.parent is None:
+            return None
+        recorded = Path(self.parent.path)
+        beside = Path(self.path).parent / recorded.name
+        where = recorded if recorded.exists() or not beside.exists() else beside
+        if not where.exists():
+            raise SessionError(
+                f"{self.path} is a what-if of {recorded} (from round {self.parent.at_round}), "
+                "but that save cannot be found (not there, nor beside this one)")
+        return Session.open(where, self.scenario_path)
+
     # -- what front ends show (so none of them re-derives it from the log)
 
     def history(self) -> dict[str, list[int]]:

@@ -466,3 +466,14 @@ def compare_markdown(debriefs: list[Debrief], names: list[str] | None = None,
         tracks.append(" / ".join(f"{counts[t]}× {t.label}" for t in Track))
     out.append("| Tracks chosen | " + " | ".join(tracks) + " |")
     return "\n".join(out) + "\n"
+
+
+def what_if_markdown(debrief: Debrief, other: Debrief | None,
+                     label_a: str = w.WHAT_IF_THIS, label_b: str = w.WHAT_IF_EARLIER) -> str:
+    """The debrief as Markdown, followed, for a what-if whose earlier path is ``other``, by
+    the two paths side by side (as the app shows and exports it)."""
+    md = to_markdown(debrief)
+    if other is None:
+        return md
+    return md.rstrip() + "\n\n" + compare_markdown([debrief, other], [label_a, label_b],
+                                                    title=w.WHAT_IF_TITLE)

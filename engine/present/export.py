@@ -27,10 +27,9 @@ from engine.present.debrief import (
     Items,
     Para,
     appendix,
-    compare_markdown,
     ending_title,
     summary,
-    to_markdown,
+    what_if_markdown,
 )
 from engine.scenario.vocabulary import Track
 
@@ -163,10 +162,7 @@ def export_texts(debrief: Debrief, other: Debrief | None = None, label_a: str = 
                  label_b: str = "Other path") -> tuple[str, str]:
     """The debrief's Markdown and HTML, as ``export`` writes them (a served app hands them
     to the browser as downloads instead)."""
-    md = to_markdown(debrief)
-    if other is not None:
-        md = md.rstrip() + "\n\n" + compare_markdown(
-            [debrief, other], [label_a, label_b], title=w.WHAT_IF_TITLE)
+    md = what_if_markdown(debrief, other, label_a, label_b)
     return md, to_html(debrief, other, label_a, label_b)
 
 

@@ -141,6 +141,7 @@ def html(p: Phrase) -> str:
 # ---------------------------------------------------------------------------- fixed words
 
 WHAT_IF_TITLE = "What-if: two paths side by side"
+WHAT_IF_THIS, WHAT_IF_EARLIER = "This path (what-if)", "Earlier path"  # its two columns
 EFFECTS_HIDDEN = ("Exact effects stay hidden until you choose: weigh the trade-offs. "
                   "Study mode shows them.")
 NOT_AVAILABLE = "Not available in the present situation."

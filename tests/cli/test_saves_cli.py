@@ -1,0 +1,55 @@
+"""Save-related command paths, driven in-process through ``main`` (fast) unless a real
+process is the point (locks)."""
+
+import shutil
+
+from backchannel_cli.main import main
+from engine.play.session import Session
+from tests.conftest import EXAMPLE
+
+WHAT_IF = "What-if: two paths side by side"
+
+
+def _what_if(tmp_path):
+    """A finished game (a.jsonl) and a what-if of it from round 2 (b.jsonl), finished."""
+    with Session.new(EXAMPLE, seed=3, path=tmp_path / "a.jsonl") as a:
+        a.decide("research-network")
+        a.decide("quiet-dinner")
+        with a.branch(2, path=tmp_path / "b.jsonl") as b:
+            b.decide("public-report")
+    return tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+
+
+def test_debrief_of_a_what_if_shows_both_paths_side_by_side(tmp_path, capsys):
+    _, b = _what_if(tmp_path)
+    assert main(["debrief", str(b)]) == 0
+    out = capsys.readouterr()
+    assert f"## {WHAT_IF}" in out.out
+    header = next(ln for ln in out.out.splitlines() if ln.startswith("| Round |"))
+    assert "This path (what-if)" in header and "Earlier path" in header
+    assert "◀ differs" in out.out and "warning" not in out.err
+    # --out writes the comparison into the Markdown and the HTML, as the app's export does
+    assert main(["debrief", str(b), "--out", str(tmp_path / "o")]) == 0
+    capsys.readouterr()
+    assert WHAT_IF in (tmp_path / "o" / "haze-season-debrief.md").read_text()
+    assert WHAT_IF in (tmp_path / "o" / "haze-season-debrief.html").read_text()
+
+
+def test_debrief_of_a_what_if_finds_its_parent_moved_beside_it(tmp_path, capsys):
+    a, b = _what_if(tmp_path)
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    shutil.move(a, moved / a.name)
+    shutil.move(b, moved / b.name)
+    assert main(["debrief", str(moved / b.name)]) == 0
+    assert f"## {WHAT_IF}" in capsys.readouterr().out
+
+
+def test_debrief_of_a_what_if_says_when_its_earlier_path_is_missing(tmp_path, capsys):
+    a, b = _what_if(tmp_path)
+    a.unlink()
+    assert main(["debrief", str(b)]) == 0
+    out = capsys.readouterr()
+    assert WHAT_IF not in out.out and out.out.startswith("# Debrief")
+    assert f"what-if of {a} (from round 2), but that save cannot be found" in out.err
+    assert "without" in out.err
