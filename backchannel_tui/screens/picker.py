@@ -18,8 +18,8 @@ from backchannel_tui.screens.base import BaseScreen
 from backchannel_tui.textbase import esc, prose
 from backchannel_tui.widgets.footer import Footer
 from backchannel_tui.widgets.lists import OpenList
-from engine.play.savelog import SaveInfo, list_saves
-from engine.scenario import catalog
+from engine.play.savelog import SaveInfo, data_dir, list_saves
+from engine.scenario import catalog, meta
 from engine.scenario.meta import info as scenario_info
 
 
@@ -122,6 +122,10 @@ class PickerScreen(BaseScreen):
         scen = self.query_one("#scenarios", OptionList)
         highlighted = scen.highlighted
         scen.clear_options()
+        # What the picker shows of each scenario is kept for the next start (engine.scenario.
+        # meta), except when served: the server's data folder is no visitor's business.
+        served = getattr(self.app, "served", False)
+        meta.remember_in(None if served else data_dir() / "scenario-info.json")
         self.scenario_paths = catalog.bundled()
         for n, path in enumerate(self.scenario_paths):
             if n:
@@ -138,7 +142,7 @@ class PickerScreen(BaseScreen):
             scen.highlighted = 0
         saves = self.query_one("#saves", OptionList)
         saves.clear_options()
-        if getattr(self.app, "served", False):
+        if served:
             # In a browser: the saved games are the server's user's, not this visitor's.
             self.saves = []
             self.query_one("#saves-hint", Static).display = False
