@@ -345,13 +345,16 @@ def cmd_play(args) -> int:
         for p in exc.problems:
             print(p, file=sys.stderr)
         return 1
-    role = _role(session.scenario, args.role)
-    if role is False:
-        return 2
-    from backchannel_cli.plain import PlainGame
+    # The save is let go (lock and its .lock note removed) on every way out, as the app
+    # does on quit; a process that dies holds no lock (flock), so a stale note never blocks.
+    with session:
+        role = _role(session.scenario, args.role)
+        if role is False:
+            return 2
+        from backchannel_cli.plain import PlainGame
 
-    return PlainGame(session, sys.stdin, sys.stdout, team=args.team, study=args.study,
-                     role=role).run()
+        return PlainGame(session, sys.stdin, sys.stdout, team=args.team, study=args.study,
+                         role=role).run()
 
 
 def cmd_debrief(args) -> int:

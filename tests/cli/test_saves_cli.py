@@ -53,3 +53,32 @@ def test_debrief_of_a_what_if_says_when_its_earlier_path_is_missing(tmp_path, ca
     assert WHAT_IF not in out.out and out.out.startswith("# Debrief")
     assert f"what-if of {a} (from round 2), but that save cannot be found" in out.err
     assert "without" in out.err
+
+
+def _run(*args, stdin=""):
+    import os
+    import subprocess
+    import sys
+
+    exe = shutil.which("backchannel")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "backchannel_cli.main", *args]
+    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ))
+
+
+def test_line_mode_lets_go_of_the_save_on_a_clean_exit(tmp_path):
+    save = tmp_path / "lk" / "g.jsonl"
+    lock = save.with_name("g.jsonl.lock")
+    out = _run("play", "--plain", str(EXAMPLE), "--seed", "1", "--save", str(save),
+               stdin="1\nq\n")
+    assert out.returncode == 0, out.stderr
+    assert save.exists() and not lock.exists()
+    # a stale note left by a process that died never blocks: resume takes the game, and
+    # running out of input (end of a script) lets go of it too
+    lock.write_text('{"pid": 999999, "since": "2026-01-01T00:00:00+00:00"}')
+    out = _run("play", "--plain", "--resume", str(save), "--role", "no-such-role")
+    assert out.returncode == 2 and not lock.exists()
+    out = _run("play", "--plain", "--resume", str(save))
+    assert out.returncode == 0, out.stderr
+    assert "Resume with" in out.stdout and not lock.exists()
+    assert sorted(p.name for p in save.parent.iterdir()) == ["g.jsonl"]
