@@ -222,9 +222,12 @@ class BackchannelApp(App[None]):
 
     def on_begin_play(self, message: BeginPlay) -> None:
         if self.session is None:
+            # the role briefed (one the scenario has) is recorded, so a resume shows it
+            role = getattr(self.screen, "role", None)
             try:
                 self.session = ui().Session.new(message.path, seed=self.seed,
-                                                path=self.save_path, team=self.team)
+                                                path=self.save_path, team=self.team,
+                                                role=role.id if role is not None else None)
                 self.save_path = None  # a later game (new or what-if) gets its own file
             except (ui().ScenarioError, ui().SessionError, OSError) as exc:
                 self.show_problem("Cannot start the game", str(exc))

@@ -70,6 +70,8 @@ class PlainGame:
         if not s.decisions:
             self.briefing()
             self.show_outcome(s.outcomes[0], start=True)
+        else:
+            self.role_brief()  # a resumed game: the player's private brief again
         self.say(HELP)
         while not s.over:
             self.show_round(s.state)
@@ -114,6 +116,10 @@ class PlainGame:
         for ind in scn.indicators:
             self.para(f"{ind.label} ({ind.min}-{ind.max}, {w.better_hint(ind)}): "
                       f"{ind.meaning}", "    ", "- ")
+        self.role_brief()
+
+    def role_brief(self) -> None:
+        scn = self.s.scenario
         if self.role is not None:
             self.say(f"\n== Your role (private): {self.role.name} ==")
             for claim in self.role.brief:

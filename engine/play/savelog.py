@@ -1,7 +1,7 @@
 """The save-log format: typed, versioned records, and the only code that reads or writes them.
 
 A log is JSON lines: one ``Header`` (format, scenario id, content hash and absolute path, seed,
-engine version, team, the game a what-if branched from), then one ``Decision`` per line
+engine version, team, role, the game a what-if branched from), then one ``Decision`` per line
 (round, option, when, who decided and why, whether a facilitator entered it; the last
 decision of a finished game also names its ending). The workshop store writes the same
 records (``Decision.to_json`` / ``Decision.from_json``), so both read alike.
@@ -38,8 +38,9 @@ import attrs
 from engine.scenario.catalog import NotFound, bundled, find
 from engine.scenario.meta import info
 
-LOG_FORMAT = 2  # 2: absolute scenario_file; decisions may carry a facilitator override
-READABLE_FORMATS = (1, 2)
+LOG_FORMAT = 3  # 2: absolute scenario_file; decisions may carry a facilitator override
+# 3: the header may name the team's role (``--role``)
+READABLE_FORMATS = (1, 2, 3)
 MAX_LOG_BYTES = 4 << 20  # a whole log
 MAX_LINE_BYTES = 64 << 10  # one record (a reason of MAX_WHY characters fits many times over)
 MAX_WHY = 2_000  # characters of a reason (``# why``) or of a facilitator's reason
@@ -147,9 +148,11 @@ class Header:
     parent: Parent | None = None
     log_format: int = LOG_FORMAT
     workshop: WorkshopRef | None = None
+    role: str | None = None  # the scenario role the game was started with (format 3)
 
     def to_json(self) -> dict[str, Any]:
         check_name(self.team)
+        check_name(self.role, "role")
         out: dict[str, Any] = {
             "type": "header", "log_format": self.log_format, "scenario": self.scenario,
             "scenario_file": self.scenario_file, "sha256": self.sha256, "seed": self.seed,
@@ -157,6 +160,8 @@ class Header:
         }
         if self.parent is not None:
             out["parent"] = {"path": self.parent.path, "at_round": self.parent.at_round}
+        if self.role is not None:
+            out["role"] = self.role
         if self.workshop is not None:
             out["workshop"] = {"id": self.workshop.id, "name": self.workshop.name,
                                "team_id": self.workshop.team_id}
@@ -192,7 +197,7 @@ class Header:
             seed=seed or 0, scenario_file=_str(obj, "scenario_file"),
             engine=_str(obj, "engine") or "", team=_str(obj, "team"),
             created=_str(obj, "created") or "", parent=parent, log_format=fmt,
-            workshop=workshop,
+            workshop=workshop, role=_str(obj, "role"),
         )
 
 

@@ -61,6 +61,7 @@ class Session:
         self.header = header
         self.seed: int = header.seed
         self.team: str | None = header.team
+        self.role: str | None = header.role  # the role id the game was started with
         self.parent: Parent | None = header.parent  # the game a what-if branched from
         self.game = Game(scenario)
         self.decisions: list[Decision] = []
@@ -88,9 +89,10 @@ class Session:
     @classmethod
     def new(cls, scenario_path: str | os.PathLike, seed: int | None = None,
             path: str | os.PathLike | None = None, team: str | None = None,
-            parent: Parent | None = None) -> Session:
+            parent: Parent | None = None, role: str | None = None) -> Session:
         scenario_path = Path(scenario_path)
         check_name(team)
+        check_name(role, "role")
         scenario, digest = load_with_digest(scenario_path)
         if seed is None:
             seed = random.SystemRandom().randrange(1 << 31)
@@ -101,7 +103,7 @@ class Session:
         path = Path(path)
         header = Header(scenario=scenario.id, sha256=digest, seed=seed,
                         scenario_file=str(scenario_path.absolute()), engine=__version__,
-                        team=team, created=now(), parent=parent)
+                        team=team, created=now(), parent=parent, role=role)
         log = LogFile.create(path, header)
         remember_scenario(scenario_path)  # so that its saves find it if it moves
         return cls(scenario, digest, scenario_path, path, header, [], [], log)
@@ -206,7 +208,7 @@ class Session:
         keep = [d for d in self.decisions if d.round_no < at_round]
         parent = Parent(str(Path(self.path).absolute()), at_round)
         child = Session.new(self.scenario_path, seed=self.seed, path=path, team=self.team,
-                            parent=parent)
+                            parent=parent, role=self.role)
         try:
             for d in keep:
                 child.decide(d.option_id, by=d.by, why=d.why, override=d.override,

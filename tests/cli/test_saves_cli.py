@@ -82,3 +82,41 @@ def test_line_mode_lets_go_of_the_save_on_a_clean_exit(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "Resume with" in out.stdout and not lock.exists()
     assert sorted(p.name for p in save.parent.iterdir()) == ["g.jsonl"]
+
+
+def _plain(monkeypatch, capsys, stdin, *args):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    rc = main(["play", "--plain", *args])
+    return rc, capsys.readouterr()
+
+
+def test_the_role_is_saved_and_shown_again_on_resume(tmp_path, monkeypatch, capsys):
+    import json
+
+    save = str(tmp_path / "nk.jsonl")
+    brief = "== Your role (private): Officer for the allies"
+    rc, out = _plain(monkeypatch, capsys, "1\nq\n", "north-korea-reengagement",
+                     "--role", "partners-desk", "--seed", "1", "--save", save)
+    assert rc == 0 and brief in out.out
+    with open(save) as fh:
+        assert json.loads(fh.readline())["role"] == "partners-desk"
+    # resumed without --role: the role it was started with, brief first
+    rc, out = _plain(monkeypatch, capsys, "q\n", "--resume", save)
+    assert rc == 0 and brief in out.out and "warning" not in out.out
+    # resumed with another role: played as asked, and the player is told which role the
+    # game was started with; the save keeps it
+    rc, out = _plain(monkeypatch, capsys, "q\n", "--resume", save, "--role", "track2-scholar")
+    assert rc == 0 and "== Your role (private): Scholar" in out.out
+    assert ("warning: this game was started with role 'partners-desk'; playing on as "
+            "'track2-scholar'") in " ".join(out.out.split())
+    rc, out = _plain(monkeypatch, capsys, "q\n", "--resume", save)
+    assert brief in out.out
+
+
+def test_saves_without_a_role_still_read(tmp_path):
+    from engine.play.savelog import Header
+
+    old = Header("haze-season", "x", 1, str(EXAMPLE), log_format=2).to_json()
+    assert "role" not in old and Header.from_json(old).role is None
