@@ -35,6 +35,11 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
     """Saves never touch the real user data folder during tests."""
     monkeypatch.setenv("BACKCHANNEL_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("BACKCHANNEL_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+    # The picker's metadata memo on disk (engine.scenario.meta) is per process: a test that
+    # shows the picker must not leave it pointing into its data folder for the next test.
+    from engine.scenario import meta
+
+    monkeypatch.setattr(meta, "_disk", {"file": None, "entries": None})
 
 
 @pytest.fixture

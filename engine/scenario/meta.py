@@ -57,7 +57,9 @@ _disk: dict[str, object] = {"file": None, "entries": None}
 
 
 def remember_in(file: Path | None) -> None:
-    """Keep what ``info`` reads in ``file`` for later processes (None: only in memory)."""
+    """Keep what ``info`` reads in ``file`` for later processes (None: only in memory). A
+    relative ``file`` is taken from the current folder now, not at each later write."""
+    file = file.absolute() if file is not None else None
     if _disk["file"] != file:
         _disk["file"], _disk["entries"] = file, None
 

@@ -85,3 +85,15 @@ def test_an_unwritable_memo_only_means_reading_again(fresh, monkeypatch, tmp_pat
     blocked.write_text("x")
     meta.remember_in(blocked / "scenario-info.json")
     assert meta.info(scen).problem is None
+
+
+def test_a_relative_memo_stays_where_it_was_named(fresh, monkeypatch, tmp_path):
+    scen, _ = fresh
+    (tmp_path / "here").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    meta.remember_in(meta.Path("data") / "scenario-info.json")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    meta.info(scen)
+    assert (tmp_path / "here" / "data" / "scenario-info.json").is_file()
+    assert not (tmp_path / "elsewhere" / "data").exists()
