@@ -284,13 +284,15 @@ class Log:
     good_length: int
     tail: str | None = None
     missing_newline: bool = False
+    name: str = "the save"  # the file, for messages
+    lines: tuple[int, ...] = ()  # the line number of each decision
 
     @property
     def warnings(self) -> list[str]:
         if self.tail is None:
             return []
-        return [f"the last line was cut off mid-write (probably a crash): {self.tail}; the "
-                "decision on it was not confirmed and is ignored"]
+        return [f"the last line of {self.name} was cut off mid-write (probably a crash): "
+                f"{self.tail}; the decision on it was not confirmed and is ignored"]
 
 
 def _json_line(line: bytes) -> object:
@@ -299,7 +301,9 @@ def _json_line(line: bytes) -> object:
     except UnicodeDecodeError as exc:
         raise RecordError(f"not UTF-8 text (bad byte at column {exc.start + 1})") from None
     except json.JSONDecodeError as exc:
-        raise RecordError(f"not a valid log line ({exc.msg} at column {exc.colno})") from None
+        # json's own message may end in "at" ("Unterminated string starting at")
+        at = "" if exc.msg.endswith(" at") else " at"
+        raise RecordError(f"not a valid log line ({exc.msg}{at} column {exc.colno})") from None
     except RecursionError:
         raise RecordError("not a valid log line (nested too deeply)") from None
     except ValueError as exc:  # an integer of more than 4,300 digits
@@ -314,6 +318,7 @@ def parse_log(raw: bytes, name: str) -> Log:
                            f"is {MAX_LOG_BYTES:,})")
     header: Header | None = None
     decisions: list[Decision] = []
+    lines: list[int] = []
     good = 0
     tail: str | None = None
     missing_newline = False
@@ -338,7 +343,9 @@ def parse_log(raw: bytes, name: str) -> Log:
             if last and header is not None:  # a crash mid-write: only resume repairs it
                 tail = f"line {no}, {exc}"
                 break
-            raise SessionError(f"{name}:{no}: {exc}; the file is damaged") from None
+            advice = damaged_advice(name, no, len(decisions), header is not None)
+            raise SessionError(f"{name}:{no}: {exc}; the file is damaged"
+                               + (f". {advice}" if advice else "")) from None
         try:
             if header is None:
                 header = Header.from_json(obj)
@@ -348,13 +355,29 @@ def parse_log(raw: bytes, name: str) -> Log:
                 raise RecordError("not a log record")
             # other record kinds (notes, future marks) are skipped
         except RecordError as exc:
-            raise SessionError(f"{name}:{no}: {exc}") from None
+            advice = damaged_advice(name, no, len(decisions), True) if header else ""
+            raise SessionError(f"{name}:{no}: {exc}" + (f". {advice}" if advice else "")
+                               ) from None
+        if header is not None and len(decisions) > len(lines):
+            lines.append(no)
         pos = nxt
         good = nxt
         missing_newline = last
     if header is None:
         raise SessionError(f"{name}: not a backchannel save (no header line)")
-    return Log(header, tuple(decisions), good, tail, missing_newline)
+    return Log(header, tuple(decisions), good, tail, missing_newline, name, tuple(lines))
+
+
+def damaged_advice(name: str, no: int, kept: int, has_header: bool = True) -> str:
+    """What to do about a save damaged at line ``no`` (``kept`` decisions before it)."""
+    bak = Path(name + ".bak")
+    restore = f"restore it from {bak}" if bak.is_file() else ""
+    if not has_header:
+        return restore.capitalize() + "." if restore else ""
+    keep = (f"to keep the {kept} decision{'s' if kept != 1 else ''} before it, delete line "
+            f"{no} and the lines after it (keep a copy first)")
+    return (f"{restore.capitalize()}, or {keep}." if restore else keep[0].upper() + keep[1:]
+            + ".")
 
 
 def _open_regular(path: Path, flags: int) -> int:

@@ -30,6 +30,7 @@ from engine.play.savelog import (  # noqa: F401 - re-exported: the session API n
     SessionError,
     check_name,
     check_reason,
+    damaged_advice,
     data_dir,
     list_saves,
     locate_scenario,
@@ -53,7 +54,8 @@ class Session:
 
     def __init__(self, scenario: Scenario, digest: str, scenario_path: Path, path: Path,
                  header: Header, decisions: tuple[Decision, ...] | list[Decision],
-                 warnings: list[str], log: LogFile | None = None) -> None:
+                 warnings: list[str], log: LogFile | None = None,
+                 lines: tuple[int, ...] = ()) -> None:
         self.scenario = scenario
         self.digest = digest
         self.scenario_path = scenario_path
@@ -75,14 +77,25 @@ class Session:
                 try:
                     self._advance(d)
                 except RulesError as exc:
-                    raise SessionError(
-                        f"{path}: decision {len(self.decisions) + 1} (option "
-                        f"'{d.option_id}') cannot be replayed: {exc}. The scenario has "
-                        "probably changed since the game was saved."
-                    ) from None
+                    k = len(self.decisions)
+                    raise SessionError(self._replay_problem(k, d, exc, lines)) from None
         except BaseException:
             self.close()
             raise
+
+    def _replay_problem(self, k: int, d: Decision, exc: RulesError,
+                        lines: tuple[int, ...]) -> str:
+        """Why decision ``k`` (0-based) does not replay: a changed scenario, or (when the
+        scenario is the one the game was saved with) a damaged save, at its line."""
+        line = lines[k] if k < len(lines) else None
+        where = f"{self.path}:{line}" if line else str(self.path)
+        what = (f"{where}: decision {k + 1} (option '{d.option_id}', round {d.round_no}) "
+                f"cannot be replayed: {exc}.")
+        if self.digest != self.header.sha256:
+            return f"{what} The scenario has probably changed since the game was saved."
+        advice = damaged_advice(str(self.path), line, k) if line else ""
+        return (f"{what} The scenario is the one the game was saved with, so the save is "
+                f"damaged at {f'line {line}' if line else 'this decision'}. {advice}").rstrip()
 
     # -- construction
 
@@ -147,7 +160,8 @@ class Session:
         if scenario.id != header.scenario:
             raise SessionError(f"{path} is a game of '{header.scenario}', but {spath} "
                                f"holds '{scenario.id}'")
-        return cls(scenario, digest, spath, path, header, log.decisions, warnings, lf)
+        return cls(scenario, digest, spath, path, header, log.decisions, warnings, lf,
+                   log.lines)
 
     @property
     def read_only(self) -> bool:
