@@ -242,13 +242,16 @@ def cmd_graph(args) -> int:
 
 def _schema_ref(target: Path | None) -> str:
     """How the new file should point at docs/scenario.schema.json: a relative path when it is
-    written inside this source checkout, a file:// URL elsewhere, and the path that fits
-    scenarios/ when the schema is not on disk (an installed package)."""
+    written inside this source checkout, a file:// URL elsewhere and for `-o -` (the printed
+    text may be saved anywhere: an absolute URL works from a user's own folder), and the path
+    that fits scenarios/ when the schema is not on disk (an installed package)."""
     from engine.scenario.starter import DEFAULT_SCHEMA
 
     schema = _DOCS / "scenario.schema.json"
-    if target is None or not schema.is_file():
+    if not schema.is_file():
         return DEFAULT_SCHEMA
+    if target is None:
+        return schema.as_uri()
     folder = target.resolve().parent
     if folder.is_relative_to(_DOCS.parent):
         return Path(os.path.relpath(schema, folder)).as_posix()
@@ -266,7 +269,7 @@ def cmd_new(args) -> int:
         return 2
     out = args.output
     if out == "-":
-        sys.stdout.write(starter_yaml(sid))
+        sys.stdout.write(starter_yaml(sid, _schema_ref(None)))
         return 0
     if out is None:
         folder = Path("scenarios")

@@ -84,7 +84,14 @@ def test_cli_new_into_scenarios_folder_and_dirs(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "named.yaml").is_file()
     capsys.readouterr()
     assert cli.main(["new", "five", "-o", "-"]) == 0
-    assert capsys.readouterr().out == starter_yaml("five")
+    printed = capsys.readouterr().out
+    schema = ROOT / "docs" / "scenario.schema.json"
+    # Printed text may be saved anywhere: it points at the schema as written files outside
+    # the checkout do (an absolute file:// URL), not by a path relative to an unknown folder.
+    ref = schema.as_uri() if schema.is_file() else "../docs/scenario.schema.json"
+    assert printed == starter_yaml("five", ref)
+    assert printed.splitlines()[0] == (tmp_path / "named.yaml").read_text(
+        encoding="utf-8").splitlines()[0]
 
 
 def test_cli_new_schema_reference_inside_the_checkout(tmp_path, monkeypatch):
