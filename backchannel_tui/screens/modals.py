@@ -158,6 +158,8 @@ HELP_KEYS = [
     ("escape", "go back (close a dialog; from a round, back to the briefing)"),
     ("d", "discussion questions for this round"),
     ("w", "what-if: rewind to an earlier round and choose differently"),
+    ("s", "study mode: show each option's exact effects before you choose (again: hide)"),
+    ("a", "in the debrief: the appendix (every trade-off, events, sources, questions)"),
     ("e", "export the debrief (Markdown and HTML)"),
     ("tab / shift+tab", "move between parts of the screen"),
     ("ctrl+p", "command palette: every action, and light/dark themes"),
