@@ -253,6 +253,13 @@ class Absent:
     def to_json(self) -> dict[str, Any]:
         return {"type": "absent", "round": self.round_no}
 
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Absent:
+        n = obj.get("round")
+        if type(n) is not int or not 1 <= n <= 10_000:
+            raise RecordError("an absent record needs a round number")
+        return cls(n)
+
 
 Record = Header | Decision | Absent
 
@@ -286,6 +293,7 @@ class Log:
     missing_newline: bool = False
     name: str = "the save"  # the file, for messages
     lines: tuple[int, ...] = ()  # the line number of each decision
+    absent_from: int | None = None  # a workshop team marked absent: its game stopped here
 
     @property
     def warnings(self) -> list[str]:
@@ -318,6 +326,7 @@ def parse_log(raw: bytes, name: str) -> Log:
                            f"is {MAX_LOG_BYTES:,})")
     header: Header | None = None
     decisions: list[Decision] = []
+    absent_from: int | None = None
     lines: list[int] = []
     good = 0
     tail: str | None = None
@@ -351,6 +360,8 @@ def parse_log(raw: bytes, name: str) -> Log:
                 header = Header.from_json(obj)
             elif isinstance(obj, dict) and obj.get("type") == "decision":
                 decisions.append(Decision.from_json(obj))
+            elif isinstance(obj, dict) and obj.get("type") == "absent":
+                absent_from = Absent.from_json(obj).round_no
             elif not isinstance(obj, dict):
                 raise RecordError("not a log record")
             # other record kinds (notes, future marks) are skipped
@@ -365,7 +376,8 @@ def parse_log(raw: bytes, name: str) -> Log:
         missing_newline = last
     if header is None:
         raise SessionError(f"{name}: not a backchannel save (no header line)")
-    return Log(header, tuple(decisions), good, tail, missing_newline, name, tuple(lines))
+    return Log(header, tuple(decisions), good, tail, missing_newline, name, tuple(lines),
+               absent_from)
 
 
 def damaged_advice(name: str, no: int, kept: int, has_header: bool = True) -> str:

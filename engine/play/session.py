@@ -55,7 +55,7 @@ class Session:
     def __init__(self, scenario: Scenario, digest: str, scenario_path: Path, path: Path,
                  header: Header, decisions: tuple[Decision, ...] | list[Decision],
                  warnings: list[str], log: LogFile | None = None,
-                 lines: tuple[int, ...] = ()) -> None:
+                 lines: tuple[int, ...] = (), absent_from: int | None = None) -> None:
         self.scenario = scenario
         self.digest = digest
         self.scenario_path = scenario_path
@@ -65,6 +65,8 @@ class Session:
         self.team: str | None = header.team
         self.role: str | None = header.role  # the role id the game was started with
         self.parent: Parent | None = header.parent  # the game a what-if branched from
+        # A workshop team marked absent (an exported log): its game stopped at this round.
+        self.absent_from: int | None = absent_from
         self.game = Game(scenario)
         self.decisions: list[Decision] = []
         self.warnings = warnings
@@ -160,8 +162,13 @@ class Session:
         if scenario.id != header.scenario:
             raise SessionError(f"{path} is a game of '{header.scenario}', but {spath} "
                                f"holds '{scenario.id}'")
+        if lf is not None and log.absent_from is not None:
+            raise SessionError(
+                f"{path}: this team was marked absent from round {log.absent_from} in its "
+                "workshop, so its game stopped there and cannot be continued; "
+                f"`backchannel debrief {path}` shows it")
         return cls(scenario, digest, spath, path, header, log.decisions, warnings, lf,
-                   log.lines)
+                   log.lines, log.absent_from)
 
     @property
     def read_only(self) -> bool:

@@ -60,6 +60,7 @@ class Debrief:
     dropped: tuple[str, ...]  # descriptions of delayed effects that never came due
     # What the scenario teaches, each with whether this game's ending illustrated it
     lessons: tuple[tuple[Lesson, bool], ...] = ()
+    absent_from: int | None = None  # a workshop team marked absent: its game stopped there
 
 
 def build_debrief(session) -> Debrief:
@@ -67,13 +68,15 @@ def build_debrief(session) -> Debrief:
     team and over)."""
     return debrief_from(session.game, session.outcomes, session.seed, session.over,
                         session.team, [(d.by, d.why) for d in session.decisions],
-                        final=session.state)
+                        final=session.state,
+                        absent_from=getattr(session, "absent_from", None))
 
 
 def debrief_from(game: Game, outcomes: list[Outcome], seed: int, over: bool,
                  team: str | None = None,
                  notes: list[tuple[str | None, str | None]] | None = None,
-                 final: GameState | None = None) -> Debrief:
+                 final: GameState | None = None,
+                 absent_from: int | None = None) -> Debrief:
     """``final``: the state the game is in, which decides the lessons it illustrated."""
     scn = game.scenario
     rounds = {k: r for k, r in enumerate(scn.rounds, 1)}
@@ -129,7 +132,7 @@ def debrief_from(game: Game, outcomes: list[Outcome], seed: int, over: bool,
     lessons = (tuple(illustrated(scn, final)) if final is not None and final.over
                else tuple((lesson, False) for lesson in scn.lessons))
     return Debrief(scn, team, seed, ending, over, tuple(steps), trajectories, accepted, forgone,
-                   bibliography, questions, tuple(events), dropped, lessons)
+                   bibliography, questions, tuple(events), dropped, lessons, absent_from)
 
 
 def _owner_title(game: Game, kind: str, owner: str) -> str:
@@ -232,6 +235,8 @@ def _choice(d: Debrief, s: Step) -> w.Phrase:
 def ending_title(d: Debrief) -> str:
     if d.ending:
         return d.ending.title
+    if d.absent_from is not None:
+        return w.absent_title(d.absent_from)
     return "No ending" if d.over else "Game in progress"
 
 
@@ -252,6 +257,9 @@ def summary(d: Debrief) -> list[Block]:
         out += [Para(w.prose(scn, p)) for p in _paragraphs(d.ending.assessment)]
         if d.ending.cite:
             out.append(Para(w.phrase("Sources: ", w.citations(scn, d.ending.cite)), "note"))
+    elif d.absent_from is not None:
+        out += [Heading(w.absent_title(d.absent_from), 2, "ending"),
+                Para(w.phrase(w.absent_stop(d.absent_from)))]
     elif d.over:
         out += [Heading("No ending", 2, "ending"),
                 Para(w.phrase("The scenario defines no ending for this state."))]
@@ -455,7 +463,8 @@ def compare_markdown(debriefs: list[Debrief], names: list[str] | None = None,
             out.append(f"| {k}. {_cell(rnd.title)}{mark} | " + " | ".join(cells) + " |")
     out.append("| **Ending** | " + " | ".join(
         f"{_cell(d.ending.title)} ({d.ending.grade})" if d.ending
-        else ("no ending" if d.over else "in progress")
+        else (w.absent_title(d.absent_from).lower() if d.absent_from is not None
+              else "no ending" if d.over else "in progress")
         for d in debriefs) + " |")
     for ind in scn.indicators:
         out.append(f"| {_cell(ind.label)} {w.better_arrow(ind)} | " + " | ".join(

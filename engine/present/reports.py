@@ -141,7 +141,7 @@ def runs_from_room(room) -> list[TeamRun]:
         by = [(t.name if x.by == "team" else x.by, x.team_reason if x.override else x.reason)
               for x in played]
         d = debrief_from(room.game, list(tg.outcomes), wk.seed, tg.state.over, t.name, by,
-                         final=tg.state)
+                         final=tg.state, absent_from=tg.absent_from)
         info = tuple(StepInfo(
             x.at - opened[x.round_no] if x.round_no in opened else None,
             x.by, x.override, x.reason if x.override else None,
@@ -317,8 +317,7 @@ def team_report(run: TeamRun, room_tracks: dict[int, Counter] | None = None,
         out.append(Para(w.prose(scn, d.ending.assessment)))
     elif run.absent_from is not None:
         out.append(Heading("No ending", 2, "ending"))
-        out.append(Para(w.phrase(f"The team was marked absent from round {run.absent_from}; "
-                                 "its game stopped there.")))
+        out.append(Para(w.phrase(w.absent_stop(run.absent_from))))
     else:
         out.append(Heading("Game in progress" if not d.over else "No ending", 2, "ending"))
     # Round by round

@@ -145,6 +145,16 @@ WHAT_IF_THIS, WHAT_IF_EARLIER = "This path (what-if)", "Earlier path"  # its two
 EFFECTS_HIDDEN = ("Exact effects stay hidden until you choose: weigh the trade-offs. "
                   "Study mode shows them.")
 NOT_AVAILABLE = "Not available in the present situation."
+
+
+def absent_title(round_no: int) -> str:
+    """Where an ending would be named, for a workshop team marked absent."""
+    return f"Absent from round {round_no}"
+
+
+def absent_stop(round_no: int) -> str:
+    """What happened to the game of a workshop team marked absent."""
+    return f"The team was marked absent from round {round_no}; its game stopped there."
 RATINGS_LEGEND = ("Ratings: ++ strong advantage, + advantage, - drawback, -- strong drawback "
                   "(+ is favourable for the option).")
 

@@ -102,6 +102,34 @@ def test_exported_logs_replay_to_the_same_states_and_resume(store, tmp_path):
         assert session.over and session.seed == room.workshop.seed
 
 
+def test_an_absent_teams_exported_game_reads_as_stopped(store, tmp_path):
+    """Marked absent in round 2, a team's exported log is a game that stopped there: the
+    debrief and compare say so (not "in progress"), and resume refuses to continue it."""
+    from engine.play.session import SessionError
+    from engine.present.debrief import build_debrief, compare_markdown, to_markdown
+
+    room = _room(store, teams=("Red", "Blue"))
+    room.act("open")
+    room.submit(1, "officials-and-experts", "red")
+    room.submit(2, "research-network", "blue")
+    room.act("close")
+    room.act("reveal")
+    room.act("next")
+    room.act("open")
+    room.act("close")
+    room.mark_absent("Blue", "left for another meeting")
+    red, blue = room.export(tmp_path / "out")
+    stopped = Session.open(blue)
+    assert stopped.absent_from == 2 and len(stopped.decisions) == 1
+    text = to_markdown(build_debrief(stopped))
+    assert "Absent from round 2" in text and "its game stopped there" in text
+    assert "in progress" not in text.lower()
+    table = compare_markdown([build_debrief(Session.open(red)), build_debrief(stopped)])
+    assert "absent from round 2" in table
+    with pytest.raises(SessionError, match="marked absent from round 2"):
+        Session.resume(blue)
+
+
 def test_bots_choose_deterministically_by_seed_and_policy(tmp_path):
     picks = []
     for n in range(2):
