@@ -590,7 +590,12 @@ class PlainTeamClient:
     # -- output
 
     def say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        """A line (or lines) of output, each wrapped at the client's width: a terminal would
+        otherwise break a long line mid-word."""
+        lines = [textwrap.fill(line, self.width, subsequent_indent="  ",
+                               break_on_hyphens=False, break_long_words=False)
+                 if len(line) > self.width else line for line in text.split("\n")]
+        self.out.write("\n".join(lines) + "\n")
         self.out.flush()
 
     def para(self, text: str, indent: str = "") -> None:
@@ -655,7 +660,8 @@ class PlainTeamClient:
             if status == "skips" and self.once("skips", c.round_no):
                 self.say(f"\nRound {c.round_no}: your game has no decision this round "
                          f"(its conditions do not hold for your team); waiting.")
-            elif c.phase.value == "ready" and self.once("ready", c.round_no):
+            elif (c.phase.value == "ready" and status != "finished"
+                  and self.once("ready", c.round_no)):  # a game that ended waits for nothing
                 self.say(f"\nRound {c.round_no} will open soon; waiting for the facilitator.")
             elif status in ("submitted", "override") and self.once("wait", c.round_no):
                 self.say("Waiting for the reveal...")
@@ -746,6 +752,8 @@ class PlainTeamClient:
         text, hash_, why = line.partition("#")
         text = text.strip()
         cmd, _, arg = text.partition(" ")
+        if not text and not hash_:
+            return None  # an empty line (Enter alone): ask again, say nothing
         if text.lower() in ("q", "quit"):
             return "quit"
         if text in ("o", "options"):
@@ -773,9 +781,13 @@ class PlainTeamClient:
                 self.out.write("Reason (one line; Enter for none): ")
                 self.out.flush()
                 reason_line = self.read_line(round_no)
-                if reason_line is None or reason_line == "":
+                if reason_line is None:
                     self.say("\nYour choice is kept as a draft; it was not submitted.")
-                    return "quit" if reason_line is None else None
+                    return "quit"
+                if reason_line == "":  # the round moved on while the reason was being typed
+                    self.say("\nThe facilitator closed the round before your choice was sent; "
+                             "it was not submitted (it is kept as your draft).")
+                    return None
                 if not (self.selectable and self.inp.isatty()):
                     self.say(reason_line.rstrip("\n"))
                 why = reason_line

@@ -221,3 +221,17 @@ def test_a_team_that_leaves_mid_choice_finds_its_draft_when_it_joins_again(capsy
     room = Room(open_store(store_path), wid)
     assert room.snap.decision(1, 1).reason == "data before summits"
     assert [e.kind for e in room.store.events(wid)].count("join") == 2
+
+
+def test_the_plain_client_ignores_an_empty_line_and_wraps_what_it_says(capsys, store_path):
+    wid, codes = _new(capsys, "--teams", "Red")
+    ws(capsys, "open", wid)
+    env = {**os.environ, "BACKCHANNEL_STORE": str(store_path)}
+    cmd = [sys.executable, "-m", "backchannel_cli.main", "workshop", "join", codes["Red"],
+           "--plain", "--poll", "0.05"]
+    run = subprocess.run(cmd, input="\n3 # data before summits\nq\n", capture_output=True,
+                         text=True, env=env, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "is not an option here" not in run.stdout  # Enter alone just asks again
+    assert "Submitted for round 1: [Track 2]" in run.stdout
+    assert max(len(line) for line in run.stdout.splitlines()) <= 78
