@@ -284,6 +284,17 @@ class _NeedsBranch(Exception):
         self.p = p
 
 
+def _add_clamped(values: list[int], changes, mins, maxs) -> None:
+    """Add each (indicator, delta) of ``changes`` to ``values`` in place, kept in range."""
+    for i, d in changes:
+        new = values[i] + d
+        if new < mins[i]:
+            new = mins[i]
+        elif new > maxs[i]:
+            new = maxs[i]
+        values[i] = new
+
+
 def _rolls(log: list[tuple]) -> tuple[bool, ...]:
     """The chance rolls in a step's log (entries as ``_Work.log``): applied or not."""
     return tuple([entry[4] == "applied" for entry in log
@@ -665,13 +676,7 @@ class Game:
         mins, maxs = self.mins, self.maxs
         flags: Any = state.flags
         for ce in co.effects:
-            for i, d in ce.changes:
-                new = values[i] + d
-                if new < mins[i]:
-                    new = mins[i]
-                elif new > maxs[i]:
-                    new = maxs[i]
-                values[i] = new
+            _add_clamped(values, ce.changes, mins, maxs)
             if ce.set:
                 if flags is state.flags:
                     flags = set(flags)
@@ -829,14 +834,7 @@ class Game:
 
     def _apply_quietly(self, w: _Work, changes) -> None:
         """As ``_apply_changes``, without recording what was applied."""
-        values, mins, maxs = w.values, self.mins, self.maxs
-        for i, d in changes:
-            new = values[i] + d
-            if new < mins[i]:
-                new = mins[i]
-            elif new > maxs[i]:
-                new = maxs[i]
-            values[i] = new
+        _add_clamped(w.values, changes, self.mins, self.maxs)
 
     def _apply_changes(self, w: _Work, changes) -> tuple:
         values, mins, maxs = w.values, self.mins, self.maxs
