@@ -6,7 +6,9 @@ Plays GAMES seeded random games with ``play`` (offered options, a seeded uniform
 situation text rendered with its conditional lines, ``Game.step``; ``bench_engine.py`` times
 the same loop in-process) and prints one JSON line: {"choices": n, "play_s": seconds inside
 the loop}. The caller times the whole process, so this file imports only what playing needs
-(the loader and the rules, not the analysis modules ``bench_engine`` measures)."""
+(the rules, and the loader only when the file has no compiled copy yet: it loads the file as
+a session does, through engine.scenario.compiled; not the analysis modules ``bench_engine``
+measures). ``BACKCHANNEL_NO_CACHE=1`` makes every process parse the file."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine.gcpause import freeze_survivors  # noqa: E402
 from engine.play.rules import Game  # noqa: E402
-from engine.scenario.loader import load_file  # noqa: E402
+from engine.scenario import compiled  # noqa: E402
 
 
 def play(game: Game, seed: int) -> int:
@@ -42,11 +44,12 @@ def main() -> int:
     path, games = sys.argv[1], int(sys.argv[2])
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     freeze_survivors()  # a batch process, as `backchannel check` and `explore` are
-    loaded = load_file(path)
-    if loaded.scenario is None:
-        print("\n".join(str(p) for p in loaded.errors), file=sys.stderr)
+    try:
+        scenario, _digest = compiled.load(path)
+    except Exception as exc:  # noqa: BLE001 - ScenarioError, with every problem
+        print("\n".join(str(p) for p in getattr(exc, "problems", [exc])), file=sys.stderr)
         return 1
-    game = Game(loaded.scenario)
+    game = Game(scenario)
     t0 = time.perf_counter()
     choices = sum(play(game, seed + g) for g in range(games))
     print(json.dumps({"choices": choices, "play_s": time.perf_counter() - t0}))

@@ -10,7 +10,10 @@ part of this repository. Every figure is one whole process, timed from outside
 repetition to the next and the medians are reported with the load average before and after.
 
 * random play: choices/s = choices made / whole-process wall time, with about 50,000 choices per
-  process (GAMES = 50,000 / N). backchannel: ``benchmarks/randomplay.py``; ChoiceScript:
+  process (GAMES = 50,000 / N). backchannel: ``benchmarks/randomplay.py``, which loads the
+  story as a game does, from its compiled copy (engine.scenario.compiled) once one exists
+  (the warm-up writes it, in a folder of this run); ``backchannel_first_run`` is the same
+  process with ``BACKCHANNEL_NO_CACHE=1``, parsing the YAML as a first run does. ChoiceScript:
   ``randomtest.js num=GAMES`` (one choice per round, N rounds); inkjs: ``ink_bench.js N 1``
   reports its own rate (a 1-second loop after compiling).
 * check: ``backchannel check -q FILE`` against ``quicktest.js benchN``, whole processes.
@@ -48,9 +51,11 @@ CHOICES = 50_000
 _ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def _run(cmd: list[str], cwd: Path | None = None) -> tuple[float, str]:
+def _run(cmd: list[str], cwd: Path | None = None, env: dict | None = None
+         ) -> tuple[float, str]:
     t0 = time.perf_counter()
-    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False, env=_ENV)
+    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False,
+                         env=env or _ENV)
     wall = time.perf_counter() - t0
     if out.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
@@ -83,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     rows: dict = {"play": {}, "check": {}}
     print(f"load average before: {load_before}", flush=True)
     with tempfile.TemporaryDirectory(prefix="side-by-side-") as tmp:
+        # backchannel keeps compiled copies of the story files in a folder of this run;
+        # "first run" processes read none (BACKCHANNEL_NO_CACHE=1) and parse the YAML.
+        _ENV["BACKCHANNEL_CACHE_DIR"] = str(Path(tmp) / "cache")
+        cold = {**_ENV, "BACKCHANNEL_NO_CACHE": "1"}
         files = {}
         for n in sorted({*PLAY_N, *CHECK_N}):
             files[n] = Path(tmp) / f"synthetic-{n}.yaml"
@@ -91,22 +100,24 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"{cs}/web/bench{n} is missing: run the ChoiceScript generator "
                                  f"(node choicescript_gen.js {n}) in {cs} first")
         # Warm-up, untimed: bytecode caches written, every file in the OS cache.
-        _run([py, str(ROOT / "benchmarks" / "randomplay.py"), str(files[10]), "1"])
         _run([py, "-m", "backchannel_cli.main", "check", "-q", str(files[10])], ROOT)
         for n in sorted({*PLAY_N, *CHECK_N}):
+            _run([py, str(ROOT / "benchmarks" / "randomplay.py"), str(files[n]), "1"])
             _run(["node", "randomtest.js", "num=1", f"game=bench{n}", "seed=0",
                   "showCoverage=false", "showChoices=false", "avoidUsedOptions=false"], cs)
         for n in PLAY_N:
             games = max(1, CHOICES // n)
-            got: dict[str, list[float]] = {"backchannel": [], "choicescript": [], "inkjs": []}
+            got: dict[str, list[float]] = {"backchannel": [], "backchannel_first_run": [],
+                                           "choicescript": [], "inkjs": []}
             inner: list[float] = []
             for rep in range(args.reps):
-                jobs = ["backchannel", "choicescript", "inkjs"]
-                jobs = jobs[rep % 3:] + jobs[:rep % 3]
+                jobs = ["backchannel", "choicescript", "backchannel_first_run", "inkjs"]
+                jobs = jobs[rep % 4:] + jobs[:rep % 4]
                 for job in jobs:
-                    if job == "backchannel":
+                    if job.startswith("backchannel"):
                         wall, out = _run([py, str(ROOT / "benchmarks" / "randomplay.py"),
-                                          str(files[n]), str(games)])
+                                          str(files[n]), str(games)],
+                                         env=cold if job == "backchannel_first_run" else None)
                         d = json.loads(out)
                         got[job].append(d["choices"] / wall)
                         inner.append(d["choices"] / d["play_s"])
@@ -122,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             row = {k: statistics.median(v) for k, v in got.items() if v}
             row["backchannel_in_process"] = statistics.median(inner)
             row["ratio_to_choicescript"] = row["backchannel"] / row["choicescript"]
+            row["first_run_ratio_to_choicescript"] = (row["backchannel_first_run"]
+                                                      / row["choicescript"])
             rows["play"][str(n)] = row
             print(f"play N={n}: {json.dumps({k: round(v, 2) for k, v in row.items()})}",
                   flush=True)

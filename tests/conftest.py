@@ -32,9 +32,11 @@ def pytest_xdist_auto_num_workers(config) -> int:
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory, monkeypatch):
-    """Saves never touch the real user data folder during tests."""
+    """Saves, settings and caches never touch the real user folders during tests."""
     monkeypatch.setenv("BACKCHANNEL_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("BACKCHANNEL_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+    # Compiled scenario copies (engine.scenario.compiled) start empty for every test.
+    monkeypatch.setenv("BACKCHANNEL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     # The picker's metadata memo on disk (engine.scenario.meta) is per process: a test that
     # shows the picker must not leave it pointing into its data folder for the next test.
     from engine.scenario import meta

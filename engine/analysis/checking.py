@@ -11,6 +11,7 @@ from engine.analysis.reachability import Reached, unreachable
 from engine.analysis.statespace import build_graph, surely_more_states_than
 from engine.gcpause import no_gc
 from engine.play.rules import Game
+from engine.scenario import compiled
 from engine.scenario.loader import Loaded, Located, ScenarioError, load_file
 from engine.scenario.model import Scenario
 
@@ -33,10 +34,17 @@ def playable(path: str | os.PathLike) -> Scenario:
     """The scenario in ``path`` for a new game, checked as `backchannel check` checks it:
     nobody plays what the checker rejects (e.g. a reachable dead end). Raises
     ``ScenarioError`` with every problem (file:line:col) when it has an error; line mode and
-    the app both open scenarios through here."""
+    the app both open scenarios through here. A file that passed before, byte for byte and
+    with the same engine, is taken from its compiled copy (engine.scenario.compiled)."""
+    raw = compiled.read_bytes(path)
+    if raw is not None:
+        known = compiled.get(compiled.content_digest(raw), checked=True)
+        if known is not None:
+            return known
     loaded = check_file(path)
-    if loaded.errors or loaded.scenario is None:
+    if loaded.errors or loaded.scenario is None or loaded.digest is None:
         raise ScenarioError(list(loaded.problems))
+    compiled.put(loaded.digest, loaded.scenario, checked=True)
     return loaded.scenario
 
 

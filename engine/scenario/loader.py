@@ -8,7 +8,6 @@ Three passes, all collected rather than stopping at the first problem:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import typing
 from collections.abc import Iterable
@@ -22,6 +21,7 @@ from engine.gcpause import no_gc
 from engine.scenario import yamlsrc
 from engine.scenario.catalog import bibliography_path
 from engine.scenario.checks import check_scenario
+from engine.scenario.compiled import content_digest
 from engine.scenario.conditions import Condition, ConditionError
 from engine.scenario.conditions import parse as parse_condition
 from engine.scenario.meta import ScenarioInfo, file_identity, info  # noqa: F401 (re-exported)
@@ -516,10 +516,6 @@ def _report_leaf(path: tuple, leaf: BaseException, data: object, loc: Located) -
 # --------------------------------------------------------------------------- entry points
 
 
-def content_digest(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
-
-
 def load_file(path: str | os.PathLike) -> Loaded:
     """Read, structure and check one file (every structural and semantic problem; what only
     exploration finds is added by engine.analysis.checking); never raises for bad input."""
@@ -567,17 +563,18 @@ _LOADED: dict[tuple, tuple[Scenario, str]] = {}
 def load_with_digest(path: str | os.PathLike) -> tuple[Scenario, str]:
     """The scenario in ``path`` and its content hash; raises ScenarioError listing every
     error. Memoised on (path, mtime, size): a scenario is immutable once loaded, so the
-    picker, the saves list and a session share one load."""
+    picker, the saves list and a session share one load; across processes, by the compiled
+    copy of engine.scenario.compiled."""
     path = Path(path)
     key = file_identity(path)
     if key is not None and key in _LOADED:
         return _LOADED[key]
-    loaded = load_file(path)
-    if loaded.scenario is None or loaded.digest is None:
-        raise ScenarioError(list(loaded.problems))
+    from engine.scenario import compiled  # its copy from an earlier process, when unchanged
+
+    result = compiled.load(path)
     if key is not None:
-        _LOADED[key] = (loaded.scenario, loaded.digest)
-    return loaded.scenario, loaded.digest
+        _LOADED[key] = result
+    return result
 
 
 def load_scenario(path: str | os.PathLike) -> Scenario:
