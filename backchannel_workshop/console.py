@@ -11,14 +11,16 @@ a half-typed note or message survives every refresh.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable
+from functools import partial
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
     DataTable,
@@ -48,11 +50,36 @@ from backchannel_workshop.common import (
     round_words,
     timer_text,
 )
-from engine.workshop import Phase, Room, Status, WorkshopError, WorkshopStore, open_store
+from engine.workshop import (
+    MissingDecisions,
+    Phase,
+    Room,
+    Status,
+    WorkshopError,
+    WorkshopStore,
+    open_store,
+)
 from engine.workshop.model import parse_duration
 from engine.workshop.room import MAX_REASON
 
 ACTION_WORDS = {"open": "Opened", "close": "Closed", "reveal": "Revealed", "next": "Moved on"}
+
+# The command palette's console actions: (title, key, help, action).
+CONSOLE_COMMANDS = (
+    ("Open the round", "o", "Teams may submit; the round's timer starts", "act('open')"),
+    ("Close the round", "c", "No more submissions; missing decisions can then be entered",
+     "act('close')"),
+    ("Reveal the round", "r", "Every team sees its outcome, all at once", "act('reveal')"),
+    ("Next round", "n", "Go on to the next round (or end the workshop)", "act('next')"),
+    ("Start or change the timer", "t", "A timer of the length you type", "start_timer"),
+    ("Add 30 seconds", "+", "To the running timer", "timer(30)"),
+    ("Take 30 seconds off", "-", "The running timer", "timer(-30)"),
+    ("Pause or resume the timer", "p", "The teams see it paused", "pause"),
+    ("End the timer now", "e", "Time is up for every team", "end_timer"),
+    ("Decide for the highlighted team", "d",
+     "Enter or change its decision (with a reason, kept in the log), or mark it absent",
+     "override"),
+)
 
 
 CHOICE_WIDTH, REASON_WIDTH = 44, 60  # characters the teams table shows of each
@@ -170,17 +197,19 @@ class ConsoleApp(FollowsStore):
     CSS_PATH = CSS_PATHS
     TITLE = "backchannel workshop · facilitator"
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
+    # The footer shows what fits in 80 columns; +, - and e are listed in the command palette
+    # (ctrl+p) with every other action, each with its key (CONSOLE_COMMANDS).
     BINDINGS = [
         Binding("o", "act('open')", "Open"),
         Binding("c", "act('close')", "Close"),
         Binding("r", "act('reveal')", "Reveal"),
-        Binding("n", "act('next')", "Next round"),
-        Binding("plus,equals_sign", "timer(30)", "+30 s", key_display="+"),
-        Binding("minus", "timer(-30)", "-30 s", key_display="-"),
-        Binding("t", "start_timer", "Start timer"),
-        Binding("p", "pause", "Pause/resume"),
-        Binding("e", "end_timer", "End timer"),
-        Binding("d", "override", "Decide for team"),
+        Binding("n", "act('next')", "Next"),
+        Binding("plus,equals_sign", "timer(30)", "+30 s", key_display="+", show=False),
+        Binding("minus", "timer(-30)", "-30 s", key_display="-", show=False),
+        Binding("t", "start_timer", "Timer"),
+        Binding("p", "pause", "Pause"),
+        Binding("e", "end_timer", "End timer", show=False),
+        Binding("d", "override", "Decide"),
         Binding("ctrl+q", "quit", "Quit"),
     ]
 
@@ -354,12 +383,25 @@ class ConsoleApp(FollowsStore):
 
     # -- facilitator actions
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every console action in the palette, with its key (the footer shows only some)."""
+        for title, key, help_text, action in CONSOLE_COMMANDS:
+            yield SystemCommand(f"{title} ({key})", help_text,
+                                partial(self.run_action, action))
+        yield from super().get_system_commands(screen)
+
     def action_act(self, action: str) -> None:
         room = self.room
         if room is None:
             return
         try:
             room.act(action, expected_version=self.shown_version)
+        except MissingDecisions as exc:
+            names = ", ".join(exc.teams)
+            self.notify(f"No decision from {names} in round {exc.round_no}. Highlight the "
+                        "team in the Teams tab and press d to enter its decision or mark it "
+                        "absent.", title="Not revealed yet", severity="warning", timeout=10,
+                        markup=False)
         except WorkshopError as exc:
             self.notify(str(exc), title="Not done", severity="warning", timeout=8, markup=False)
         else:

@@ -16,7 +16,8 @@ Model (engine/workshop/model.py)
     audit trail: created, join, phase, timer, submit, override, absent, note, message).
     Errors: ``WorkshopError`` (one-line message) and its kinds ``NotFound``, ``Refused``
     (``.reason``: duplicate, closed, wrong-round, not-open, invalid-option, absent, finished),
-    ``Conflict`` (lost a compare-and-swap), ``PhaseError``, ``ScenarioChanged``.
+    ``Conflict`` (lost a compare-and-swap), ``PhaseError`` (and ``MissingDecisions``: a reveal
+    refused, with ``.teams``), ``ScenarioChanged``.
 
 Store (engine/workshop/store.py)
     ``open_store(path_or_url_or_None)`` -> ``WorkshopStore``: SQLite in WAL mode for a file
@@ -55,6 +56,7 @@ from engine.workshop.model import (
     Control,
     Draft,
     Event,
+    MissingDecisions,
     NotFound,
     Phase,
     PhaseError,
@@ -69,7 +71,8 @@ from engine.workshop.room import Room, ScenarioChanged, Status, TeamGame, TeamRo
 from engine.workshop.store import Snapshot, WorkshopStore, open_store
 
 __all__ = [
-    "CODE_ALPHABET", "Conflict", "Control", "Draft", "Event", "NotFound", "Phase", "PhaseError",
+    "CODE_ALPHABET", "Conflict", "Control", "Draft", "Event", "MissingDecisions", "NotFound",
+    "Phase", "PhaseError",
     "Refused", "Room", "ScenarioChanged", "Snapshot", "Status", "Team", "TeamDecision",
     "TeamGame", "TeamRow", "Workshop", "WorkshopError", "WorkshopStore", "create_workshop",
     "open_store", "step",

@@ -52,6 +52,15 @@ class PhaseError(WorkshopError):
     """A control action that the current phase does not allow (e.g. reveal while open)."""
 
 
+class MissingDecisions(PhaseError):
+    """A reveal refused because teams have no decision for the round; ``teams`` names them,
+    so each front end can say how to enter one there (the message names the commands)."""
+
+    def __init__(self, message: str, round_no: int, teams: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.round_no, self.teams = round_no, teams
+
+
 class Phase(enum.StrEnum):
     READY = "ready"  # the round is prepared; teams see the situation but cannot submit yet
     OPEN = "open"  # teams discuss and submit; the timer runs

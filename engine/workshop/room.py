@@ -29,11 +29,11 @@ from engine.workshop.model import (
     BOT_POLICIES,
     Conflict,
     Draft,
+    MissingDecisions,
     NewTeam,
     NewWorkshop,
     NotFound,
     Phase,
-    PhaseError,
     Refused,
     Team,
     TeamDecision,
@@ -323,10 +323,11 @@ class Room:
         if action == "reveal" and c.phase is Phase.CLOSED:
             missing = self.status().missing
             if missing:
-                names = ", ".join(t.name for t in missing)
-                raise PhaseError(f"cannot reveal round {c.round_no}: no decision from {names}; "
-                                 "enter one (workshop decide) or mark the team absent "
-                                 "(workshop absent)")
+                names = tuple(t.name for t in missing)
+                raise MissingDecisions(
+                    f"cannot reveal round {c.round_no}: no decision from {', '.join(names)}; "
+                    "enter one (workshop decide) or mark the team absent (workshop absent)",
+                    c.round_no, names)
         if action == "next":
             rounds = [tg.state.round_no for tg in map(self.team_game, (t.id for t in
                                                                          self.snap.teams))

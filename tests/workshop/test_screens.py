@@ -10,8 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
+from textual.widgets._footer import FooterKey
 
 from backchannel_tui.screens.modals import ConfirmChoice
 from backchannel_tui.widgets.options import OptionPicker
@@ -336,6 +338,39 @@ def test_console_phases_override_notes_in_place_and_reveal_board(ws):
                 assert col.content_width >= len(str(table.get_cell(key, col.key))), col.label
 
     run(app, script, size=(120, 40))
+
+
+def test_console_at_80x24_footer_fits_and_palette_has_every_action(ws):
+    """At 80x24 every key the footer shows is whole; the palette (ctrl+p) lists every console
+    action with its key and runs it; a reveal with a team missing says what to press here."""
+    app = ConsoleApp(ws.id, ws.path)
+
+    async def script(pilot):
+        await pilot.pause()
+        keys = list(app.query(FooterKey))
+        assert keys and all(k.region.right <= 80 and k.region.width > 0 for k in keys)
+        shown = " ".join(str(k.render()) for k in keys)
+        for word in ("Open", "Close", "Reveal", "Next", "Timer", "Pause", "Decide", "Quit"):
+            assert word in shown
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for key in ("o", "c", "r", "n", "t", "+", "-", "p", "e", "d"):
+            assert any(t.endswith(f"({key})") for t in titles), key
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"open the round")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: ws.room.refresh().workshop.control.phase is Phase.OPEN)
+        ws.submit("Red")
+        await pilot.press("c")
+        await until(pilot, lambda: ws.room.refresh().workshop.control.phase is Phase.CLOSED)
+        await pilot.press("r")
+        await until(pilot, lambda: any("press d" in n.message for n in app._notifications))
+        note = next(n.message for n in app._notifications if "press d" in n.message)
+        assert "Blue" in note and "Red" not in note and "workshop decide" not in note
+        assert ws.room.refresh().workshop.control.phase is Phase.CLOSED
+
+    run(app, script, size=(80, 24))
 
 
 def test_console_timer_controls(tmp_path):
