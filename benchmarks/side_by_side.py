@@ -13,7 +13,8 @@ repetition to the next and the medians are reported with the load average before
   process (GAMES = 50,000 / N). backchannel: ``benchmarks/randomplay.py``, which loads the
   story as a game does, from its compiled copy (engine.scenario.compiled) once one exists
   (the warm-up writes it, in a folder of this run); ``backchannel_first_run`` is the same
-  process with ``BACKCHANNEL_NO_CACHE=1``, parsing the YAML as a first run does. ChoiceScript:
+  process with an empty cache folder: it parses the YAML and writes the copy, as the first
+  game of a file does. ChoiceScript:
   ``randomtest.js num=GAMES`` (one choice per round, N rounds); inkjs: ``ink_bench.js N 1``
   reports its own rate (a 1-second loop after compiling).
 * check: ``backchannel check -q FILE`` against ``quicktest.js benchN``, whole processes.
@@ -89,9 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average before: {load_before}", flush=True)
     with tempfile.TemporaryDirectory(prefix="side-by-side-") as tmp:
         # backchannel keeps compiled copies of the story files in a folder of this run;
-        # "first run" processes read none (BACKCHANNEL_NO_CACHE=1) and parse the YAML.
+        # each "first run" process gets an empty folder: it parses the YAML and writes one.
         _ENV["BACKCHANNEL_CACHE_DIR"] = str(Path(tmp) / "cache")
-        cold = {**_ENV, "BACKCHANNEL_NO_CACHE": "1"}
+        first_runs = iter(range(1_000_000))
+
+        def cold() -> dict:
+            return {**_ENV, "BACKCHANNEL_CACHE_DIR": str(Path(tmp) / f"empty-{next(first_runs)}")}
         files = {}
         for n in sorted({*PLAY_N, *CHECK_N}):
             files[n] = Path(tmp) / f"synthetic-{n}.yaml"
@@ -117,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                     if job.startswith("backchannel"):
                         wall, out = _run([py, str(ROOT / "benchmarks" / "randomplay.py"),
                                           str(files[n]), str(games)],
-                                         env=cold if job == "backchannel_first_run" else None)
+                                         env=cold() if job == "backchannel_first_run" else None)
                         d = json.loads(out)
                         got[job].append(d["choices"] / wall)
                         inner.append(d["choices"] / d["play_s"])
