@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePath
 
 from textual.app import App
+from textual.css.query import NoMatches
 
 import backchannel_tui
 from engine.play.rules import GameState, Outcome
@@ -119,6 +121,18 @@ def _iso(t: float) -> str:
     return _dt.datetime.fromtimestamp(t, _dt.UTC).isoformat(timespec="seconds")
 
 
+@contextmanager
+def _closing_quietly(app: App) -> Iterator[None]:
+    """A tick or a poll that fires while the app is closing finds its widgets already gone
+    (seen under load as a traceback on quitting); there is nothing left to update then.
+    While the app runs, a missing widget is a bug and is raised."""
+    try:
+        yield
+    except NoMatches:
+        if app.is_running:
+            raise
+
+
 class FollowsStore(App[None]):
     """An App with ``self.room`` that polls the store's change token in its own loop (no
     threads) and calls ``changed()`` after re-reading, and ``tick()`` every second (for the
@@ -136,7 +150,8 @@ class FollowsStore(App[None]):
 
     def _tick(self) -> None:
         if self.screen_stack:  # not while shutting down
-            self._tick_callback()
+            with _closing_quietly(self):
+                self._tick_callback()
 
     def poll_store(self) -> bool:
         """Re-read if another process (or this one) committed since the last look; True if
@@ -149,5 +164,6 @@ class FollowsStore(App[None]):
             return False
         self._last_token = token
         room.refresh()
-        self._changed()
+        with _closing_quietly(self):
+            self._changed()
         return True

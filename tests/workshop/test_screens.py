@@ -373,6 +373,24 @@ def test_console_at_80x24_footer_fits_and_palette_has_every_action(ws):
     run(app, script, size=(80, 24))
 
 
+def test_a_tick_or_poll_while_closing_is_quiet(ws):
+    """The timer tick and the store poll can fire while the app closes, after its widgets are
+    gone: that must not end the facilitator's session with a traceback. Closing is
+    reproduced as Textual does it: the app stops running, then its widgets are removed."""
+    app = ConsoleApp(ws.id, ws.path)
+
+    async def script(pilot):
+        await pilot.pause()
+        app._running = False  # the first thing App._shutdown does
+        await app.query_one("#phase-line").remove()
+        app._tick()  # raised NoMatches ('#phase-line') from the console's tick
+        ws.room.act("open")
+        app.poll_store()
+        app._running = True
+
+    run(app, script)
+
+
 def test_console_timer_controls(tmp_path):
     """A workshop created without round timers (--round-minutes 0) gets one of the length
     the facilitator types, then +30 s, pause/resume and end as any timer."""
