@@ -630,8 +630,10 @@ class PlainTeamClient:
         if self.once("briefing", 0):
             self.para(scn.summary)
         while True:
-            room.refresh()
+            # The token first: a change committed while we read is then seen as new (read
+            # after, it would be taken as seen, and the wait below could last for ever).
             self.token = room.store.change_token()
+            room.refresh()
             self.show_message()
             w = room.workshop
             c = w.control

@@ -235,3 +235,49 @@ def test_the_plain_client_ignores_an_empty_line_and_wraps_what_it_says(capsys, s
     assert "is not an option here" not in run.stdout  # Enter alone just asks again
     assert "Submitted for round 1: [Track 2]" in run.stdout
     assert max(len(line) for line in run.stdout.splitlines()) <= 78
+
+
+def test_plain_client_does_not_miss_a_change_made_while_it_reads(tmp_path):
+    """A change committed between the client reading the workshop and taking the store's
+    change token was never seen: the client waited for a later change that, after the last
+    round, never comes (a line-mode team hung at the end under load). Reproduced by
+    committing the facilitator's 'next' right after the client's read."""
+    import io
+    import threading
+
+    from backchannel_cli.workshop import PlainTeamClient
+    from engine.workshop import create_workshop
+
+    store = open_store(tmp_path / "w.sqlite3")
+    wid = create_workshop(store, EXAMPLE, ["Red"], seed=7, round_minutes=0).id
+    facilitator = Room(open_store(tmp_path / "w.sqlite3"), wid)
+    for round_no in (1, 2):
+        facilitator.act("open")
+        option = facilitator.offered(1)[0]
+        facilitator.submit(1, option.id, "why not")
+        facilitator.act("close")
+        facilitator.act("reveal")
+        if round_no == 1:
+            facilitator.act("next")
+    room = Room(store, wid)
+    real_refresh = room.refresh
+    armed = [True]
+    calls = [0]
+
+    def refresh_then_facilitator_moves_on():
+        result = real_refresh()
+        calls[0] += 1
+        if armed[0] and calls[0] == 2:  # the first read of the client's loop
+            armed[0] = False
+            facilitator.act("next")  # the workshop ends: the last change
+        return result
+
+    room.refresh = refresh_then_facilitator_moves_on
+    out = io.StringIO()
+    client = PlainTeamClient(room, 1, io.StringIO(""), out, poll=0.02)
+    done: list[int] = []
+    seat = threading.Thread(target=lambda: done.append(client.run()), daemon=True)
+    seat.start()
+    seat.join(timeout=20)
+    assert done == [0], out.getvalue()[-2000:]
+    assert not armed[0] and "Your ending:" in out.getvalue()
