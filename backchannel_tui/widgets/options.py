@@ -1,10 +1,15 @@
-"""The round's options as a list: number, track badge, title. Options that are not offered
-stay visible with their number, greyed, with the reason (the engine's ``Offer``)."""
+"""The round's options as a list: number, track badge, title (a long title wraps under its
+own first character). Options that are not offered stay visible with their number, greyed,
+with the reason (the engine's ``Offer``)."""
 
 from __future__ import annotations
 
 from textual.binding import Binding
 from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option as ListOption
 
@@ -13,17 +18,52 @@ from engine.play.rules import Offer
 from engine.present import wording as w
 
 
-def option_prompt(offer: Offer) -> Content:
+class Hanging(Visual):
+    """A prefix (number and track badge), then a title whose wrapped lines start under the
+    title's first character, not under the number; and an optional note, indented the same."""
+
+    def __init__(self, prefix: Content, body: Content, note: Content | None = None) -> None:
+        self.prefix, self.body, self.note = prefix, body, note
+
+    def lines(self, width: int) -> list[Content]:
+        indent = self.prefix.cell_length
+        inner = max(width - indent, 12)  # too narrow for the indent: wrap under it anyway
+        pad = Content(" " * indent)
+        body = self.body.wrap(inner)
+        out = [self.prefix + body[0], *(pad + line for line in body[1:])]
+        if self.note is not None:
+            out += [pad + line for line in self.note.wrap(inner)]
+        return out
+
+    def render_strips(self, width: int, height: int | None, style: Style,
+                      options: RenderOptions) -> list[Strip]:
+        return Content("\n").join(self.lines(width)).render_strips(width, height, style,
+                                                                   options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.prefix.cell_length + max(
+            self.body.cell_length, self.note.cell_length if self.note is not None else 0)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return len(self.lines(width))
+
+    @property
+    def plain(self) -> str:
+        """The text as it reads (tests and screen readers see this)."""
+        note = f"\n{self.note.plain}" if self.note is not None else ""
+        return f"{self.prefix.plain}{self.body.plain}{note}"
+
+
+def option_prompt(offer: Offer) -> Hanging:
     number, option = offer.number, offer.option
     if offer.available:
-        return Content.from_markup(
-            f"[b]{number}[/b] {track_badge(option.track)} {esc(option.title)}"
-        )
+        return Hanging(Content.from_markup(f"[b]{number}[/b] {track_badge(option.track)} "),
+                       Content.from_markup(esc(option.title)))
     why = offer.reason or w.NOT_AVAILABLE
-    return Content.from_markup(
-        f"[dim][b]{number}[/b] {track_badge(option.track)} [s]{esc(option.title)}[/s][/dim]\n"
-        f"   [dim i]Not available: {esc(why)}[/]"
-    )
+    return Hanging(
+        Content.from_markup(f"[dim][b]{number}[/b] {track_badge(option.track)} [/dim]"),
+        Content.from_markup(f"[dim][s]{esc(option.title)}[/s][/dim]"),
+        Content.from_markup(f"[dim i]Not available: {esc(why)}[/]"))
 
 
 class OptionPicker(OptionList):
