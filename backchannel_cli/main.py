@@ -30,7 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv:
         command = next((a for a in argv if not a.startswith("-")), None)
-        args = build_parser(command).parse_args(argv)
+        # `backchannel check FILE`: only that command's parser is built (the others cost
+        # 10-20 ms and import the author, report and workshop modules); anything else, such
+        # as `backchannel -h` or an unknown command, gets the whole command line.
+        args = build_parser(command, only=argv[0] == command).parse_args(argv)
         func = args.func
     else:
         # `backchannel` alone opens the app: no parser to build (argparse and the options'
@@ -50,12 +53,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None, *, only: bool = False) -> argparse.ArgumentParser:
     """The whole command line; the `workshop` commands in full only when ``command`` is
-    "workshop" (their parsers import the workshop engine and its UI plug-in)."""
+    "workshop" (their parsers import the workshop engine and its UI plug-in). With ``only``,
+    just ``command``'s own parser when it is one of this module's commands: it parses, helps
+    and errs exactly as in the whole command line, as long as ``command`` comes first (an
+    option before it, such as -h, belongs to the whole command line)."""
     import argparse
-
-    from backchannel_cli import reports as cli_reports
 
     parser = argparse.ArgumentParser(
         prog="backchannel",
@@ -67,11 +71,39 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"backchannel {__version__}")
     parser.set_defaults(func=cmd_app)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    if only and command in _OWN_PARSERS:
+        _OWN_PARSERS[command](sub)
+        return parser
+    for add in _OWN_PARSERS.values():
+        add(sub)
 
+    try:
+        from backchannel_cli import author as cli_author
+    except ImportError:  # pragma: no cover - author tools not installed
+        pass
+    else:
+        cli_author.add_parsers(sub)
+    from backchannel_cli import reports as cli_reports
+
+    cli_reports.add_parsers(sub)  # handout
+    from backchannel_cli import workshop as cli_workshop
+
+    if command == "workshop":
+        cli_workshop.add_parsers(sub)
+    else:  # a stand-in that parses again in full if it is the command after all
+        p = sub.add_parser("workshop", help=cli_workshop.HELP, add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(func=lambda args: main(["workshop", *args.rest]))
+    return parser
+
+
+def _add_list(sub) -> None:
     p = sub.add_parser("list", help="list bundled scenarios and saved games",
                        description="List the bundled scenarios and your saved games.")
     p.set_defaults(func=cmd_list)
 
+
+def _add_check(sub) -> None:
     p = sub.add_parser(
         "check", help="check scenario files and summarise them",
         description="Check scenario files: every problem at once as file:line:col, then a "
@@ -83,6 +115,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="problems only, no summaries")
     p.set_defaults(func=cmd_check)
 
+
+def _add_play(sub) -> None:
     p = sub.add_parser(
         "play", help="play a scenario (in the app, or line by line with --plain)",
         description="Play a scenario by id (see `backchannel list`) or by path. --plain plays "
@@ -104,6 +138,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                    "(by default they stay hidden until after it)")
     p.set_defaults(func=cmd_play)
 
+
+def _add_debrief(sub) -> None:
+    from backchannel_cli import reports as cli_reports
+
     p = sub.add_parser("debrief", help="print or export the debrief of a saved game",
                        description="Print the debrief of a saved game as Markdown, or write "
                        "Markdown and HTML files with --out.")
@@ -114,6 +152,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     cli_reports.add_format_options(p)
     p.set_defaults(func=cmd_debrief)
 
+
+def _add_compare(sub) -> None:
     p = sub.add_parser("compare", help="compare saved games of one scenario side by side",
                        description="Workshops: one column per team (or what-if branch) with "
                        "each round's choice and track, the ending and the final indicators.")
@@ -121,6 +161,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _scenario_option(p)
     p.set_defaults(func=cmd_compare)
 
+
+def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="serve the app in a web browser (textual-serve)",
                        description="Serve the game to browsers so workshop participants "
                        "without a terminal can play. Loopback only unless --host says so.")
@@ -131,22 +173,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                    "e.g. http://192.168.1.20:8000")
     p.set_defaults(func=cmd_serve)
 
-    try:
-        from backchannel_cli import author as cli_author
-    except ImportError:  # pragma: no cover - author tools not installed
-        pass
-    else:
-        cli_author.add_parsers(sub)
-    cli_reports.add_parsers(sub)  # handout
-    from backchannel_cli import workshop as cli_workshop
 
-    if command == "workshop":
-        cli_workshop.add_parsers(sub)
-    else:  # a stand-in that parses again in full if it is the command after all
-        p = sub.add_parser("workshop", help=cli_workshop.HELP, add_help=False)
-        p.add_argument("rest", nargs=argparse.REMAINDER)
-        p.set_defaults(func=lambda args: main(["workshop", *args.rest]))
-    return parser
+# This module's commands in the order `backchannel --help` lists them.
+_OWN_PARSERS = {"list": _add_list, "check": _add_check, "play": _add_play,
+                "debrief": _add_debrief, "compare": _add_compare, "serve": _add_serve}
 
 
 def _scenario_option(p: argparse.ArgumentParser) -> None:

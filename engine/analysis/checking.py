@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 
-from engine.analysis.lessons import prove
 from engine.analysis.limits import CHECK_MAX_STATES
-from engine.analysis.reachability import Reached, unreachable
 from engine.analysis.statespace import build_graph, surely_more_states_than
 from engine.gcpause import no_gc
 from engine.play.rules import Game
@@ -60,6 +58,10 @@ def _check_reachability(scn: Scenario, loc: Located) -> None:
                      f"prove that every part is reachable or that nothing dead-ends{lessons}; "
                      "run `backchannel explore` (larger bound, then sampling)")
         return
+    # Imported here: a story too large to walk (a long generated one) never needs them.
+    from engine.analysis.lessons import prove
+    from engine.analysis.reachability import Reached, unreachable
+
     dead = graph.dead_ends()
     if dead:
         s = dead[0]
