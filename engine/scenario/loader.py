@@ -2,7 +2,9 @@
 
 Three passes, all collected rather than stopping at the first problem:
 1. ``yamlsrc``: safe YAML with positions (syntax, duplicate keys, hostile input);
-2. structure with cattrs into the attrs model, strictly (no coercion, no unknown keys);
+2. structure into the attrs model, strictly (no coercion, no unknown keys): a direct pass
+   that gives up at the first thing it does not like, then, only when it gave up, cattrs,
+   which finds and places every structural problem;
 3. ``checks``: references, citations, conditions, reachability, balance.
 """
 
@@ -14,8 +16,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
-import cattrs
-from cattrs.errors import AttributeValidationNote, ForbiddenExtraKeysError, IterableValidationNote
 
 from engine.gcpause import no_gc
 from engine.scenario import yamlsrc
@@ -27,6 +27,9 @@ from engine.scenario.conditions import parse as parse_condition
 from engine.scenario.meta import ScenarioInfo, file_identity, info  # noqa: F401 (re-exported)
 from engine.scenario.model import ChanceCase, Citation, Scenario
 from engine.scenario.vocabulary import Track
+
+if typing.TYPE_CHECKING:
+    import cattrs
 
 Severity = str  # "error" | "warning"
 
@@ -164,59 +167,82 @@ def _is_literal(tp: object) -> bool:
     return typing.get_origin(tp) in (typing.Literal,)
 
 
+# The structuring hooks of the leaves of the model, shared by the direct pass and cattrs.
+
+
+def _strict_str(value, _):
+    if not isinstance(value, str):
+        hint = ' (put quotes around it: "...")' if isinstance(value, int | float) else ""
+        raise _Refused(f"expected text, got {_describe(value)}{hint}")
+    return value
+
+
+def _strict_int(value, _):
+    if isinstance(value, bool) or not isinstance(value, int):
+        hint = " (remove the quotes)" if isinstance(value, str) else ""
+        raise _Refused(f"expected a whole number, got {_describe(value)}{hint}")
+    return value
+
+
+def _strict_float(value, _):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        hint = " (remove the quotes)" if isinstance(value, str) else ""
+        raise _Refused(f"expected a number, got {_describe(value)}{hint}")
+    return float(value)
+
+
+def _strict_bool(value, _):
+    if not isinstance(value, bool):
+        raise _Refused(f"expected true or false, got {_describe(value)}")
+    return value
+
+
+def _track(value, _):
+    try:
+        return Track.from_yaml(value)
+    except ValueError as exc:
+        raise _Refused(str(exc)) from None
+
+
+def _condition(value, _):
+    if not isinstance(value, str):
+        raise _Refused(f"expected a condition as text, got {_describe(value)}")
+    return parse_condition(value)  # raises ConditionError with a column
+
+
+def _citation(value, _):
+    try:
+        return Citation.parse(value)
+    except ValueError as exc:
+        raise _Refused(str(exc)) from None
+
+
+def _changes(value, _):
+    if not isinstance(value, dict):
+        raise _Refused(
+            "expected a mapping of indicator: change, e.g. {trust: 1}, got "
+            + _describe(value)
+        )
+    for k, v in value.items():
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise _Refused(f"change of {k!r} must be a whole number, got {_describe(v)}")
+    return dict(value)
+
+
+_LEAVES: dict[object, typing.Callable] = {
+    str: _strict_str, int: _strict_int, float: _strict_float, bool: _strict_bool,
+    Track: _track, Condition: _condition, Citation: _citation,
+}
+_CHANGES = dict[str, int]
+_CHANCE = float | tuple[ChanceCase, ...] | None
+
+
 def _make_converter() -> cattrs.Converter:
+    import cattrs
+    from cattrs.errors import IterableValidationNote
+
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
-
-    def strict_str(value, _):
-        if not isinstance(value, str):
-            hint = ' (put quotes around it: "...")' if isinstance(value, int | float) else ""
-            raise _Refused(f"expected text, got {_describe(value)}{hint}")
-        return value
-
-    def strict_int(value, _):
-        if isinstance(value, bool) or not isinstance(value, int):
-            hint = " (remove the quotes)" if isinstance(value, str) else ""
-            raise _Refused(f"expected a whole number, got {_describe(value)}{hint}")
-        return value
-
-    def strict_float(value, _):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            hint = " (remove the quotes)" if isinstance(value, str) else ""
-            raise _Refused(f"expected a number, got {_describe(value)}{hint}")
-        return float(value)
-
-    def strict_bool(value, _):
-        if not isinstance(value, bool):
-            raise _Refused(f"expected true or false, got {_describe(value)}")
-        return value
-
-    def track(value, _):
-        try:
-            return Track.from_yaml(value)
-        except ValueError as exc:
-            raise _Refused(str(exc)) from None
-
-    def condition(value, _):
-        if not isinstance(value, str):
-            raise _Refused(f"expected a condition as text, got {_describe(value)}")
-        return parse_condition(value)  # raises ConditionError with a column
-
-    def citation(value, _):
-        try:
-            return Citation.parse(value)
-        except ValueError as exc:
-            raise _Refused(str(exc)) from None
-
-    def changes(value, _):
-        if not isinstance(value, dict):
-            raise _Refused(
-                "expected a mapping of indicator: change, e.g. {trust: 1}, got "
-                + _describe(value)
-            )
-        for k, v in value.items():
-            if isinstance(v, bool) or not isinstance(v, int):
-                raise _Refused(f"change of {k!r} must be a whole number, got {_describe(v)}")
-        return dict(value)
+    strict_float = _strict_float
 
     def chance(value, _):
         if value is None:
@@ -249,20 +275,13 @@ def _make_converter() -> cattrs.Converter:
             raise ExceptionGroup("list items", errors)
         return tuple(out)
 
-    conv.register_structure_hook(str, strict_str)
-    conv.register_structure_hook(int, strict_int)
-    conv.register_structure_hook(float, strict_float)
-    conv.register_structure_hook(bool, strict_bool)
-    conv.register_structure_hook(Track, track)
+    for tp, hook in _LEAVES.items():
+        conv.register_structure_hook(tp, hook)
     # A word from a fixed vocabulary (vocabulary.Better, ActorKind): any text is taken here and
     # check_scenario refuses a word outside it, with its position and the nearest word.
-    conv.register_structure_hook_func(_is_literal, strict_str)
-    conv.register_structure_hook(Condition, condition)
-    conv.register_structure_hook(Citation, citation)
-    conv.register_structure_hook_func(lambda t: t == dict[str, int], changes)
-    conv.register_structure_hook_func(
-        lambda t: t == (float | tuple[ChanceCase, ...] | None), chance
-    )
+    conv.register_structure_hook_func(_is_literal, _strict_str)
+    conv.register_structure_hook_func(lambda t: t == _CHANGES, _changes)
+    conv.register_structure_hook_func(lambda t: t == _CHANCE, chance)
     conv.register_structure_hook_factory(
         lambda t: getattr(t, "__origin__", None) is tuple
         and len(getattr(t, "__args__", ())) == 2
@@ -272,11 +291,122 @@ def _make_converter() -> cattrs.Converter:
     return conv
 
 
-_CONVERTER = _make_converter()
+_CONVERTERS: list[cattrs.Converter] = []
+
+
+def _converter() -> cattrs.Converter:
+    """The cattrs converter, made when first needed: a file without structural problems
+    never needs it (importing cattrs and generating its code cost 15-20 ms)."""
+    if not _CONVERTERS:
+        _CONVERTERS.append(_make_converter())
+    return _CONVERTERS[0]
+
+
+class _GiveUp(Exception):
+    """The direct pass met something it does not take; cattrs will say what."""
+
+
+def _direct(tp: object) -> typing.Callable[[object], object]:
+    """A function structuring a value of type ``tp`` exactly as the converter does when
+    the value is well-formed, raising (anything) where the converter would find a problem.
+    Made once per type, on first use."""
+    fn = _DIRECT.get(tp)
+    if fn is None:
+        fn = _DIRECT[tp] = _make_direct(tp)
+    return fn
+
+
+def _make_direct(tp: object) -> typing.Callable[[object], object]:
+    import types
+
+    if tp is Track:
+        return _direct_track
+    leaf = _LEAVES.get(tp)
+    if leaf is not None:
+        return lambda value: leaf(value, tp)
+    if _is_literal(tp):
+        return lambda value: _strict_str(value, tp)
+    if tp == _CHANGES:
+        return lambda value: _changes(value, tp)
+    if tp == _CHANCE:
+        cases = _direct(ChanceCase)
+
+        def chance(value):
+            if value is None:
+                return None
+            if isinstance(value, list):
+                return tuple([cases(v) for v in value])
+            return _strict_float(value, float)
+
+        return chance
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+        inner = _direct(args[0] if args[1] is type(None) else args[1])
+        return lambda value: None if value is None else inner(value)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _direct(args[0])
+
+        def seq(value):
+            if value.__class__ is not list:
+                raise _GiveUp
+            return tuple([item(v) for v in value])
+
+        return seq
+    if isinstance(tp, type) and attrs.has(tp):
+        return _make_direct_class(tp)
+    raise TypeError(f"no direct structuring for {tp!r}")  # pragma: no cover - model changed
+
+
+_TRACKS = {1: Track.T1, 1.5: Track.T1_5, 2: Track.T2}
+
+
+def _direct_track(value):
+    if value.__class__ is int or value.__class__ is float:  # not bool
+        track = _TRACKS.get(value)
+        if track is not None:
+            return track
+    return _track(value, Track)
+
+
+def _make_direct_class(cls: type) -> typing.Callable[[object], object]:
+    hints = typing.get_type_hints(cls)
+    fields = attrs.fields(cls)
+    required = frozenset(f.name for f in fields if f.default is attrs.NOTHING)
+    # field name -> its structuring function; None for plain text, the commonest field
+    table: dict[str, typing.Callable | None] = {}
+    unknown = object()
+    strict_str = _strict_str
+
+    def structure(value):
+        if value.__class__ is not dict:
+            raise _GiveUp
+        if not table:  # made on first use: the model refers to itself (Chance, Effect)
+            table.update((f.name, None if hints[f.name] is str else _direct(hints[f.name]))
+                         for f in fields)
+        res = {}
+        for key, item in value.items():
+            hook = table.get(key, unknown)
+            if hook is None:
+                res[key] = item if item.__class__ is str else strict_str(item, str)
+            elif hook is unknown:
+                raise _GiveUp
+            else:
+                res[key] = hook(item)  # type: ignore[operator]
+        if not required <= res.keys():
+            raise _GiveUp
+        return cls(**res)
+
+    return structure
+
+
+_DIRECT: dict[object, typing.Callable[[object], object]] = {}
 
 
 def _walk_errors(exc: BaseException, path: tuple, out: list[tuple[tuple, BaseException]]) -> None:
     """Flatten cattrs' exception groups into (data path, leaf exception) pairs."""
+    from cattrs.errors import AttributeValidationNote, IterableValidationNote
+
     if isinstance(exc, BaseExceptionGroup):
         for sub in exc.exceptions:
             sub_path = path
@@ -346,8 +476,12 @@ def _structure(data: object, loc: Located) -> Scenario | None:
     if not isinstance(data, dict):
         loc.error((), f"a scenario file is a YAML mapping (key: value), got {_describe(data)}")
         return None
+    try:  # well-formed data, as nearly every file is, structured without cattrs
+        return _direct(Scenario)(data)  # type: ignore[return-value]
+    except Exception:  # noqa: BLE001, S110 - cattrs finds and reports the problems
+        pass
     try:
-        return _CONVERTER.structure(data, Scenario)
+        return _converter().structure(data, Scenario)
     except Exception as exc:  # noqa: BLE001 - every leaf becomes a reported problem
         leaves: list[tuple[tuple, BaseException]] = []
         _walk_errors(exc, (), leaves)
@@ -363,6 +497,8 @@ def _patched_structure(data: dict, leaves: list, loc: Located) -> Scenario | Non
     checks can report the rest. Findings under patched paths are suppressed. Returns None
     when the data cannot be patched into shape; the structural errors stand alone then."""
     import copy
+
+    from cattrs.errors import ForbiddenExtraKeysError
 
     patched = copy.deepcopy(data)
     for path, leaf in leaves:
@@ -395,7 +531,7 @@ def _patched_structure(data: dict, leaves: list, loc: Located) -> Scenario | Non
             parent[path[-1]] = placeholder
         loc.patched.append(tuple(path))
     try:
-        return _CONVERTER.structure(patched, Scenario)
+        return _converter().structure(patched, Scenario)
     except Exception:  # noqa: BLE001 - could not be patched into shape
         return None
 
@@ -477,6 +613,8 @@ def _value_at(data: object, path: tuple) -> object:
 
 
 def _report_leaf(path: tuple, leaf: BaseException, data: object, loc: Located) -> None:
+    from cattrs.errors import ForbiddenExtraKeysError
+
     if isinstance(leaf, ForbiddenExtraKeysError):
         known = _fields_of(leaf.cl)
         for key in sorted(leaf.extra_fields):
