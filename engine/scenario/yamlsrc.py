@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 import yaml
+from yaml.error import Mark
 
 try:  # the C parser when PyYAML was built with libyaml
     from yaml import CSafeLoader as _Loader
@@ -55,18 +56,18 @@ class Document:
     """Parsed data plus where each value and each mapping key stands.
 
     Positions are kept per container (``where``: id of a dict or list -> the container, its
-    children's value positions, key positions and scalar styles), not per path: building a
-    path tuple for every node was much of the reading cost. ``pos``, ``has`` and ``style``
-    look a path up by walking the data from the root."""
+    children's value positions, key positions and the styles of its scalars that are not
+    plain), not per path: building a path tuple for every node was much of the reading cost.
+    ``pos``, ``has`` and ``style`` look a path up by walking the data from the root."""
 
     data: object
-    root: tuple[int, int] | None  # (line, col), both 1-based
+    root: Mark | None  # PyYAML's mark: line and column, both 0-based
     where: dict[int, tuple] = attrs.field(repr=False)
 
-    def _walk(self, path: Path_) -> tuple[list[tuple[int, int] | None], tuple | None]:
+    def _walk(self, path: Path_) -> tuple[list[Mark | None], tuple | None]:
         """Positions of the values along ``path`` as far as they are known, and the entry
         (key position, style) of its last step when the whole path is known."""
-        found: list[tuple[int, int] | None] = [self.root]
+        found: list[Mark | None] = [self.root]
         node = self.data
         last = None
         for step in path:
@@ -80,7 +81,7 @@ class Document:
             elif step not in vals:
                 return found, None
             found.append(vals[step])
-            last = (keys[step] if keys is not None else None, styles[step])
+            last = (keys[step] if keys is not None else None, styles.get(step))
             node = node[step]
         return found, last
 
@@ -88,10 +89,10 @@ class Document:
         """The position of ``path`` (its key if ``key``), else of its nearest known ancestor."""
         found, last = self._walk(tuple(path))
         if key and last is not None and last[0] is not None and len(found) == len(path) + 1:
-            return Pos(*last[0])
+            return _at(last[0])
         for p in reversed(found):
             if p is not None:
-                return Pos(*p)
+                return _at(p)
         return None
 
     def has(self, path: Path_) -> bool:
@@ -106,6 +107,10 @@ class Document:
         if last is None or len(found) != len(path) + 1:
             return ""
         return last[1] or ""
+
+
+def _at(mark: Mark) -> Pos:
+    return Pos(mark.line + 1, mark.column + 1)
 
 
 _BOMS = (  # longest first: the UTF-32 LE mark starts like the UTF-16 LE one
@@ -187,69 +192,90 @@ def read_text(raw: bytes) -> str:
 def parse(text: str) -> Document:
     """Parse one YAML document; raise YamlProblem with a position on the first problem.
 
-    The hot loop keeps positions as plain (line, col) tuples, one list or dict of them per
-    container; ``Document.pos`` makes a Pos only when somebody asks, which is when a problem is
-    reported."""
+    The hot loop keeps each value's position as the start mark PyYAML made for it anyway
+    (one list or dict of them per container) and the styles of the scalars that are not plain
+    (a dict per container, by key or index); ``Document.pos`` makes a Pos only when somebody
+    asks, which is when a problem is reported."""
     where: dict[int, tuple] = {}
     anchors: dict[str, tuple[object, int]] = {}  # anchor -> (value, node count)
     root: list[object] = []
-    root_pos: tuple[int, int] | None = None
+    root_pos: Mark | None = None
     # Each frame: [container, pending_key, key_pos, anchor, nodes_at_start, pos,
     #              value positions, key positions (mappings) or None, styles]
     stack: list[list[Any]] = []
+    # The innermost frame's parts, kept in locals for the hot path (``frame`` is None at the
+    # top level; ``key`` is _SEQ in a sequence, _NO_KEY in a mapping waiting for its key).
+    frame: list[Any] | None = None
+    container: Any = None
+    vals: Any = None
+    styles: Any = None
+    key: Any = None
     nodes = 0
     documents = 0
     loader = _Loader(text)
     get_event = loader.get_event
     scalar = _scalar
+    implicit_first = _IMPLICIT
+    no_key = _NO_KEY
+    seq = _SEQ
     try:
         while True:
             # Any: events are told apart by class identity below (the hot loop), which a type
             # checker cannot narrow on; each branch reads only its class's attributes.
             event: Any = get_event()
             cls = event.__class__
-            if cls is _StreamEnd:
-                break
-            if cls is _Scalar or cls is _Alias:
-                mark = event.start_mark
-                pos = (mark.line + 1, mark.column + 1)
-                if cls is _Scalar:
+            if cls is _Scalar:
+                pos = event.start_mark
+                value = event.value
+                # Text that no resolver can match (most of a file) is taken as it is.
+                if event.tag is not None or (
+                        event.implicit[0] and (not value or value[0] in implicit_first)):
                     value = scalar(event, pos)
-                    style = event.style or ""
-                    size = 1
-                    if event.anchor:
-                        anchors[event.anchor] = (value, 1)
-                else:
-                    if event.anchor not in anchors:
-                        raise YamlProblem(f"alias *{event.anchor} has no anchor before it",
-                                          Pos(*pos))
-                    value, size = anchors[event.anchor]
-                    style = None
+                style = event.style
+                size = 1
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
             elif cls is _MapStart or cls is _SeqStart:
-                mark = event.start_mark
-                pos = (mark.line + 1, mark.column + 1)
+                pos = event.start_mark
                 tag = event.tag
                 if tag and tag not in _CONTAINER_TAGS:
                     raise YamlProblem(
-                        f"YAML tag {tag!r} is not allowed in a scenario; remove it", Pos(*pos))
+                        f"YAML tag {tag!r} is not allowed in a scenario; remove it", _at(pos))
                 if len(stack) >= MAX_DEPTH:
-                    raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", Pos(*pos))
-                if stack:
-                    frame = stack[-1]
-                    if frame[0].__class__ is dict and frame[1] is _NO_KEY:
-                        raise YamlProblem("mapping keys must be plain text", Pos(*pos))
+                    raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", _at(pos))
+                if key is no_key:
+                    raise YamlProblem("mapping keys must be plain text", _at(pos))
+                if frame is not None:
+                    frame[1] = key
                 if cls is _MapStart:
-                    stack.append([{}, _NO_KEY, None, event.anchor, nodes, pos, {}, {}, {}])
+                    container, key, vals, styles = {}, no_key, {}, {}
+                    frame = [container, key, None, event.anchor, nodes, pos, vals, {}, styles]
                 else:
-                    stack.append([[], _NO_KEY, None, event.anchor, nodes, pos, [], None, []])
+                    container, key, vals, styles = [], seq, [], {}
+                    frame = [container, key, None, event.anchor, nodes, pos, vals, None, styles]
+                stack.append(frame)
                 continue
             elif cls is _MapEnd or cls is _SeqEnd:
-                value, _k, _kp, anchor, start_nodes, pos, vals, keys, styles = stack.pop()
+                value, _k, _kp, anchor, start_nodes, pos, _v, keys, _s = stack.pop()
                 where[id(value)] = (value, vals, keys, styles)
                 size = 1
                 style = None
                 if anchor:
                     anchors[anchor] = (value, nodes - start_nodes + 1)
+                if stack:
+                    frame = stack[-1]
+                    container, key, _kp, _a, _n, _p, vals, _keys, styles = frame
+                else:
+                    frame = container = vals = styles = key = None
+            elif cls is _Alias:
+                pos = event.start_mark
+                if event.anchor not in anchors:
+                    raise YamlProblem(f"alias *{event.anchor} has no anchor before it",
+                                      _at(pos))
+                value, size = anchors[event.anchor]
+                style = None
+            elif cls is _StreamEnd:
+                break
             elif cls is _DocStart:
                 documents += 1
                 if documents > 1:
@@ -268,36 +294,33 @@ def parse(text: str) -> Document:
                 raise YamlProblem(
                     f"more than {MAX_NODES:,} YAML nodes (after expanding aliases); "
                     "this looks like an alias bomb or a generated file",
-                    Pos(*pos),
+                    _at(pos),
                 )
-            if not stack:
-                root.append(value)
-                root_pos = pos
-                continue
-            frame = stack[-1]
-            container: Any = frame[0]
-            if container.__class__ is list:
+            if key is seq:
+                if style is not None:
+                    styles[len(vals)] = style
                 container.append(value)
-                frame[6].append(pos)
-                frame[8].append(style)
-            elif frame[1] is _NO_KEY:  # this value is a key
+                vals.append(pos)
+            elif key is no_key:  # this value is a key
                 if value is None or value.__class__ not in _KEY_TYPES:
-                    raise YamlProblem("mapping keys must be plain text", Pos(*pos))
+                    raise YamlProblem("mapping keys must be plain text", _at(pos))
                 key = value if value.__class__ is str else str(value)
                 if key in container:
-                    first = frame[7].get(key)
-                    where_ = f" (first at line {first[0]})" if first else ""
+                    first = frame[7].get(key)  # type: ignore[index]
+                    where_ = f" (first at line {first.line + 1})" if first else ""
                     raise YamlProblem(f"duplicate key '{key}'{where_}; remove one of them",
-                                      Pos(*pos))
-                frame[1] = key
-                frame[2] = pos
-            else:
-                key = frame[1]
+                                      _at(pos))
+                frame[2] = pos  # type: ignore[index]
+            elif frame is not None:
                 container[key] = value
                 frame[7][key] = frame[2]
-                frame[6][key] = pos
-                frame[8][key] = style
-                frame[1] = _NO_KEY
+                vals[key] = pos
+                if style is not None:
+                    styles[key] = style
+                key = no_key
+            else:
+                root.append(value)
+                root_pos = pos
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or str(exc)
@@ -330,9 +353,10 @@ class _NoKey:
 
 
 _NO_KEY = _NoKey()
+_SEQ = _NoKey()  # the pending key of a sequence: its items have none
 
 
-def _scalar(event, pos: tuple[int, int]) -> object:
+def _scalar(event, pos: Mark) -> object:
     tag = event.tag
     if tag is None or tag == "!":
         if not event.implicit[0]:  # quoted or block: text
@@ -357,14 +381,14 @@ _PLAIN: dict = {}
 _PLAIN_MAX = 4096
 
 
-def _resolve_plain(event, pos: tuple[int, int]) -> object:
+def _resolve_plain(event, pos: Mark) -> object:
     tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
     return _tagged(event, pos, tag)
 
 
-def _tagged(event, pos: tuple[int, int], tag: str) -> object:
+def _tagged(event, pos: Mark, tag: str) -> object:
     if tag == _CORE + "merge":
-        raise YamlProblem("merge keys (<<) are not supported; write the keys out", Pos(*pos))
+        raise YamlProblem("merge keys (<<) are not supported; write the keys out", _at(pos))
     if tag == _CORE + "timestamp":  # dates stay as written
         return event.value
     if tag == _CORE + "str":
@@ -384,9 +408,9 @@ def _tagged(event, pos: tuple[int, int], tag: str) -> object:
             value = event.value
             if kind == "int" and len(value) > 100:
                 raise YamlProblem(f"a number of {len(value):,} characters is too large; "
-                                  "scenario numbers are small", Pos(*pos)) from None
+                                  "scenario numbers are small", _at(pos)) from None
             shown = value if len(value) <= 40 else value[:37] + "..."
             raise YamlProblem(f"{shown!r} is not a valid {kind} (it is tagged or read as "
                               f"!!{kind}); remove the tag or fix the value",
-                              Pos(*pos)) from None
-    raise YamlProblem(f"YAML tag {tag!r} is not allowed in a scenario; remove it", Pos(*pos))
+                              _at(pos)) from None
+    raise YamlProblem(f"YAML tag {tag!r} is not allowed in a scenario; remove it", _at(pos))
