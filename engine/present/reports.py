@@ -349,7 +349,8 @@ def team_report(run: TeamRun, room_tracks: dict[int, Counter] | None = None,
                 # compact: what it would change and whether it came (the condition and the
                 # narrative are in the scenario; the appendix of a solo report has them)
                 subs.append(w.phrase(f"Delayed to round {p.due}: ",
-                                     w.changes(scn, eff.change, eff.set, eff.clear), " — ",
+                                     w.changes(scn, eff.change, eff.set, eff.clear,
+                                               flag_set=w.FLAG_SET_FROM_THEN), " — ",
                                      w.Span(_fate(run, i, p), w.STRONG)))
         for note in info.notes:
             subs.append(w.phrase(w.Span("Facilitator note", w.WARNING), ": ", note))

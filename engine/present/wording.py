@@ -239,13 +239,21 @@ def flag_meaning(scn: Scenario, flag_id: str) -> str:
     return f.meaning.strip().rstrip(".") if f else flag_id.replace("_", " ")
 
 
+# How a flag set is introduced: after the fact (an outcome) it holds "now"; in an effect
+# described before it lands, whose head already says when ("Now: ...", "In 2 rounds ..."),
+# it holds from that moment on.
+FLAG_SET_NOW, FLAG_SET_FROM_NOW, FLAG_SET_FROM_THEN = "now", "from now on", "from then on"
+
+
 def changes(scn: Scenario, change_: dict[str, int] | Iterable[tuple[str, int]],
             set_: Iterable[str] = (), clear: Iterable[str] = (),
-            empty: str = "no change to the indicators") -> Phrase:
-    """Indicator changes and flags set or cleared, joined by commas."""
+            empty: str = "no change to the indicators", flag_set: str = FLAG_SET_NOW) -> Phrase:
+    """Indicator changes and flags set or cleared, joined by commas. ``flag_set`` introduces
+    a flag set: 'now' for what happened, 'from now on' / 'from then on' for an effect still
+    to come (its head says when, so 'Now: ..., now: ...' never reads twice)."""
     items = change_.items() if isinstance(change_, dict) else change_
     parts = [change(scn, k, v) for k, v in items]
-    parts += [phrase(f"now: “{flag_meaning(scn, f)}”") for f in set_]
+    parts += [phrase(f"{flag_set}: “{flag_meaning(scn, f)}”") for f in set_]
     parts += [phrase(f"no longer: “{flag_meaning(scn, f)}”") for f in clear]
     return join(parts) if parts else phrase(Span(empty, MUTED))
 
@@ -317,16 +325,19 @@ def effect(scn: Scenario, eff: Effect, round_no: int | None = None) -> tuple[Phr
         head.append(phrase("if ", condition(scn, eff.when)))
     if eff.chance is not None:
         head.append(chance(scn, eff.chance))
-    lines = [phrase(join(head), ": ", changes(scn, eff.change, eff.set, eff.clear))]
+    flag_set = FLAG_SET_FROM_THEN if eff.after else FLAG_SET_FROM_NOW
+    lines = [phrase(join(head), ": ", changes(scn, eff.change, eff.set, eff.clear,
+                                              flag_set=flag_set))]
     if eff.text:
         lines.append(phrase(Span(reflow(eff.text), EMPHASIS)))
     if eff.otherwise is not None:
-        lines.append(otherwise(scn, eff.otherwise))
+        lines.append(otherwise(scn, eff.otherwise, flag_set))
     return tuple(lines)
 
 
-def otherwise(scn: Scenario, o: Otherwise) -> Phrase:
-    return phrase(Span("If it fails:", MUTED), " ", changes(scn, o.change, o.set, o.clear),
+def otherwise(scn: Scenario, o: Otherwise, flag_set: str = FLAG_SET_FROM_THEN) -> Phrase:
+    return phrase(Span("If it fails:", MUTED), " ",
+                  changes(scn, o.change, o.set, o.clear, flag_set=flag_set),
                   phrase(" — ", Span(reflow(o.text), EMPHASIS)) if o.text else None)
 
 
@@ -353,7 +364,8 @@ def scheduled(scn: Scenario, eff: Effect, due: int) -> Phrase:
         head.append(phrase("if ", condition(scn, eff.when)))
     if eff.chance is not None:
         head.append(chance(scn, eff.chance))
-    return phrase(join(head), ": ", changes(scn, eff.change, eff.set, eff.clear),
+    return phrase(join(head), ": ", changes(scn, eff.change, eff.set, eff.clear,
+                                            flag_set=FLAG_SET_FROM_THEN),
                   phrase(" — ", Span(reflow(eff.text), EMPHASIS)) if eff.text else None)
 
 

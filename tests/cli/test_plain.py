@@ -15,7 +15,7 @@ from backchannel_tui import text as app_text
 from engine.play.rules import Offer, Resolution
 from engine.play.session import Session
 from engine.present import wording as w
-from tests.conftest import SCENARIOS
+from tests.conftest import EXAMPLE, SCENARIOS
 
 NK = SCENARIOS / "north-korea-reengagement.yaml"
 MY = SCENARIOS / "myanmar-humanitarian-access.yaml"
@@ -102,6 +102,18 @@ def test_delays_and_chances_read_as_in_the_app(tmp_path):
     _, out = play(tmp_path, MY, "m 2\nm 3\no\nq\n", study=True)
     assert "In 2 rounds (round 3)" in flat(out)
     assert "After 2 rounds" not in out and "else " not in out
+
+
+def test_study_mode_says_now_once_for_an_effect_that_sets_a_flag(tmp_path):
+    # Before: "Now: Trust ... ▲+2 (better), ..., now: “Research institutes have agreed ...”".
+    _, out = play(tmp_path, EXAMPLE, "q\n", study=True)
+    shown = flat(out.split("Choice [")[0])
+    assert ("Now: Trust between neighbours ▲+2 (better), Diplomatic friction ▼-1 (better), "
+            "from now on: “Research institutes have agreed to pool hotspot data”") in shown
+    assert ", now: “" not in shown
+    # After the choice the outcome says what holds now.
+    _, played = play(tmp_path / "played", EXAMPLE, "3\nq\n")
+    assert "(better), now: “Research institutes have agreed" in flat(played)
 
 
 # -- a round fits a screen (§9)
