@@ -240,6 +240,13 @@ def ending_title(d: Debrief) -> str:
     return "No ending" if d.over else "Game in progress"
 
 
+def _weigh_most(n: int, what: str) -> str:
+    """'The 3 trade-offs accepted that weigh most', 'The trade-off accepted that weighs most'."""
+    if n == 1:
+        return f"The trade-off {what} that weighs most"
+    return f"The {w.count(n, 'trade-off')} {what} that weigh most"
+
+
 def summary(d: Debrief) -> list[Block]:
     """The part people read, on at most two printed pages: the ending and its assessment,
     the path with tracks and reasons, the three trade-offs accepted and forgone that weigh
@@ -265,7 +272,7 @@ def summary(d: Debrief) -> list[Block]:
                 Para(w.phrase("The scenario defines no ending for this state."))]
     else:
         out += [Heading("Game in progress", 2, "ending"),
-                Para(w.phrase(f"{len(d.steps)} decision{'s' * (len(d.steps) != 1)} so far; "
+                Para(w.phrase(f"{w.count(len(d.steps), 'decision')} so far; "
                               "the game is not over."))]
     if d.lessons:
         out.append(Heading("What this scenario teaches", 2, "lessons"))
@@ -289,11 +296,11 @@ def summary(d: Debrief) -> list[Block]:
     if acc or forg:
         out.append(Heading("What you took on and what you gave up", 2, "highlights"))
     if acc:
-        out.append(Para(w.phrase(f"The {len(acc)} trade-offs accepted that weigh most:")))
+        out.append(Para(w.phrase(_weigh_most(len(acc), "accepted"), ":")))
         out.append(_items(w.phrase(_choice(d, s), ": ", w.tradeoff(scn, t)) for s, t in acc))
     if forg:
-        out.append(Para(w.phrase(f"The {len(forg)} trade-offs forgone that weigh most "
-                                 "(what an option not taken offered beyond your choice):")))
+        out.append(Para(w.phrase(_weigh_most(len(forg), "forgone"), " (what an option not "
+                                 "taken offered beyond your choice):")))
         out.append(_items(
             w.phrase(f"Round {s.round_no}, ", w.option_heading(o, _number(d, o)), ": ",
                      w.tradeoff(scn, t)) for s, o, t in forg))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from engine.present.wording import count
+
 
 def _pct(x: float | None) -> str:
     if x is None:
@@ -84,14 +86,14 @@ def render_text(d: dict) -> str:
             vals = ", ".join(f"{k}={v}" for k, v in ex["values"].items())
             flags = f"; flags {', '.join(ex['flags'])}" if ex["flags"] else ""
             how = " → ".join(ex["choices"]) or "(before any choice)"
-            states = f"{g['states']:,} state(s), " if exact else ""
+            states = f"{count(g['states'], 'state')}, " if exact else ""
             out.append(f"  - {g['where']}: {states}{_pct(g['probability'])}")
             out.append(f"    e.g. {vals}{flags}, after {how}")
     else:
         out.append("Dead ends: none.")
 
     un = d["unreachable"]
-    what = "Unreachable" if exact else f"Never seen in {d['samples']:,} playthroughs"
+    what = "Unreachable" if exact else f"Never seen in {count(d['samples'], 'playthrough')}"
     parts = [(k, un[k]) for k in ("rounds", "options", "events", "endings") if un[k]]
     if parts:
         out.append(f"{what}:")
@@ -171,10 +173,10 @@ def render_text(d: dict) -> str:
 
     cit = d["citations"]
     out.append("")
-    out.append(f"Citation coverage ({cit['total']} citations)")
+    out.append(f"Citation coverage ({count(cit['total'], 'citation')})")
     for s in cit["sources"]:
         declared = f"{s['paragraphs']} ¶" if s["paragraphs"] else "paragraphs not declared"
-        out.append(f"  {s['id']} ({declared}): {s['citations']} citation(s)")
+        out.append(f"  {s['id']} ({declared}): {count(s['citations'], 'citation')}")
         if s["cited"]:
             out.append("    cited: " + ", ".join(
                 f"¶{c['paragraph']}×{c['count']}" for c in s["cited"]))

@@ -255,7 +255,7 @@ def _percent_list(scn: Scenario, ends: dict[str, float], top: int = 2) -> w.Phra
              for eid, p in parts[:top]]
     rest = sum(p for _, p in parts[top:])
     if len(parts) > top:
-        shown.append(w.phrase(f"{len(parts) - top} other endings ", w.percent(rest)))
+        shown.append(w.phrase(f"{w.count(len(parts) - top, 'other ending')} ", w.percent(rest)))
     return w.join(shown)
 
 
@@ -419,7 +419,8 @@ def exercise_report(room, runs: list[TeamRun]) -> list[ReportBlock]:
     out: list[ReportBlock] = [Heading(f"Exercise report: {wk.name}", 1)]
     out.append(Para(w.phrase(
         f"Workshop {wk.id} · {_date(wk.created_at)} · duration "
-        f"{_span(first.started, first.ended) if first else 'not recorded'} · {len(runs)} teams"),
+        f"{_span(first.started, first.ended) if first else 'not recorded'} · "
+        f"{w.count(len(runs), 'team')}"),
         "meta"))
     out.append(Para(w.phrase(f"Scenario: {scn.title} ({scn.id}) · content hash "
                              f"{wk.scenario_sha256[:16]} · seed {wk.seed} · backchannel "

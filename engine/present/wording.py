@@ -164,6 +164,12 @@ BETTER_HINT = {"higher": "higher is better", "lower": "lower is better",
 BETTER_ARROW = {"higher": "↑", "lower": "↓", "neither": "↕"}
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 other ending', '2 other endings': a number with its noun agreeing. ``plural``
+    when adding an s is wrong ('1 playthrough' is regular; 'state(s)' never again)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def better_hint(ind: Indicator) -> str:
     return BETTER_HINT.get(ind.better, BETTER_HINT["neither"])
 
@@ -309,9 +315,8 @@ def delay(after: int, round_no: int | None = None) -> Phrase:
     """'Now', or 'In 2 rounds (round 3)' when the current round is known."""
     if not after:
         return phrase(Span("Now", STRONG))
-    rounds = "round" if after == 1 else "rounds"
     due = f" (round {round_no + after})" if round_no else ""
-    return phrase(Span(f"In {after} {rounds}{due}", STRONG))
+    return phrase(Span(f"In {count(after, 'round')}{due}", STRONG))
 
 
 # ---------------------------------------------------------------------------- effects

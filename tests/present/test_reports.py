@@ -182,3 +182,22 @@ def test_handout(tmp_path):
         assert page.startswith(f"# Role brief: {role.name}")
     md = (tmp_path / f"{scn.id}-briefing.md").read_text(encoding="utf-8")
     assert md.startswith(f"# Briefing: {scn.title}")
+
+
+def _solo_report(tmp_path, scenario, choices: list[int]) -> str:
+    s = Session.new(scenario, seed=1, path=tmp_path / "g.jsonl")
+    for n in choices:
+        s.decide(s.game.offered(s.state)[n].id)
+    text = R.page_markdown(R.team_report(R.run_from_session(s)))
+    s.close()
+    return " ".join(text.split())
+
+
+def test_what_else_counts_one_other_ending_in_the_singular(tmp_path):
+    # The example has three endings: the two likeliest are named, then "1 other endings".
+    from tests.conftest import EXAMPLE
+
+    text = _solo_report(tmp_path, EXAMPLE, [2])
+    assert "1 other ending 9%" in text
+    assert "other endings" not in text
+
