@@ -251,12 +251,13 @@ def _percent_list(scn: Scenario, ends: dict[str, float], top: int = 2) -> w.Phra
         return w.phrase(w.Span("not computed (state outside the explored graph)", w.MUTED))
     titles = {e.id: f"{e.title} ({e.grade})" for e in scn.endings}
     parts = sorted(ends.items(), key=lambda kv: -kv[1])
-    shown = [w.phrase(w.Span(titles.get(eid, "dead end"), w.STRONG), " ", w.percent(p))
-             for eid, p in parts[:top]]
-    rest = sum(p for _, p in parts[top:])
+    names: list[w.Part] = [w.Span(titles.get(eid, "dead end"), w.STRONG) for eid, _ in parts[:top]]
+    values = [p for _, p in parts[:top]]
     if len(parts) > top:
-        shown.append(w.phrase(f"{w.count(len(parts) - top, 'other ending')} ", w.percent(rest)))
-    return w.join(shown)
+        names.append(w.count(len(parts) - top, "other ending"))
+        values.append(sum(p for _, p in parts[top:]))
+    return w.join(w.phrase(name, " ", pct) for name, pct in zip(names, w.shares(values),
+                                                                 strict=True))
 
 
 def _step_line(d: Debrief, s: Step) -> w.Phrase:

@@ -295,6 +295,19 @@ def percent(p: float) -> str:
     return f"{round(float(p) * 100)}%"
 
 
+def shares(parts: Sequence[float]) -> list[str]:
+    """Shares of one whole as whole percentages that add up as the shares do (100% for a
+    whole): largest-remainder rounding, so 51.5 / 19.8 / 28.7 reads 51 / 20 / 29, never
+    a total of 101. Use it wherever parts of a whole are shown side by side."""
+    exact = [max(0.0, float(p)) * 100 for p in parts]
+    total = round(sum(exact))
+    whole = [int(x) for x in exact]
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - whole[i]), i))
+    for i in order[:max(0, total - sum(whole))]:
+        whole[i] += 1
+    return [f"{n}%" for n in whole]
+
+
 def chance(scn: Scenario, chance_: Any) -> Phrase:
     """'60% chance' or 'chance 60% if Trust >= 6; otherwise 30%'."""
     if chance_ is None:

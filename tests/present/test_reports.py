@@ -201,3 +201,11 @@ def test_what_else_counts_one_other_ending_in_the_singular(tmp_path):
     assert "1 other ending 9%" in text
     assert "other endings" not in text
 
+
+def test_what_else_shares_add_up_to_100(tmp_path):
+    # Before round 1 of the Korea scenario: 51.5%, 19.8% and 28.7% were shown rounded one
+    # by one as 52%, 20% and 29% (101%).
+    text = _solo_report(tmp_path, NK, [0])
+    line = text.split("Before round 1: ")[1].split(" - ")[0]
+    shown = [int(p) for p in re.findall(r"(\d+)%", line)]
+    assert len(shown) == 3 and sum(shown) == 100, line
