@@ -245,7 +245,7 @@ class _Work:
 
     __slots__ = (
         "round_no", "values", "flags", "tracks", "last_track", "pending", "fired", "rng",
-        "log", "scheduled", "events", "script", "pos", "prob", "record",
+        "log", "scheduled", "events", "script", "forks", "pos", "prob", "record",
     )  # fmt: skip
     round_no: int
     values: list[int]
@@ -260,6 +260,7 @@ class _Work:
     scheduled: list[Pending]
     events: list[str]
     script: list[bool] | None  # exact exploration: the chance results to follow
+    forks: list[list[bool]]  # exact exploration: the scripts still to run (see roll)
     pos: int
     prob: float
 
@@ -272,16 +273,15 @@ class _Work:
             self.rng, u = _splitmix(self.rng)
             return u < p
         if self.pos >= len(self.script):
-            raise _NeedsBranch(p)
+            # A roll past the script: follow the hit in this run and leave the miss for a
+            # later one (``forks`` is a stack, so the branches still come depth first, the hit
+            # first), instead of abandoning the run and starting it twice over.
+            self.forks.append([*self.script, False])
+            self.script.append(True)
         hit = self.script[self.pos]
         self.pos += 1
         self.prob *= p if hit else 1.0 - p
         return hit
-
-
-class _NeedsBranch(Exception):
-    def __init__(self, p: float) -> None:
-        self.p = p
 
 
 def _add_clamped(values: list[int], changes, mins, maxs) -> None:
@@ -542,15 +542,11 @@ class Game:
                 w = self._work_initial(0, script, record=False)
             else:
                 w = self._work_from(state, script, record=False)
-            try:
-                if option_id is None:
-                    ending = self._advance(w)
-                else:
-                    ending = self._choose(w, self.options[option_id], state.round_no)
-            except _NeedsBranch:
-                scripts.append([*script, False])
-                scripts.append([*script, True])
-                continue
+            w.forks = scripts
+            if option_id is None:
+                ending = self._advance(w)
+            else:
+                ending = self._choose(w, self.options[option_id], state.round_no)
             out.append((w.prob, self._state(w, ending, None)))
         return out
 
@@ -579,17 +575,14 @@ class Game:
         scripts: list[list[bool]] = [[]]
         while scripts:
             script = scripts.pop()
-            try:
-                if co is None or state is None:
-                    w = self._work_initial(0, script, record=False)
-                    ending = self._advance(w)
-                else:
-                    w = self._work_from(state, script, record=False)
-                    ending = self._choose(w, co, state.round_no)
-            except _NeedsBranch:
-                scripts.append([*script, False])
-                scripts.append([*script, True])
-                continue
+            if co is None or state is None:
+                w = self._work_initial(0, script, record=False)
+                w.forks = scripts
+                ending = self._advance(w)
+            else:
+                w = self._work_from(state, script, record=False)
+                w.forks = scripts
+                ending = self._choose(w, co, state.round_no)
             over = ending is not None
             key: tuple = (w.round_no, tuple(w.values), frozenset(w.flags), tuple(w.tracks),
                    w.last_track, () if over else tuple(w.pending), frozenset(w.fired), over,
@@ -940,15 +933,12 @@ class Game:
             script = scripts.pop()
             w = self._work_initial(0, script) if state is None else self._work_from(state,
                                                                                     script)
-            try:
-                if option_id is None or state is None:
-                    ending, k, co = self._advance(w), 0, None
-                else:
-                    co = self.options[option_id]
-                    ending, k = self._choose(w, co, state.round_no), state.round_no
-            except _NeedsBranch:
-                scripts.extend(([*script, False], [*script, True]))
-                continue
+            w.forks = scripts
+            if option_id is None or state is None:
+                ending, k, co = self._advance(w), 0, None
+            else:
+                co = self.options[option_id]
+                ending, k = self._choose(w, co, state.round_no), state.round_no
             before = state.values if state is not None else ()
             new, outcome = self._finish(w, ending, before, k, co.option if co else None, ())
             if new.key() == target:
