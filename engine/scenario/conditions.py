@@ -1,4 +1,4 @@
-"""A small condition language, parsed and compiled without eval/exec.
+"""A small condition language, parsed by its own parser (the author's text never goes to eval).
 
     access >= 4 and not flags.envoy_refused
     (trust - risk) > 2 or round >= 5
@@ -11,8 +11,9 @@ choice) -- and nothing else. Operators: ``and or not``, ``< <= > >= == !=``, ``+
 parentheses; literals are integers, decimals, ``true`` and ``false``.
 
 Parsing happens once, at load time (``parse``); names are checked and the expression is turned
-into a tree of closures once per scenario (``compile_condition``). Every error carries the
-0-based column in the expression text.
+into a function once per scenario (``compile_condition``: a tree of closures, or for a
+condition joining several tests one function generated from the checked syntax tree).
+Every error carries the 0-based column in the expression text.
 """
 
 from __future__ import annotations
@@ -323,8 +324,96 @@ def compile_condition(cond: Condition, ns: Namespace) -> Callable[[Any], bool]:
     The state must offer ``values`` (tuple of indicator values), ``flags`` (frozenset),
     ``round_no`` (1-based), ``tracks`` (counts of T1, T1.5, T2) and ``last_track`` (float).
     Names must already have passed ``Namespace.check``.
+
+    A condition joining several tests (``and``, ``or``, ``not``) becomes one Python function
+    generated from its syntax tree (``_generated``): one call per evaluation instead of one per
+    node, which is most of the cost of exploring a scenario exactly. Anything else, and
+    anything the generator does not handle, is a tree of closures (``_compile``); both read
+    the state the same way and give the same values.
     """
-    return _compile(cond.tree, ns)
+    tree = cond.tree
+    if tree[0] in ("and", "or", "not"):
+        fn = _generated(tree, ns)
+        if fn is not None:
+            return fn
+    return _compile(tree, ns)
+
+
+# Generated functions by source text: identical conditions (in one scenario or another) share
+# one function, so a scenario repeating a condition pays for compiling it once.
+_GENERATED: dict[str, Getter] = {}
+
+
+def _generated(tree: tuple, ns: Namespace) -> Getter | None:
+    """The condition as one generated function, or None where the closures must do.
+
+    The source is built only from the checked tree: attribute reads of the state with
+    indexes, ``repr`` of flag ids and of numbers that round-trip, Python's own operators,
+    every node parenthesised. The author's text is never evaluated, and the function sees no
+    builtins."""
+    try:
+        source = "lambda s: " + _source(tree, ns)
+    except _NotGenerated:
+        return None
+    fn = _GENERATED.get(source)
+    if fn is None:
+        try:
+            code = compile(source, "<condition>", "eval")
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            return None  # e.g. nested deeper than Python's parser takes: closures then
+        fn = eval(code, {"__builtins__": {}})  # noqa: S307 - generated from the tree, above
+        _GENERATED[source] = fn
+    return fn
+
+
+class _NotGenerated(Exception):
+    pass
+
+
+_TRACK_NAMES = ("track1", "track1_5", "track2")
+
+
+def _source(node: tuple, ns: Namespace) -> str:  # noqa: C901 - one branch per node kind
+    """A Python expression over the state ``s`` computing ``node`` as ``_compile`` does."""
+    kind = node[0]
+    if kind == "lit":
+        value = node[1]
+        if isinstance(value, int):  # bool included: True, False
+            return repr(value)
+        text = repr(value)
+        if not isinstance(value, float) or text in ("inf", "nan") or float(text) != value:
+            raise _NotGenerated
+        return text
+    if kind == "name":
+        name = node[1]
+        if name.startswith("flags."):
+            return f"({name[len('flags.'):]!r} in s.flags)"
+        if name.startswith(("ending.", "grade.")):
+            raise _NotGenerated  # lessons only: the closures do
+        if name in ns.indicators:
+            return f"s.values[{int(ns.indicators[name])}]"
+        if name == "round":
+            return "s.round_no"
+        if name == "last_track":
+            return "s.last_track"
+        if name in _TRACK_NAMES:
+            return f"s.tracks[{_TRACK_NAMES.index(name)}]"
+        raise _NotGenerated
+    if kind == "not":
+        sub = node[1]
+        if sub[0] == "name" and sub[1].startswith("flags."):
+            return f"({sub[1][len('flags.'):]!r} not in s.flags)"
+        return f"(not {_source(sub, ns)})"
+    if kind == "neg":
+        return f"(-{_source(node[1], ns)})"
+    if kind == "cmp":
+        if node[1] not in _CMP:
+            raise _NotGenerated
+        return f"({_source(node[2], ns)} {node[1]} {_source(node[3], ns)})"
+    op = {"and": "and", "or": "or", "add": "+", "sub": "-"}.get(kind)
+    if op is None:
+        raise _NotGenerated
+    return f"({_source(node[1], ns)} {op} {_source(node[2], ns)})"
 
 
 def _compile(node: tuple, ns: Namespace) -> Getter:  # noqa: C901 - one branch per node kind

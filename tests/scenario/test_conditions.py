@@ -76,3 +76,51 @@ def test_any_text_either_parses_or_raises_condition_error(text):
         parse(text)
     except ConditionError as exc:
         assert 0 <= exc.column <= len(text)
+
+
+_nums = st.recursive(
+    st.sampled_from(["access", "trust", "round", "track1", "track1_5", "track2", "last_track",
+                     "0", "3", "1.5", "0.25"]),
+    lambda inner: st.one_of(
+        st.builds("-{}".format, inner),
+        st.builds("({} + {})".format, inner, inner),
+        st.builds("({} - {})".format, inner, inner),
+    ),
+    max_leaves=4,
+)
+_conds = st.recursive(
+    st.one_of(
+        st.sampled_from(["flags.envoy_refused", "not flags.envoy_refused", "true", "false"]),
+        st.builds("{} {} {}".format, _nums, st.sampled_from(["<", "<=", ">", ">=", "==", "!="]),
+                  _nums),
+    ),
+    lambda inner: st.one_of(
+        st.builds("({} and {})".format, inner, inner),
+        st.builds("({} or {})".format, inner, inner),
+        st.builds("not ({})".format, inner),
+        st.builds("({}) == ({})".format, inner, inner),
+    ),
+    max_leaves=6,
+)
+
+
+@given(text=_conds, a=ints, b=ints, flag=st.booleans(), round_no=st.integers(1, 9),
+       tracks=st.tuples(*[st.integers(0, 4)] * 3), last=st.sampled_from([0.0, 1.0, 1.5, 2.0]))
+def test_generated_conditions_give_what_the_closures_give(text, a, b, flag, round_no, tracks,
+                                                          last):
+    """A condition joining tests runs as one generated function: same value, same type."""
+    from engine.scenario.conditions import _compile
+
+    cond = parse(text)
+    state = S((a, b), ["envoy_refused"] if flag else [], round_no, tracks, last)
+    got = compile_condition(cond, NS)(state)
+    want = _compile(cond.tree, NS)(state)
+    assert (type(got), got) == (type(want), want)
+
+
+def test_the_longest_chain_the_parser_takes_still_runs():
+    text = " or ".join(["access > 1"] * 98 + ["not flags.envoy_refused"])  # 99 tests deep
+    fn = compile_condition(parse(text), NS)
+    assert fn(S((0, 0))) is True
+    assert fn(S((0, 0), ["envoy_refused"])) is False
+    assert fn(S((2, 0), ["envoy_refused"])) is True
