@@ -125,6 +125,7 @@ def _build_graph(game: Game, max_states: int,
     complete = True
     expanded = 0
     expand = game.expand
+    setdefault = nodes.setdefault
     while todo:
         node = todo.pop()
         state = node.state
@@ -134,12 +135,14 @@ def _build_graph(game: Game, max_states: int,
         edges = node.edges
         for oid, p, ck, child in expand(state, nodes):
             edges.append((oid, p, ck))
-            if child is not None and ck not in nodes:
+            if child is not None:  # not known when expand looked (an option before may add it)
                 if len(nodes) >= max_states:
-                    complete = False
+                    if ck not in nodes:
+                        complete = False
                     continue
-                new = nodes[ck] = Node(child)
-                todo.append(new)
+                new = Node(child, [])
+                if setdefault(ck, new) is new:  # one hash of the key, not two
+                    todo.append(new)
         if progress is not None and expanded % 1024 == 0:
             progress(len(nodes))
     root = start[0][1] if start else ()
