@@ -53,10 +53,13 @@ def _splitmix(x: int) -> tuple[int, float]:
     return x, (z >> 11) * (1.0 / (1 << 53))
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Pending:
     """A delayed effect: due at the start of round ``due``; ``owner`` is ('option', id) or
-    ('event', id); ``index`` is the effect's position in the owner's list."""
+    ('event', id); ``index`` is the effect's position in the owner's list.
+
+    Its hash is kept (``cache_hash``): a pending effect is carried from state to state and
+    hashed with every memo key that holds it (exact exploration)."""
 
     due: int
     kind: str
@@ -633,10 +636,56 @@ class Game:
                 out.append((oid, 1.0, key, None if key in known else GameState(
                     j, values, flags, tracks, co.number, (), state.fired, state.rng, True,
                     ending_id or None, None)))
+            elif co.plain and (quick := self._quick(state, co, k, None)) is not None:
+                # as branch_keys: nothing but the option's plain effects happens
+                key = (quick.round_no, quick.values, quick.flags, quick.tracks,
+                       quick.last_track, quick.pending, quick.fired, quick.over,
+                       quick.ending_id)
+                out.append((oid, 1.0, key, None if key in known else quick))
             else:
-                out.extend([(oid, p, ck, child)
-                            for p, ck, child in self.branch_keys(state, oid, known)])
+                self._branch_out(state, co, known, out)
         return out
+
+    def _branch_out(self, state: GameState, co: _COption, known: Container[tuple],
+                    out: list[tuple[str, float, tuple, GameState | None]]) -> None:
+        """The general path of ``branch_keys`` for ``expand``: every chance outcome of choosing
+        ``co`` in ``state``, appended to ``out`` with the option's id."""
+        oid = co.option.id
+        k = state.round_no
+        flags0, fired0 = state.flags, state.fired
+        scripts: list[list[bool]] = [[]]
+        while scripts:
+            w = _Work()
+            w.round_no = k
+            w.values = list(state.values)
+            w.flags = set(flags0)
+            w.tracks = list(state.tracks)
+            w.last_track = state.last_track
+            w.pending = list(state.pending)
+            w.fired = set(fired0)
+            w.rng = state.rng
+            w.record = False
+            w.log = []
+            w.scheduled = []
+            w.events = []
+            w.script = scripts.pop()
+            w.forks = scripts
+            w.pos = 0
+            w.prob = 1.0
+            ending = self._choose(w, co, k)
+            over = ending is not None
+            flags = frozenset(w.flags)  # even if equal to flags0: its order may differ
+            fired = frozenset(w.fired)
+            tracks = w.tracks
+            key: tuple = (w.round_no, tuple(w.values), flags, (tracks[0], tracks[1], tracks[2]),
+                          w.last_track, () if over else tuple(w.pending), fired, over,
+                          ending or None)
+            if key in known:
+                out.append((oid, w.prob, key, None))
+            else:
+                out.append((oid, w.prob, key, GameState(
+                    w.round_no, key[1], flags, key[3], w.last_track, key[5], fired, w.rng,
+                    over, key[8], None)))
 
     # -- internals
 
