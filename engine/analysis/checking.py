@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 
 from engine.analysis.limits import CHECK_MAX_STATES
-from engine.analysis.statespace import build_graph, surely_more_states_than
 from engine.gcpause import no_gc
-from engine.play.rules import Game
 from engine.scenario import compiled
 from engine.scenario.loader import Loaded, Located, ScenarioError, load_file
 from engine.scenario.model import Scenario
+from engine.scenario.vocabulary import Track
 
 # CHECK_MAX_STATES (engine.analysis.limits): states the checker explores to prove reachability
 # and find dead ends. The bundled scenarios need about 4,300; past it `check` says so and
@@ -47,11 +46,17 @@ def playable(path: str | os.PathLike) -> Scenario:
 
 
 def _check_reachability(scn: Scenario, loc: Located) -> None:
-    game = Game(scn)
     # When the walk would surely stop at its bound, do not spend it (0.1-0.2 s for 10,000
-    # states): the finding is the same.
-    graph = (None if surely_more_states_than(game, CHECK_MAX_STATES)
-             else build_graph(game, max_states=CHECK_MAX_STATES))
+    # states): the finding is the same. Seen on the model first, so that a story far too
+    # large to walk is not even compiled into a game (its rules, ~10 ms, are not imported).
+    graph = None
+    if not surely_too_many_states(scn, CHECK_MAX_STATES):
+        from engine.analysis.statespace import build_graph, surely_more_states_than
+        from engine.play.rules import Game
+
+        game = Game(scn)
+        if not surely_more_states_than(game, CHECK_MAX_STATES):
+            graph = build_graph(game, max_states=CHECK_MAX_STATES)
     if graph is None or not graph.complete:
         lessons = f" or its {len(scn.lessons)} lesson(s)" if scn.lessons else ""
         loc.warn((), f"the game has more than {CHECK_MAX_STATES:,} states, so `check` did not "
@@ -95,3 +100,39 @@ def _check_reachability(scn: Scenario, loc: Located) -> None:
     for e, end in enumerate(scn.endings):
         if end.id in gone.endings:
             loc.warn(("endings", e, "id"), f"ending '{end.id}' can never be reached")
+
+
+_STEP = {Track.T1: 0, Track.T1_5: 1, Track.T2: 2}  # engine.play.rules' track index
+
+
+def surely_too_many_states(scn: Scenario, bound: int) -> bool:
+    """``statespace.surely_more_states_than(Game(scn), bound)``, read off the model: the same
+    count (see there) without compiling the game. Never True where that one is not
+    (tests/analysis/test_explore.py holds the two together)."""
+    if any(e.early for e in scn.endings):
+        return False
+    count = 1
+    shift = len(scn.rounds) + 1
+    step = (shift, 1, 0)
+    counts: set[int] | None = None
+    k = 0
+    for rnd in scn.rounds:
+        if rnd.when is not None:
+            break
+        deltas = {step[_STEP[o.track]] for o in rnd.options if o.requires is None}
+        if not deltas:
+            break
+        if counts is None:
+            if len(deltas) == 3:
+                k += 1
+                count += (k + 1) * (k + 2) // 2
+                if count > bound:
+                    return True
+                continue
+            counts = {a * shift + b for a in range(k + 1) for b in range(k + 1 - a)}
+        if len(deltas) > 1:
+            counts = {c + d for d in deltas for c in counts}
+        count += len(counts)
+        if count > bound:
+            return True
+    return False

@@ -23,6 +23,7 @@ from engine.play.rules import Game
 from engine.present.explore_text import render_text
 from engine.scenario.checks import dominated_by
 from engine.scenario.loader import load_file
+from engine.scenario.vocabulary import Track
 from tests.conftest import ROOT
 
 FIX = ROOT / "tests" / "fixtures" / "explore"
@@ -558,3 +559,43 @@ def test_check_says_when_the_game_is_too_large_to_prove_reachability(tmp_path):
     assert loaded.scenario is not None and not loaded.errors
     assert any("more than 10,000 states" in p.message and "backchannel explore" in p.message
                for p in loaded.warnings)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shape=st.lists(st.tuples(st.booleans(), st.lists(st.tuples(st.sampled_from(list(Track)),
+                                                                   st.booleans()),
+                                                         min_size=1, max_size=4)),
+                      min_size=1, max_size=14),
+       early=st.booleans())
+def test_check_sees_a_game_too_large_to_walk_as_statespace_does(shape, early):
+    """`check` reads the sure lower bound on states off the model, so that a story too large
+    to walk is not compiled into a game: it must agree with statespace's, read off the game
+    (a higher count would skip a walk that proves what check reports)."""
+    import attrs
+
+    from engine.analysis.checking import surely_too_many_states
+    from engine.analysis.statespace import surely_more_states_than
+    from engine.scenario.conditions import parse as parse_condition
+
+    base = load("hand.yaml")
+    cond = parse_condition(f"{base.indicators[0].id} > 3")
+    template = base.rounds[0]
+    rounds = tuple(
+        attrs.evolve(template, id=f"r{r}", when=cond if when else None, options=tuple(
+            attrs.evolve(template.options[0], id=f"o{r}-{o}", track=track,
+                         requires=cond if requires else None)
+            for o, (track, requires) in enumerate(options)))
+        for r, (when, options) in enumerate(shape))
+    endings = (attrs.evolve(base.endings[0], early=early), *base.endings[1:])
+    scn = attrs.evolve(base, rounds=rounds, endings=endings)
+    game = Game(scn)
+
+    def least_bound_not_surely_exceeded(surely) -> int:  # both are monotone in the bound
+        lo, hi = 0, 1 << 20
+        while lo < hi:
+            mid = (lo + hi) // 2
+            lo, hi = (mid + 1, hi) if surely(mid) else (lo, mid)
+        return lo
+
+    assert least_bound_not_surely_exceeded(lambda b: surely_too_many_states(scn, b)) == \
+        least_bound_not_surely_exceeded(lambda b: surely_more_states_than(game, b))
