@@ -201,35 +201,46 @@ def parse(text: str) -> Document:
     root: list[object] = []
     root_pos: Mark | None = None
     # Each frame: [container, pending_key, key_pos, anchor, nodes_at_start, pos,
-    #              value positions, key positions (mappings) or None, styles]
+    #              value positions, key positions (mappings) or None, styles]; the pending
+    # key and its position are stored in a frame only while a child container is read.
     stack: list[list[Any]] = []
     # The innermost frame's parts, kept in locals for the hot path (``frame`` is None at the
     # top level; ``key`` is _SEQ in a sequence, _NO_KEY in a mapping waiting for its key).
     frame: list[Any] | None = None
     container: Any = None
     vals: Any = None
+    keys: Any = None
     styles: Any = None
     key: Any = None
+    key_pos: Mark | None = None
     nodes = 0
     documents = 0
     loader = _Loader(text)
     get_event = loader.get_event
     scalar = _scalar
     implicit_first = _IMPLICIT
+    plain = _PLAIN
+    plain_get = _PLAIN.get
     no_key = _NO_KEY
     seq = _SEQ
+    scalar_event = _Scalar
+    max_nodes = MAX_NODES
     try:
         while True:
             # Any: events are told apart by class identity below (the hot loop), which a type
             # checker cannot narrow on; each branch reads only its class's attributes.
             event: Any = get_event()
             cls = event.__class__
-            if cls is _Scalar:
+            if cls is scalar_event:
                 pos = event.start_mark
                 value = event.value
-                # Text that no resolver can match (most of a file) is taken as it is.
-                if event.tag is not None or (
-                        event.implicit[0] and (not value or value[0] in implicit_first)):
+                if event.tag is None:
+                    # Text that no resolver can match (most of a file) is taken as it is;
+                    # other plain text as it resolved before, if it has been seen.
+                    if event.implicit[0] and (not value or value[0] in implicit_first):
+                        known = plain_get(value, plain)
+                        value = known if known is not plain else scalar(event, pos)
+                else:
                     value = scalar(event, pos)
                 style = event.style
                 size = 1
@@ -247,16 +258,16 @@ def parse(text: str) -> Document:
                     raise YamlProblem("mapping keys must be plain text", _at(pos))
                 if frame is not None:
                     frame[1] = key
+                    frame[2] = key_pos
                 if cls is _MapStart:
-                    container, key, vals, styles = {}, no_key, {}, {}
-                    frame = [container, key, None, event.anchor, nodes, pos, vals, {}, styles]
+                    container, key, vals, keys, styles = {}, no_key, {}, {}, {}
                 else:
-                    container, key, vals, styles = [], seq, [], {}
-                    frame = [container, key, None, event.anchor, nodes, pos, vals, None, styles]
+                    container, key, vals, keys, styles = [], seq, [], None, {}
+                frame = [container, key, None, event.anchor, nodes, pos, vals, keys, styles]
                 stack.append(frame)
                 continue
             elif cls is _MapEnd or cls is _SeqEnd:
-                value, _k, _kp, anchor, start_nodes, pos, _v, keys, _s = stack.pop()
+                value, _k, _kp, anchor, start_nodes, pos, _v, _ks, _s = stack.pop()
                 where[id(value)] = (value, vals, keys, styles)
                 size = 1
                 style = None
@@ -264,9 +275,9 @@ def parse(text: str) -> Document:
                     anchors[anchor] = (value, nodes - start_nodes + 1)
                 if stack:
                     frame = stack[-1]
-                    container, key, _kp, _a, _n, _p, vals, _keys, styles = frame
+                    container, key, key_pos, _a, _n, _p, vals, keys, styles = frame
                 else:
-                    frame = container = vals = styles = key = None
+                    frame = container = vals = keys = styles = key = key_pos = None
             elif cls is _Alias:
                 pos = event.start_mark
                 if event.anchor not in anchors:
@@ -290,9 +301,9 @@ def parse(text: str) -> Document:
 
             # attach ``value`` (found at ``pos``) to its parent
             nodes += size
-            if nodes > MAX_NODES:
+            if nodes > max_nodes:
                 raise YamlProblem(
-                    f"more than {MAX_NODES:,} YAML nodes (after expanding aliases); "
+                    f"more than {max_nodes:,} YAML nodes (after expanding aliases); "
                     "this looks like an alias bomb or a generated file",
                     _at(pos),
                 )
@@ -306,14 +317,14 @@ def parse(text: str) -> Document:
                     raise YamlProblem("mapping keys must be plain text", _at(pos))
                 key = value if value.__class__ is str else str(value)
                 if key in container:
-                    first = frame[7].get(key)  # type: ignore[index]
+                    first = keys.get(key)
                     where_ = f" (first at line {first.line + 1})" if first else ""
                     raise YamlProblem(f"duplicate key '{key}'{where_}; remove one of them",
                                       _at(pos))
-                frame[2] = pos  # type: ignore[index]
+                key_pos = pos
             elif frame is not None:
                 container[key] = value
-                frame[7][key] = frame[2]
+                keys[key] = key_pos
                 vals[key] = pos
                 if style is not None:
                     styles[key] = style
