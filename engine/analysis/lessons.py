@@ -305,13 +305,43 @@ def probability(graph: Graph, of: Condition, under: str = "random",
     return _Prover(graph).chance(of, under, given)
 
 
+def _premise(cond: Condition) -> Condition | None:
+    """What an ``every_ending`` written as an implication is about: P of `not P or Q` (the
+    disjuncts in any order; several negated ones are all required). None when the condition
+    is not of that shape. `not grade.success or track1 >= 1` is about successes: an ending
+    that is no success satisfies it without showing anything."""
+    disjuncts, stack = [], [cond.tree]
+    while stack:
+        node = stack.pop()
+        if node[0] == "or":
+            stack += [node[2], node[1]]
+        else:
+            disjuncts.append(node)
+    negated = [d[1] for d in disjuncts if d[0] == "not"]
+    if not negated or len(negated) == len(disjuncts):
+        return None
+    tree = negated[0]
+    for other in negated[1:]:
+        tree = ("and", tree, other, 0)
+    # its own text says what it is (columns in the tree still point into the lesson's text)
+    return Condition(f"the premise of `{cond.text}`", tree)
+
+
 def illustrated(scenario: Scenario, final: GameState) -> list[tuple[Lesson, bool]]:
-    """Each lesson with whether a game that ended in ``final`` illustrates it (its
-    ``shown_when`` holds there; a lesson without one is never marked)."""
+    """Each lesson with whether a game that ended in ``final`` illustrates it: its
+    ``shown_when`` holds there and, for a lesson whose ``every_ending`` is an implication
+    (`not P or Q`), so does P. "Every success uses all three tracks" is not illustrated by a
+    failure that happened to use them. A lesson without ``shown_when`` is never marked."""
     ns = lesson_namespace(scenario)
-    return [(lesson, lesson.shown_when is not None
-             and bool(compile_condition(lesson.shown_when, ns)(final)))
-            for lesson in scenario.lessons]
+    out = []
+    for lesson in scenario.lessons:
+        shown = lesson.shown_when is not None and bool(
+            compile_condition(lesson.shown_when, ns)(final))
+        about = _premise(lesson.every_ending) if lesson.every_ending is not None else None
+        if shown and about is not None:
+            shown = bool(compile_condition(about, ns)(final))
+        out.append((lesson, shown))
+    return out
 
 
 __all__ = ["Proof", "describe_counterexample", "illustrated", "probability", "prove"]

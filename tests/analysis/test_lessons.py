@@ -18,7 +18,7 @@ from engine.play.rules import Game
 from engine.scenario.conditions import parse
 from engine.scenario.loader import load_file
 from tests.analysis.test_explore import _OPTION, _scenario_yaml
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, ROOT
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -238,3 +238,38 @@ def test_track_balanced_random_play_is_not_skewed_by_how_many_options_a_track_ha
                                                                                     "b.yaml")
     assert plain2 > plain + 0.05
     assert balanced2 == pytest.approx(balanced)
+
+
+def test_a_failed_game_does_not_illustrate_what_every_success_does(tmp_path):
+    """Korea's 'Every success uses all three tracks' was ticked on a failure that used all
+    three: the debrief's ✓ means the path illustrated the lesson, which only a success can."""
+    from engine.play.session import Session
+    from engine.present.debrief import build_debrief, to_markdown
+
+    nk = ROOT / "scenarios" / "north-korea-reengagement.yaml"
+    lesson = "Every success uses all three tracks"
+
+    def debrief(*choices: str) -> tuple[Session, str]:
+        s = Session.new(nk, seed=1, path=tmp_path / f"{choices[0]}.jsonl")
+        for c in choices:
+            s.decide(c)
+        return s, " ".join(to_markdown(build_debrief(s)).split())
+
+    lost, md_lost = debrief("r1-host-dialogue", "r2-officers-session", "r3-invite",
+                            "r4-relief-roundtable", "r5-publish-widen", "r6-memorandum")
+    assert lost.state.ending_id == "holding-pattern" and all(lost.state.tracks)
+    assert "(failure)" in md_lost
+    assert f"- {lesson}" in md_lost and f"✓ {lesson}" not in md_lost
+    won, md_won = debrief("r1-envoy", "r2-cscap-crisis", "r3-cscap-correspond",
+                          "r4-flood-proposal", "r5-arf-framework", "r6-standing-process")
+    assert "(success)" in md_won and f"- ✓ {lesson}" in md_won
+    # Myanmar's "Plans that use all three tracks reach the bridge more often" neither.
+    my = ROOT / "scenarios" / "myanmar-humanitarian-access.yaml"
+    s = Session.new(my, seed=1, path=tmp_path / "my.jsonl")
+    for c in ("r1-health-roundtable", "r2-eao-cso-consultations", "r3-donor-retreat",
+              "r4-summit-statement", "r5-aha-prepositioning", "r6-standing-forum"):
+        s.decide(c)
+    assert s.state.ending_id == "regime-terms" and all(s.state.tracks)
+    md = " ".join(to_markdown(build_debrief(s)).split())
+    assert "- Plans that use all three tracks reach the bridge" in md
+    assert "✓ Plans that use all three tracks" not in md
