@@ -273,8 +273,7 @@ class PlainGame:
             if moved:
                 self.para(w.phrase("Indicators: ", w.join(moved, "; ")), "    ", "  ")
         for p in o.scheduled:
-            self.para(w.phrase("Set in motion for ", w.scheduled(scn, g.effect_of(p), p.due)),
-                      "    ", "  ")
+            self.para(w.scheduled(scn, g.effect_of(p), p.due, lead=True), "    ", "  ")
         if o.option is not None and not start:
             self.para(w.phrase("Trade-offs accepted: ",
                                w.join((w.tradeoff_brief(t) for t in o.accepted), "; ")),

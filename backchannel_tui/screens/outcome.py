@@ -117,7 +117,7 @@ class OutcomeScreen(GameScreen):
                                   zebra_stripes=True)
                 later = self.scheduled()
                 if later:
-                    yield _md("Set in motion for later rounds", "section-title")
+                    yield _md("Set in motion", "section-title")
                     yield _md("\n".join(later), id="scheduled")
                 if o.ending_id:
                     ending = s.game.endings[o.ending_id]

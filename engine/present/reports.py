@@ -271,8 +271,9 @@ def _fate(run: TeamRun, step_index: int, pending) -> str:
         for res in o.resolutions:
             if (res.kind, res.owner, res.origin_round) == (pending.kind, pending.owner,
                                                           pending.origin_round):
-                return {"applied": f"came in round {pending.due}",
-                        "failed": f"did not come off in round {pending.due}",
+                when = w.at_due(run.debrief.scenario, pending.due)
+                return {"applied": f"came {when}",
+                        "failed": f"did not come off {when}",
                         "void": "its condition did not hold",
                         "dropped": "never came due (the game ended first)"}.get(
                             res.status, res.status)
@@ -349,7 +350,7 @@ def team_report(run: TeamRun, room_tracks: dict[int, Counter] | None = None,
                 eff = s.option.effects[p.index]
                 # compact: what it would change and whether it came (the condition and the
                 # narrative are in the scenario; the appendix of a solo report has them)
-                subs.append(w.phrase(f"Delayed to round {p.due}: ",
+                subs.append(w.phrase(f"Delayed to {w.due_round(scn, p.due)}: ",
                                      w.changes(scn, eff.change, eff.set, eff.clear,
                                                flag_set=w.FLAG_SET_FROM_THEN), " — ",
                                      w.Span(_fate(run, i, p), w.STRONG)))

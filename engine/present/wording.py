@@ -324,11 +324,42 @@ def chance(scn: Scenario, chance_: Any) -> Phrase:
     return phrase(Span("chance ", CHANCE), join(rows, Span("; ", CHANCE)))
 
 
-def delay(after: int, round_no: int | None = None) -> Phrase:
-    """'Now', or 'In 2 rounds (round 3)' when the current round is known."""
+def due_round(scn: Scenario, due: int) -> str:
+    """When an effect due at the start of round ``due`` lands, truthfully for a game of
+    len(scn.rounds) rounds: 'round 3'; the start of the round after the last is 'the end of
+    the game (after round 2)', where it still counts before the ending is decided; past that
+    it never lands (the game has ended)."""
+    last = len(scn.rounds)
+    if due <= last:
+        return f"round {due}"
+    if due == last + 1:
+        return f"the end of the game (after round {last})"
+    return f"round {due}, after the game's end (it will not land)"
+
+
+def at_due(scn: Scenario, due: int) -> str:
+    """'in round 3', 'at the end of the game' or 'after the game has ended' (when it came,
+    or when it would)."""
+    last = len(scn.rounds)
+    return (f"in round {due}" if due <= last else "at the end of the game" if due == last + 1
+            else "after the game has ended")
+
+
+def _capital(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def delay(after: int, round_no: int | None = None, scn: Scenario | None = None) -> Phrase:
+    """'Now', or 'In 2 rounds (round 3)' when the current round is known; 'In 2 rounds (at
+    the end of the game)' when that is the start of the round after the last of ``scn``."""
     if not after:
         return phrase(Span("Now", STRONG))
-    due = f" (round {round_no + after})" if round_no else ""
+    due = ""
+    if round_no:
+        k = round_no + after
+        due = (f" (round {k})" if scn is None or k <= len(scn.rounds)
+               else f" ({at_due(scn, k)})" if k == len(scn.rounds) + 1
+               else f" ({at_due(scn, k)}: it will not land)")
     return phrase(Span(f"In {count(after, 'round')}{due}", STRONG))
 
 
@@ -338,7 +369,7 @@ def delay(after: int, round_no: int | None = None) -> Phrase:
 def effect(scn: Scenario, eff: Effect, round_no: int | None = None) -> tuple[Phrase, ...]:
     """One effect as lines: when it lands, under what condition, how likely, what it does;
     then the author's text; then what happens if the roll fails."""
-    head = [delay(eff.after, round_no)]
+    head = [delay(eff.after, round_no, scn)]
     if eff.when is not None:
         head.append(phrase("if ", condition(scn, eff.when)))
     if eff.chance is not None:
@@ -375,9 +406,16 @@ def effects_before_choice(scn: Scenario, opt: Option, round_no: int | None,
     return tuple(line for eff in opt.effects for line in effect(scn, eff, round_no))
 
 
-def scheduled(scn: Scenario, eff: Effect, due: int) -> Phrase:
-    """A delayed effect set in motion: 'Round 3, if ..., 60% chance: changes — text'."""
-    head = [phrase(Span(f"Round {due}", STRONG))]
+SET_IN_MOTION = "Set in motion for "
+
+
+def scheduled(scn: Scenario, eff: Effect, due: int, lead: bool = False) -> Phrase:
+    """A delayed effect set in motion: 'Round 3, if ..., 60% chance: changes — text', or
+    'The end of the game (after round 2), ...' when it falls after the last round; ``lead``:
+    as a sentence, 'Set in motion for round 3, ...' (line mode)."""
+    when = due_round(scn, due)
+    head = [phrase(SET_IN_MOTION if lead else None,
+                   Span(when if lead else _capital(when), STRONG))]
     if eff.when is not None:
         head.append(phrase("if ", condition(scn, eff.when)))
     if eff.chance is not None:

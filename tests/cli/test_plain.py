@@ -116,6 +116,28 @@ def test_study_mode_says_now_once_for_an_effect_that_sets_a_flag(tmp_path):
     assert "(better), now: “Research institutes have agreed" in flat(played)
 
 
+def test_a_delay_past_the_last_round_says_when_it_lands_truthfully(tmp_path):
+    # The example has 2 rounds; its round-1 network pays off at the start of "round 3",
+    # which is the end of the game (before the ending is decided). It read "Round 3".
+    _, out = play(tmp_path, EXAMPLE, "3\nq\n", study=True)
+    text = flat(out)
+    assert "In 2 rounds (at the end of the game), if Trust between neighbours >= 6" in text
+    assert ("Set in motion for the end of the game (after round 2), if Trust between "
+            "neighbours >= 6: Air quality ▲+2 (better)") in text
+    assert "round 3" not in text.lower()
+    # Myanmar's last-round funding (after: 2 from round 6 of 6) never lands: say so.
+    s = Session.new(MY, seed=1, path=tmp_path / "my.jsonl")
+    scn = s.scenario
+    out_ = io.StringIO()
+    game = PlainGame(s, io.StringIO(""), out_, study=True, width=80)
+    opt = next(o for o in scn.rounds[5].options if o.id == "r6-network-funding")
+    game.show_option_full(Offer(scn.rounds[5].options.index(opt) + 1, opt, True), 6)
+    game.para(w.scheduled(scn, opt.effects[1], 8, lead=True))
+    shown = flat(out_.getvalue())
+    assert "In 2 rounds (after the game has ended: it will not land)" in shown
+    assert "Set in motion for round 8, after the game's end (it will not land), if" in shown
+
+
 # -- a round fits a screen (§9)
 
 
@@ -163,9 +185,10 @@ def test_line_mode_and_the_app_word_every_option_event_and_ending_alike(tmp_path
                 if eff.after:  # once chosen, a delayed effect is announced alike
                     out.seek(0)
                     out.truncate()
-                    game.para(w.phrase("Set in motion for ", w.scheduled(scn, eff, k + eff.after)))
-                    assert _app_plain(app_text.scheduled_phrase(scn, eff, k + eff.after)) in \
-                        flat(out.getvalue())
+                    game.para(w.scheduled(scn, eff, k + eff.after, lead=True))
+                    app = _app_plain(app_text.scheduled_phrase(scn, eff, k + eff.after))
+                    assert app[:1].isupper() and flat(out.getvalue()).startswith(
+                        "Set in motion for " + app[:1].lower() + app[1:])
             assert _app_plain(app_text.esc_prose(opt.description, scn)) in line_mode
     for ev in scn.events:
         out.seek(0)

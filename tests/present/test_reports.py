@@ -209,3 +209,13 @@ def test_what_else_shares_add_up_to_100(tmp_path):
     line = text.split("Before round 1: ")[1].split(" - ")[0]
     shown = [int(p) for p in re.findall(r"(\d+)%", line)]
     assert len(shown) == 3 and sum(shown) == 100, line
+
+
+def test_a_delay_to_the_end_of_the_game_is_not_called_round_3(tmp_path):
+    # The example's 2-round game: the network's data lands as the game ends.
+    from tests.conftest import EXAMPLE
+
+    text = _solo_report(tmp_path, EXAMPLE, [2, 0])
+    assert ("Delayed to the end of the game (after round 2): Air quality ▲+2 (better) — "
+            "**came at the end of the game**") in text
+    assert "round 3" not in text
