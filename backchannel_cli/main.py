@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import types
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         # `backchannel check FILE`: only that command's parser is built (the others cost
         # 10-20 ms and import the author, report and workshop modules); anything else, such
         # as `backchannel -h` or an unknown command, gets the whole command line.
-        args = build_parser(command, only=argv[0] == command).parse_args(argv)
+        args = plain_check_args(argv) or build_parser(
+            command, only=argv[0] == command).parse_args(argv)
         func = args.func
     else:
         # `backchannel` alone opens the app: no parser to build (argparse and the options'
@@ -179,6 +181,27 @@ _OWN_PARSERS = {"list": _add_list, "check": _add_check, "play": _add_play,
                 "debrief": _add_debrief, "compare": _add_compare, "serve": _add_serve}
 
 
+_CHECK_FLAGS = {"-q": "quiet", "--quiet": "quiet", "--strict": "strict"}
+
+
+def plain_check_args(argv: list[str]) -> types.SimpleNamespace | None:
+    """`check [-q | --quiet | --strict]... [PATH]...`, read as its parser reads it but without
+    argparse (5 ms of a check: its import and the terminal size it asks for); None for any
+    other command line, which argparse then reads (help, usage errors, abbreviations...)."""
+    if not argv or argv[0] != "check":
+        return None
+    flags = set()
+    n = 1
+    while n < len(argv) and argv[n] in _CHECK_FLAGS:
+        flags.add(_CHECK_FLAGS[argv[n]])
+        n += 1
+    paths = argv[n:]
+    if any(p.startswith("-") for p in paths):
+        return None
+    return types.SimpleNamespace(paths=paths, strict="strict" in flags,
+                                 quiet="quiet" in flags, func=cmd_check)
+
+
 def _scenario_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", dest="scenario_file", metavar="PATH",
                    help="the scenario file, if it has moved since the game was saved")
@@ -234,8 +257,6 @@ def cmd_list(args) -> int:
 
 
 def cmd_check(args) -> int:
-    import textwrap
-
     from engine.analysis.checking import check_file
     from engine.gcpause import freeze_survivors
     from engine.scenario.loader import summarise
@@ -269,6 +290,8 @@ def cmd_check(args) -> int:
         verdict = "FAILED" if bad else "ok"
         print(f"{path}: {verdict}: {summarise(loaded.problems)}")
         if loaded.scenario is not None and not args.quiet:
+            import textwrap
+
             print(textwrap.indent(scenario_summary(loaded), "  "))
     if len(targets) > 1:
         print(f"{len(targets)} files checked; {'some FAILED' if failed else 'all ok'}")

@@ -149,3 +149,26 @@ def test_compare_puts_teams_side_by_side(tmp_path):
     # Red could not take option 1 in round 2 (the protocol needs trust 5); option 3, the
     # Track-2 report, keeps its number all the same
     assert rows["Tracks chosen"] == ["1× Track 1 / 0× Track 1.5 / 1× Track 2"] * 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["check"], ["check", "a.yaml"], ["check", "-q", "a.yaml"], ["check", "--quiet", "a", "b"],
+    ["check", "--strict", "-q", "a"], ["check", "-q", "-q", "--strict"], ["check", "", "x y"],
+])
+def test_check_reads_its_plain_command_line_as_argparse_does(argv):
+    """`check` reads a plain command line without argparse (5 ms of each check): it must
+    read it as the parser does, every option's default included."""
+    from backchannel_cli import main
+
+    fast = main.plain_check_args(argv)
+    assert fast is not None and vars(fast) == vars(main.build_parser("check").parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "-h"], ["check", "a", "-q"], ["check", "--qu", "a"], ["check", "--", "a"],
+    ["check", "-qs"], ["check", "--strict=1"], ["check", "-"], ["list"], ["-q", "check"],
+])
+def test_check_leaves_every_other_command_line_to_argparse(argv):
+    from backchannel_cli import main
+
+    assert main.plain_check_args(argv) is None
