@@ -5,7 +5,6 @@ which turns it into file:line:col."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from engine.scenario.conditions import Condition, Namespace
@@ -273,17 +272,19 @@ def _check_rounds(scn: Scenario, loc) -> None:
         if not opt.tradeoffs:
             loc.error((*path, "tradeoffs"), f"option '{opt.id}' has no trade-offs; every option "
                                             "needs at least one, with a citation")
-        dims = Counter(t.dimension for t in opt.tradeoffs)
+        dims = [t.dimension for t in opt.tradeoffs]
+        # dimensions rated more than once (reported at the first rating only)
+        twice = set() if len(set(dims)) == len(dims) else {d for d in dims if dims.count(d) > 1}
         for t, tr in enumerate(opt.tradeoffs):
             tp = (*path, "tradeoffs", t)
             if tr.dimension not in DIMENSIONS:
                 loc.error((*tp, "dimension"), f"unknown trade-off dimension '{tr.dimension}'"
                           f"{_suggest(tr.dimension, DIMENSIONS)} (the dimensions are listed in "
                           "docs/scenario-format.md)")
-            elif dims[tr.dimension] > 1:
+            elif tr.dimension in twice:
                 loc.error((*tp, "dimension"), f"dimension '{tr.dimension}' is rated twice for "
                                               f"option '{opt.id}'")
-                dims[tr.dimension] = 1
+                twice.discard(tr.dimension)
             if not RATING_MIN <= tr.rating <= RATING_MAX:
                 loc.error((*tp, "rating"), f"rating {tr.rating} is outside {RATING_MIN}..+"
                                            f"{RATING_MAX}")
@@ -434,9 +435,9 @@ def _state_dependent(eff: Effect) -> bool:
 
 def _conditional_part(opt: Option) -> list:
     """The effects whose result depends on the state when they resolve, in comparable form."""
-    return sorted(repr((e.after, str(e.when), str(e.chance), sorted(e.change.items()),
-                        sorted(e.set), sorted(e.clear), e.otherwise))
-                  for e in opt.effects if _state_dependent(e))
+    return sorted([repr((e.after, str(e.when), str(e.chance), sorted(e.change.items()),
+                         sorted(e.set), sorted(e.clear), e.otherwise))
+                   for e in opt.effects if _state_dependent(e)])
 
 
 def expected_effects(scn: Scenario, opt: Option) -> dict[str, float]:
@@ -472,15 +473,17 @@ def _signs(scn: Scenario) -> tuple[int, ...]:
     return tuple(sign[i.id] for i in scn.indicators)
 
 
-def _profile(scn: Scenario, opt: Option) -> tuple:
+def _profile(scn: Scenario, opt: Option, indicator_ids: list[str] | None = None) -> tuple:
     """What dominance compares, computed once per option: when it is offered, its
     state-dependent effects, the flags it sets and clears, its expected change of each
     indicator (in order) and its rating on each trade-off dimension (DIMENSIONS order)."""
+    if indicator_ids is None:
+        indicator_ids = [i.id for i in scn.indicators]
     expected = expected_effects(scn, opt)
     ratings = {t.dimension: t.rating for t in opt.tradeoffs}
     return (opt.requires, _conditional_part(opt), _flag_effects(opt),
-            tuple(expected.get(i.id, 0.0) for i in scn.indicators),
-            tuple(ratings.get(dim, 0) for dim in DIMENSIONS))
+            tuple([expected.get(i, 0.0) for i in indicator_ids]),
+            tuple([ratings.get(dim, 0) for dim in DIMENSIONS]))
 
 
 def _dominates(pa: tuple, pb: tuple, signs: tuple[int, ...]) -> bool:
@@ -511,14 +514,15 @@ def _dominates(pa: tuple, pb: tuple, signs: tuple[int, ...]) -> bool:
 
 def _flag_effects(opt: Option) -> tuple[frozenset, frozenset]:
     """The flags an option sets and clears, whichever of its effects does it."""
-    return (frozenset(f for e in opt.effects for f in e.set),
-            frozenset(f for e in opt.effects for f in e.clear))
+    return (frozenset([f for e in opt.effects for f in e.set]),
+            frozenset([f for e in opt.effects for f in e.clear]))
 
 
 def _check_dominance(scn: Scenario, loc) -> None:
     signs = _signs(scn)
+    ids = [i.id for i in scn.indicators]
     for r, rnd in enumerate(scn.rounds):
-        profiles = [_profile(scn, opt) for opt in rnd.options]
+        profiles = [_profile(scn, opt, ids) for opt in rnd.options]
         for o, a in enumerate(rnd.options):
             for b, pb in zip(rnd.options, profiles, strict=True):
                 if a is not b and _dominates(profiles[o], pb, signs):
