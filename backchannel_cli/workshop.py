@@ -379,6 +379,8 @@ def status_dict(room: Room, status: Status) -> dict:
 
 
 def print_status(room: Room, status: Status, out: TextIO | None = None) -> None:
+    from engine.present.wording import team_status
+
     out = out or sys.stdout
     w = status.workshop
     c = w.control
@@ -395,7 +397,7 @@ def print_status(room: Room, status: Status, out: TextIO | None = None) -> None:
         say(f"Message to teams: {w.message}")
     width = max(len(r.team.name) for r in status.rows)
     for row in status.rows:
-        bits = [row.status]
+        bits = [team_status(row.status)]
         if row.by == "bot":
             bits.append("(stand-in)")
         if row.at is not None and row.status != "waiting":

@@ -16,6 +16,7 @@ from textual.css.query import NoMatches
 import backchannel_tui
 from engine.play.rules import GameState, Outcome
 from engine.play.savelog import Decision
+from engine.present import wording as w
 from engine.workshop import Phase, Room, TeamGame
 
 # The solo app's stylesheet (game screens reused as they are) plus the workshop's own.
@@ -32,16 +33,7 @@ PHASE_WORDS = {
     Phase.ENDED: "finished",
 }
 
-STATUS_WORDS = {
-    "waiting": "waiting",
-    "submitted": "submitted",
-    "override": "entered by the facilitator",
-    "absent": "marked absent",
-    "out": "absent earlier",
-    "finished": "game over",
-    "skips": "no decision this round",
-    "stopped": "stopped",
-}
+STATUS_WORDS = w.TEAM_STATUS  # one vocabulary with `workshop status` and the reports
 
 
 def clock_text(seconds: float | None, paused: bool = False) -> str:

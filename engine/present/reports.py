@@ -277,6 +277,8 @@ def _fate(run: TeamRun, step_index: int, pending) -> str:
                         "void": "its condition did not hold",
                         "dropped": "never came due (the game ended first)"}.get(
                             res.status, res.status)
+    if run.absent_from is not None:  # its game stopped: nothing more lands
+        return w.absent_never_came(run.absent_from)
     return "still pending"
 
 
@@ -436,7 +438,7 @@ def exercise_report(room, runs: list[TeamRun]) -> list[ReportBlock]:
         for r in runs:
             i = next((i for i, s in enumerate(r.debrief.steps) if s.round_no == k), None)
             if i is None:
-                cells.append(w.phrase(w.Span("absent" if r.absent_from is not None
+                cells.append(w.phrase(w.Span(w.ABSENT if r.absent_from is not None
                                              and k >= r.absent_from else "—", w.MUTED)))
                 continue
             s = r.debrief.steps[i]

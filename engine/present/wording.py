@@ -147,6 +147,26 @@ EFFECTS_HIDDEN = ("Exact effects stay hidden until you choose: weigh the trade-o
 NOT_AVAILABLE = "Not available in the present situation."
 
 
+# A workshop team's status in a round (engine.workshop.room.TeamGame.status codes), in the
+# words every front end shows: the console, the projector, the team client and `workshop
+# status`. One word for a team marked absent, this round or earlier, as the reports say.
+ABSENT = "absent"
+TEAM_STATUS = {
+    "waiting": "waiting",
+    "submitted": "submitted",
+    "override": "entered by the facilitator",
+    "absent": f"marked {ABSENT}",
+    "out": ABSENT,
+    "finished": "game over",
+    "skips": "no decision this round",
+    "stopped": "stopped",
+}
+
+
+def team_status(code: str) -> str:
+    return TEAM_STATUS.get(code, code)
+
+
 def absent_title(round_no: int) -> str:
     """Where an ending would be named, for a workshop team marked absent."""
     return f"Absent from round {round_no}"
@@ -154,7 +174,12 @@ def absent_title(round_no: int) -> str:
 
 def absent_stop(round_no: int) -> str:
     """What happened to the game of a workshop team marked absent."""
-    return f"The team was marked absent from round {round_no}; its game stopped there."
+    return f"The team was marked {ABSENT} from round {round_no}; its game stopped there."
+
+
+def absent_never_came(round_no: int) -> str:
+    """The fate of a delayed effect of a team marked absent before it fell due."""
+    return f"never came due (marked {ABSENT} from round {round_no}; its game stopped there)"
 RATINGS_LEGEND = ("Ratings: ++ strong advantage, + advantage, - drawback, -- strong drawback "
                   "(+ is favourable for the option).")
 

@@ -219,3 +219,30 @@ def test_a_delay_to_the_end_of_the_game_is_not_called_round_3(tmp_path):
     assert ("Delayed to the end of the game (after round 2): Air quality ▲+2 (better) — "
             "**came at the end of the game**") in text
     assert "round 3" not in text
+
+
+def test_an_absent_teams_delayed_effects_are_not_still_pending(tmp_path):
+    # Green funds the network in round 1 (it pays off at the end of the game), then is marked
+    # absent in round 2: its game stopped, so the effect never comes; it read "still pending".
+    from tests.conftest import EXAMPLE
+
+    store = open_store(tmp_path / "ws.sqlite3")
+    wk = create_workshop(store, EXAMPLE, ["Red", "Green"], seed=5)
+    room = Room(store, wk.id)
+    room.act("open")
+    room.submit(1, "ministerial-summit", None)
+    room.submit(2, "research-network", None)
+    room.act("close")
+    room.act("reveal")
+    room.act("next")
+    room.act("open")
+    room.submit(1, "quiet-dinner", None)
+    room.act("close")
+    room.mark_absent("Green", "left early")
+    room.act("reveal")
+    green = next(r for r in R.runs_from_room(room) if r.team == "Green")
+    text = " ".join(R.page_markdown(R.team_report(green)).split())
+    store.close()
+    assert "still pending" not in text
+    assert ("— **never came due (marked absent from round 2; its game stopped there)**"
+            in text)

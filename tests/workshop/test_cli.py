@@ -122,9 +122,15 @@ def test_facilitator_gaps_override_and_absent_by_command(capsys, store_path):
     assert code == 0 and "Recorded for Blue, round 1: [Track 1]" in out
     assert ws(capsys, "absent", wid, "--team", "Green", "--reason", "left")[0] == 0
     code, out, _ = ws(capsys, "reveal", wid)
-    assert code == 0 and "override" in out and "absent" in out
+    assert code == 0 and "entered by the facilitator" in out and "marked absent" in out
     board = json.loads(ws(capsys, "status", wid, "--json")[1])
     assert board["teams"][0]["choice"]["override"] is True
+    # In the rounds after, the board says "absent" as the reports do (it said "out").
+    ws(capsys, "next", wid)
+    code, out, _ = ws(capsys, "status", wid)
+    assert code == 0
+    assert re.search(r"^  Green\s+absent$", out, re.M), out
+    assert " out" not in out
 
 
 @pytest.mark.parametrize("args, message", [
