@@ -63,7 +63,7 @@ class BriefingScreen(BaseScreen):
             yield _md("\n".join(self._indicator_line(i) for i in scn.indicators),
                       id="briefing-indicators")
             if scn.about.team_roles:
-                yield _md("Team roles (for a workshop)", "section-title")
+                yield _md(w.TEAM_ROLES_TITLE, "section-title")
                 yield _md("\n".join(f"• [b]{esc(r.name)}[/b]: {esc(r.brief)}"
                                     for r in scn.about.team_roles))
             with Horizontal(classes="screen-buttons"):

@@ -531,6 +531,10 @@ def briefing(scn: Scenario) -> list[ReportBlock]:
         out.append(Heading("What the sources argue (discussed in the debrief)", 3))
         out.append(Items(tuple((w.phrase(lesson.text, " ", w.cited(scn, lesson.cite)), ())
                                for lesson in scn.lessons)))
+    if scn.about.team_roles:  # who sits where in a team, as the app's briefing shows them
+        out.append(Heading(w.TEAM_ROLES_TITLE, 2))
+        out.append(Items(tuple((w.phrase(w.Span(r.name, w.STRONG), ": ", w.prose(scn, r.brief)),
+                                ()) for r in scn.about.team_roles)))
     return out
 
 

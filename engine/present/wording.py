@@ -142,6 +142,7 @@ def html(p: Phrase) -> str:
 
 WHAT_IF_TITLE = "What-if: two paths side by side"
 WHAT_IF_THIS, WHAT_IF_EARLIER = "This path (what-if)", "Earlier path"  # its two columns
+TEAM_ROLES_TITLE = "Team roles (for a workshop)"  # about.team_roles: the briefing, the handout
 EFFECTS_HIDDEN = ("Exact effects stay hidden until you choose: weigh the trade-offs. "
                   "Study mode shows them.")
 NOT_AVAILABLE = "Not available in the present situation."

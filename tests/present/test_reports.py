@@ -7,6 +7,7 @@ import io
 import json
 import re
 import sys
+from html import escape
 
 import pytest
 
@@ -182,6 +183,12 @@ def test_handout(tmp_path):
         assert page.startswith(f"# Role brief: {role.name}")
     md = (tmp_path / f"{scn.id}-briefing.md").read_text(encoding="utf-8")
     assert md.startswith(f"# Briefing: {scn.title}")
+    # The team roles the app's briefing shows are printed too (they were left out).
+    assert "## Team roles (for a workshop)" in md and scn.about.team_roles
+    flat = " ".join(md.split())
+    for r in scn.about.team_roles:
+        assert f"**{r.name}**: {' '.join(r.brief.split())}" in flat
+        assert escape(r.name) in brief
 
 
 def _solo_report(tmp_path, scenario, choices: list[int]) -> str:
