@@ -336,7 +336,13 @@ class Game:
         self._events_in = tuple(
             self.events_at.get(k, ()) + anytime for k in range(self.n_rounds + 2)
         )
+        # The same, flat, for _advance: (event id, once, when, effects) per event.
+        self._event_rows = tuple(
+            tuple((ce.event.id, ce.event.once, ce.when, ce.effects) for ce in evs)
+            for evs in self._events_in
+        )
         self.early = tuple((e, self._test(e.when)) for e in scenario.endings if e.early)
+        self._early_rows = tuple((e.id, test) for e, test in self.early)
         self.final = tuple((e, self._test(e.when)) for e in scenario.endings if not e.early)
         self.endings = {e.id: e for e in scenario.endings}
         # Rounds entered with nothing to decide: no event to consider, no early ending, no
@@ -809,7 +815,7 @@ class Game:
         for i, ce in enumerate(co.effects):
             if ce.plain and not w.record:  # no log: only the state matters
                 if ce.changes:
-                    self._apply_quietly(w, ce.changes)
+                    _add_clamped(w.values, ce.changes, self.mins, self.maxs)
                 if ce.set:
                     w.flags |= ce.set
                 if ce.clear:
@@ -905,23 +911,31 @@ class Game:
                     for p in due:
                         self._run(w, self._owner_effect(p), p.kind, p.owner, p.index,
                                   p.origin_round, k, True)
-            if k < len(self._events_in):
-                events = self._events_in[k]
+            if k < len(self._event_rows):
+                rows = self._event_rows[k]
             else:  # not reached: play stops past the last round
-                events = self.events_at.get(k, ()) + self.events_at.get(None, ())
-            for ce in events:
-                ev = ce.event
-                if ev.once and ev.id in w.fired:
+                rows = tuple((ce.event.id, ce.event.once, ce.when, ce.effects) for ce in
+                             self.events_at.get(k, ()) + self.events_at.get(None, ()))
+            for ev_id, once, when, effects in rows:
+                if once and ev_id in w.fired:
                     continue
-                if ce.when is not None and not ce.when(w):
+                if when is not None and not when(w):
                     continue
-                w.fired.add(ev.id)
-                w.events.append(ev.id)
-                for i, eff in enumerate(ce.effects):
-                    self._run(w, eff, "event", ev.id, i, k, k)
-            for ending, test in self.early:
+                w.fired.add(ev_id)
+                w.events.append(ev_id)
+                for i, eff in enumerate(effects):
+                    if eff.plain and not w.record:  # as _run does it, without the call
+                        if eff.changes:
+                            _add_clamped(w.values, eff.changes, self.mins, self.maxs)
+                        if eff.set:
+                            w.flags |= eff.set
+                        if eff.clear:
+                            w.flags -= eff.clear
+                    else:
+                        self._run(w, eff, "event", ev_id, i, k, k)
+            for ending_id, test in self._early_rows:
                 if test is not None and test(w):  # an early ending always has a `when`
-                    return ending.id
+                    return ending_id
             if k > self.n_rounds:
                 for ending, test in self.final:
                     if test is None or test(w):
