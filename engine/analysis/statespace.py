@@ -9,6 +9,7 @@ playing policy follow from one forward pass.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -108,8 +109,28 @@ def surely_more_states_than(game: Game, bound: int) -> bool:
 def build_graph(game: Game, max_states: int = DEFAULT_MAX_STATES,
                 progress: Callable[[int], Any] | None = None) -> Graph:
     """Walk every reachable state (up to ``max_states``; ``complete`` says if it got there)."""
+    settle = gc.isenabled()  # else the caller manages the collector: leave it as it is
     with no_gc():
-        return _build_graph(game, max_states, progress)
+        graph = _build_graph(game, max_states, progress)
+        if settle:
+            _to_oldest_generation()
+    return graph
+
+
+def _to_oldest_generation() -> None:
+    """Hand what the walk allocated straight to the collector's oldest generation.
+
+    The graph is one big acyclic structure that lives as long as its caller needs it. Left
+    young, the first collection after the pause examines every object of it (~90 ns each, a
+    tenth of the walk's time on the bundled scenarios) and the next generation's examines
+    them again; in the oldest generation only a full collection looks at them, as it would
+    anyway. ``gc.freeze`` then ``gc.unfreeze`` moves every tracked object there in constant
+    time, and nothing stays frozen: garbage cycles are still collected, by the next full
+    collection. Called while the collector is paused (``no_gc``); in a batch process that
+    freezes what survives each pause (``engine.gcpause.freeze_survivors``) the pause's end
+    freezes everything again, as it would have."""
+    gc.freeze()
+    gc.unfreeze()
 
 
 def _build_graph(game: Game, max_states: int,

@@ -599,3 +599,30 @@ def test_check_sees_a_game_too_large_to_walk_as_statespace_does(shape, early):
 
     assert least_bound_not_surely_exceeded(lambda b: surely_too_many_states(scn, b)) == \
         least_bound_not_surely_exceeded(lambda b: surely_more_states_than(game, b))
+
+
+def test_a_walk_leaves_the_collector_running_with_nothing_frozen(monkeypatch):
+    """build_graph hands its graph to the oldest generation (gc.freeze + unfreeze): in a
+    process that does not freeze (the app, a server) nothing may stay frozen, or garbage
+    cycles made before the walk would never be collected."""
+    import gc
+    import weakref
+
+    from engine import gcpause
+
+    class Cycle:
+        pass
+
+    monkeypatch.setattr(gcpause, "_freeze", False)  # an earlier CLI test may have set it
+    gc.unfreeze()
+    game = Game(load("hand.yaml"))
+    gc.collect()
+    a = Cycle()
+    a.me = a
+    gone = weakref.ref(a)
+    del a
+    assert gc.isenabled()
+    graph = build_graph(game)
+    assert graph.complete and gc.isenabled() and gc.get_freeze_count() == 0
+    gc.collect()
+    assert gone() is None
