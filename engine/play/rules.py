@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from engine.scenario.conditions import Namespace, compile_condition
+from engine.scenario.conditions import Namespace, compile_condition, condition_source
 from engine.scenario.model import Effect, Ending, Event, Option, Round, Scenario, TradeOff
 from engine.scenario.vocabulary import OwnerKind, Status, Track
 
@@ -339,6 +339,10 @@ def _rolls(log: list[tuple]) -> tuple[bool, ...]:
                   if entry[6] is not None and 0.0 < entry[6] < 1.0])
 
 
+_SKIP = object()  # a generated round start (Game._advancer): the round is skipped
+_ADVANCE_CODE: dict[str, Any] = {}  # generated round starts by source: compiled once
+
+
 class Game:
     """A compiled scenario: the rules of one game, shared by any number of sessions."""
 
@@ -387,6 +391,8 @@ class Game:
             and self.rounds[k - 1].when is None and self.rounds[k - 1].open
             for k in range(self.n_rounds + 2)
         )
+        # Generated round starts for steps without a record, made when first needed.
+        self._advancers: list[Callable[[_Work], Any] | None] = [None] * (self.n_rounds + 2)
         # Past the last round with nothing but the final endings to check.
         self._calm_end = not self._events_in[self.n_rounds + 1] and not self.early
 
@@ -713,7 +719,7 @@ class Game:
             w.forks = scripts
             w.pos = 0
             w.prob = 1.0
-            ending = self._choose(w, co, k)
+            ending = self._choose(w, co, k, True)
             over = ending is not None
             flags = frozenset(w.flags)  # even if equal to flags0: its order may differ
             fired = frozenset(w.fired)
@@ -843,7 +849,9 @@ class Game:
         w.pos = 0
         w.prob = 1.0
 
-    def _choose(self, w: _Work, co: _COption, k: int) -> str | None:
+    def _choose(self, w: _Work, co: _COption, k: int, generated: bool = False) -> str | None:
+        """Apply ``co`` in round ``k`` and play on to the next choice or the end (through the
+        generated round starts when ``generated``; ``w`` must then keep no record)."""
         w.tracks[co.track] += 1
         w.last_track = co.number
         oid = co.option.id
@@ -870,7 +878,7 @@ class Game:
             else:
                 self._run(w, ce, "option", oid, i, k, k)
         w.round_no = k + 1
-        return self._advance(w)
+        return self._advance_quietly(w) if generated else self._advance(w)
 
     def _run(self, w: _Work, ce: _CEffect, kind: str, owner: str, index: int,
              origin: int, now: int, delayed: bool = False) -> None:
@@ -940,12 +948,7 @@ class Game:
         while True:
             k = w.round_no
             if w.pending:
-                due = [p for p in w.pending if p.due == k]
-                if due:
-                    w.pending = [p for p in w.pending if p.due != k]
-                    for p in due:
-                        self._run(w, self._owner_effect(p), p.kind, p.owner, p.index,
-                                  p.origin_round, k, True)
+                self._run_due(w, k)
             if k < len(self._event_rows):
                 rows = self._event_rows[k]
             else:  # not reached: play stops past the last round
@@ -984,6 +987,103 @@ class Game:
                                        for co in cr.options):
                 return ""  # dead end: nothing can be chosen
             return None
+
+    def _run_due(self, w: _Work, k: int) -> None:
+        """Resolve the delayed effects due at the start of round ``k``."""
+        due = [p for p in w.pending if p.due == k]
+        if due:
+            w.pending = [p for p in w.pending if p.due != k]
+            for p in due:
+                self._run(w, self._owner_effect(p), p.kind, p.owner, p.index,
+                          p.origin_round, k, True)
+
+    def _advance_quietly(self, w: _Work) -> str | None:
+        """``_advance`` for a step that keeps no record (``w.record`` False), through one
+        function generated per round (``_advancer``): exact exploration's general path."""
+        advancers = self._advancers
+        while True:
+            k = w.round_no
+            if k >= len(advancers):  # not reached: play stops past the last round
+                return self._advance(w)
+            fn = advancers[k]
+            if fn is None:
+                fn = advancers[k] = self._advancer(k)
+            result = fn(w)
+            if result is not _SKIP:
+                return result
+
+    def _advancer(self, k: int) -> Callable[[_Work], Any]:
+        """The start of round ``k`` (1 .. n_rounds + 1) as ``_advance`` plays it without a
+        record, generated as one Python function: delayed effects due, each event of the round
+        (its condition inline, its plain effects as additions clamped in place), the early
+        endings, then the final endings past the last round, or the round's ``when`` (a
+        skipped round returns ``_SKIP``: the caller goes on with round k + 1) and the dead-end
+        test. Conditions come from ``condition_source`` (the checked tree, never the author's
+        text); anything else is a constant of the function's own namespace. Compiled the first
+        time a walk reaches the round; rounds with the same shape share the compiled code."""
+        consts: dict[str, Any] = {"SKIP": _SKIP, "due": self._run_due, "run": self._run}
+        lines = ["def advance(s):", " if s.pending:", f"  due(s, {k})",
+                 " values = s.values", " fired = s.fired"]
+
+        def const(value: Any) -> str:
+            name = f"c{len(consts)}"
+            consts[name] = value
+            return name
+
+        def test(cond: Any, compiled: Test | None) -> str:
+            src = condition_source(cond, self.ns)
+            return src if src is not None else f"{const(compiled)}(s)"
+
+        for ce in self._events_in[k]:
+            ev = ce.event
+            parts = []
+            if ev.once:
+                parts.append(f"{ev.id!r} not in fired")
+            if ce.when is not None:
+                parts.append(test(ev.when, ce.when))
+            lines.append(f" if {' and '.join(parts) or 'True'}:")
+            lines.append(f"  fired.add({ev.id!r})")
+            lines.append(f"  s.events.append({ev.id!r})")
+            for i, eff in enumerate(ce.effects):
+                if not eff.plain:
+                    lines.append(f"  run(s, {const(eff)}, 'event', {ev.id!r}, {i}, {k}, {k})")
+                    continue
+                for j, d in eff.changes:
+                    lo, hi = self.mins[j], self.maxs[j]
+                    lines += [f"  x = values[{j}] + {d!r}", f"  if x < {lo!r}:",
+                              f"   x = {lo!r}", f"  elif x > {hi!r}:", f"   x = {hi!r}",
+                              f"  values[{j}] = x"]
+                if eff.set:
+                    lines.append(f"  s.flags |= {const(eff.set)}")
+                if eff.clear:
+                    lines.append(f"  s.flags -= {const(eff.clear)}")
+        for ending, compiled in self.early:
+            if compiled is not None:
+                lines += [f" if {test(ending.when, compiled)}:", f"  return {ending.id!r}"]
+        if k > self.n_rounds:
+            for ending, compiled in self.final:
+                if compiled is None:
+                    lines.append(f" return {ending.id!r}")
+                    break
+                lines += [f" if {test(ending.when, compiled)}:", f"  return {ending.id!r}"]
+            else:
+                lines.append(" return ''")
+        else:
+            cr = self.rounds[k - 1]
+            if cr.when is not None:
+                lines += [f" if not {test(cr.round.when, cr.when)}:",
+                          f"  s.round_no = {k + 1}", "  return SKIP"]
+            if not cr.open:
+                tests = [test(co.option.requires, co.requires) for co in cr.options]
+                lines += [f" if not ({' or '.join(tests)}):", "  return ''"]
+            lines.append(" return None")
+        source = "\n".join(lines) + "\n"
+        code = _ADVANCE_CODE.get(source)
+        if code is None:
+            code = _ADVANCE_CODE[source] = compile(source, f"<round {k} advance>", "exec")
+        namespace = {"__builtins__": {}, **consts}
+        exec(code, namespace)  # noqa: S102 - generated above from the checked scenario
+        return namespace["advance"]
 
     def _owner_effect(self, p: Pending) -> _CEffect:
         if p.kind == "option":

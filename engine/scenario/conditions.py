@@ -370,6 +370,17 @@ class _NotGenerated(Exception):
     pass
 
 
+def condition_source(cond: Condition, ns: Namespace) -> str | None:
+    """A parenthesised Python expression over a state named ``s`` that computes ``cond`` as
+    ``compile_condition``'s function does (same value, same type), for code generated from a
+    scenario (``engine.play.rules``); None where only the closures will do. Built from the
+    checked tree only, as ``_generated`` explains."""
+    try:
+        return _source(cond.tree, ns)
+    except _NotGenerated:
+        return None
+
+
 _TRACK_NAMES = ("track1", "track1_5", "track2")
 
 
