@@ -391,7 +391,9 @@ class Game:
             and self.rounds[k - 1].when is None and self.rounds[k - 1].open
             for k in range(self.n_rounds + 2)
         )
-        # Generated round starts for steps without a record, made when first needed.
+        # Generated choices and round starts for steps without a record, made when first
+        # needed (_chooser, _advancer).
+        self._choosers: dict[str, Callable[[_Work], Any]] = {}
         self._advancers: list[Callable[[_Work], Any] | None] = [None] * (self.n_rounds + 2)
         # Past the last round with nothing but the final endings to check.
         self._calm_end = not self._events_in[self.n_rounds + 1] and not self.early
@@ -683,13 +685,7 @@ class Game:
                 out.append((oid, 1.0, key, None if key in known else _make_state(
                     j, values, flags, tracks, co.number, (), state.fired, state.rng, True,
                     ending_id or None, None)))
-            elif co.plain and (quick := self._quick(state, co, k, None)) is not None:
-                # as branch_keys: nothing but the option's plain effects happens
-                key = (quick.round_no, quick.values, quick.flags, quick.tracks,
-                       quick.last_track, quick.pending, quick.fired, quick.over,
-                       quick.ending_id)
-                out.append((oid, 1.0, key, None if key in known else quick))
-            else:
+            else:  # generated code (_chooser, _advancer) beats _quick's loops here
                 self._branch_out(state, co, known, out)
         return out
 
@@ -700,6 +696,7 @@ class Game:
         oid = co.option.id
         k = state.round_no
         flags0, fired0 = state.flags, state.fired
+        choose = self._choosers.get(oid) or self._chooser(co)
         scripts: list[list[bool]] = [[]]
         while scripts:
             w = _Work()
@@ -719,7 +716,8 @@ class Game:
             w.forks = scripts
             w.pos = 0
             w.prob = 1.0
-            ending = self._choose(w, co, k, True)
+            choose(w)
+            ending = self._advance_quietly(w)
             over = ending is not None
             flags = frozenset(w.flags)  # even if equal to flags0: its order may differ
             fired = frozenset(w.fired)
@@ -849,9 +847,7 @@ class Game:
         w.pos = 0
         w.prob = 1.0
 
-    def _choose(self, w: _Work, co: _COption, k: int, generated: bool = False) -> str | None:
-        """Apply ``co`` in round ``k`` and play on to the next choice or the end (through the
-        generated round starts when ``generated``; ``w`` must then keep no record)."""
+    def _choose(self, w: _Work, co: _COption, k: int) -> str | None:
         w.tracks[co.track] += 1
         w.last_track = co.number
         oid = co.option.id
@@ -878,7 +874,7 @@ class Game:
             else:
                 self._run(w, ce, "option", oid, i, k, k)
         w.round_no = k + 1
-        return self._advance_quietly(w) if generated else self._advance(w)
+        return self._advance(w)
 
     def _run(self, w: _Work, ce: _CEffect, kind: str, owner: str, index: int,
              origin: int, now: int, delayed: bool = False) -> None:
@@ -1044,19 +1040,9 @@ class Game:
             lines.append(f" if {' and '.join(parts) or 'True'}:")
             lines.append(f"  fired.add({ev.id!r})")
             lines.append(f"  s.events.append({ev.id!r})")
-            for i, eff in enumerate(ce.effects):
-                if not eff.plain:
-                    lines.append(f"  run(s, {const(eff)}, 'event', {ev.id!r}, {i}, {k}, {k})")
-                    continue
-                for j, d in eff.changes:
-                    lo, hi = self.mins[j], self.maxs[j]
-                    lines += [f"  x = values[{j}] + {d!r}", f"  if x < {lo!r}:",
-                              f"   x = {lo!r}", f"  elif x > {hi!r}:", f"   x = {hi!r}",
-                              f"  values[{j}] = x"]
-                if eff.set:
-                    lines.append(f"  s.flags |= {const(eff.set)}")
-                if eff.clear:
-                    lines.append(f"  s.flags -= {const(eff.clear)}")
+            for i, (eff, model) in enumerate(zip(ce.effects, ev.effects, strict=True)):
+                lines += self._effect_lines(eff, model, "event", ev.id, i, k, "  ", const,
+                                            test)
         for ending, compiled in self.early:
             if compiled is not None:
                 lines += [f" if {test(ending.when, compiled)}:", f"  return {ending.id!r}"]
@@ -1084,6 +1070,59 @@ class Game:
         namespace = {"__builtins__": {}, **consts}
         exec(code, namespace)  # noqa: S102 - generated above from the checked scenario
         return namespace["advance"]
+
+    def _effect_lines(self, eff: _CEffect, model: Effect, kind: str, owner: str, index: int,
+                      k: int, indent: str, const: Callable[[Any], str],
+                      test: Callable[[Any, Test | None], str]) -> list[str]:
+        """Generated lines resolving ``eff`` at once in round ``k`` without a record, as
+        ``_run`` does: a plain effect, or one with a condition only, inline; one with a delay
+        or a chance through ``run`` (``_run`` itself)."""
+        if eff.after or eff.chance is not None:
+            return [f"{indent}run(s, {const(eff)}, {kind!r}, {owner!r}, {index}, {k}, {k})"]
+        body = []
+        for j, d in eff.changes:
+            lo, hi = self.mins[j], self.maxs[j]
+            body += [f"x = values[{j}] + {d!r}", f"if x < {lo!r}:", f" x = {lo!r}",
+                     f"elif x > {hi!r}:", f" x = {hi!r}", f"values[{j}] = x"]
+        if eff.set:
+            body.append(f"s.flags |= {const(eff.set)}")
+        if eff.clear:
+            body.append(f"s.flags -= {const(eff.clear)}")
+        if eff.when is None:
+            return [indent + line for line in body]
+        return [f"{indent}if {test(model.when, eff.when)}:",
+                *[f"{indent} {line}" for line in body or ["pass"]]]
+
+    def _chooser(self, co: _COption) -> Callable[[_Work], Any]:
+        """Choosing ``co`` without a record, as ``_choose`` does up to the next round's start,
+        generated as one function (see ``_advancer``)."""
+        k = self.option_round[co.option.id]
+        consts: dict[str, Any] = {"run": self._run}
+
+        def const(value: Any) -> str:
+            name = f"c{len(consts)}"
+            consts[name] = value
+            return name
+
+        def test(cond: Any, compiled: Test | None) -> str:
+            src = condition_source(cond, self.ns)
+            return src if src is not None else f"{const(compiled)}(s)"
+
+        lines = ["def choose(s):", f" s.tracks[{co.track}] += 1",
+                 f" s.last_track = {const(co.number)}", " values = s.values"]
+        for i, (eff, model) in enumerate(zip(co.effects, co.option.effects, strict=True)):
+            lines += self._effect_lines(eff, model, "option", co.option.id, i, k, " ", const,
+                                        test)
+        lines.append(f" s.round_no = {k + 1}")
+        source = "\n".join(lines) + "\n"
+        code = _ADVANCE_CODE.get(source)
+        if code is None:
+            code = _ADVANCE_CODE[source] = compile(source, f"<option {k} choice>", "exec")
+        namespace = {"__builtins__": {}, **consts}
+        exec(code, namespace)  # noqa: S102 - generated above from the checked scenario
+        fn: Callable[[_Work], Any] = namespace["choose"]
+        self._choosers[co.option.id] = fn
+        return fn
 
     def _owner_effect(self, p: Pending) -> _CEffect:
         if p.kind == "option":
