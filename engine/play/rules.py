@@ -340,7 +340,18 @@ def _rolls(log: list[tuple]) -> tuple[bool, ...]:
 
 
 _SKIP = object()  # a generated round start (Game._advancer): the round is skipped
-_ADVANCE_CODE: dict[str, Any] = {}  # generated round starts by source: compiled once
+_ADVANCE_CODE: dict[str, Any] = {}  # generated choices and round starts by source
+
+
+def _compiled(source: str, name: str) -> Any:
+    """``source`` compiled, once per process for each text (at most 4096 kept: a server may
+    load many scenarios)."""
+    code = _ADVANCE_CODE.get(source)
+    if code is None:
+        if len(_ADVANCE_CODE) >= 4096:
+            _ADVANCE_CODE.clear()
+        code = _ADVANCE_CODE[source] = compile(source, name, "exec")
+    return code
 
 
 class Game:
@@ -1064,9 +1075,7 @@ class Game:
                 lines += [f" if not ({' or '.join(tests)}):", "  return ''"]
             lines.append(" return None")
         source = "\n".join(lines) + "\n"
-        code = _ADVANCE_CODE.get(source)
-        if code is None:
-            code = _ADVANCE_CODE[source] = compile(source, f"<round {k} advance>", "exec")
+        code = _compiled(source, f"<round {k} advance>")
         namespace = {"__builtins__": {}, **consts}
         exec(code, namespace)  # noqa: S102 - generated above from the checked scenario
         return namespace["advance"]
@@ -1075,23 +1084,39 @@ class Game:
                       k: int, indent: str, const: Callable[[Any], str],
                       test: Callable[[Any, Test | None], str]) -> list[str]:
         """Generated lines resolving ``eff`` at once in round ``k`` without a record, as
-        ``_run`` does: a plain effect, or one with a condition only, inline; one with a delay
-        or a chance through ``run`` (``_run`` itself)."""
-        if eff.after or eff.chance is not None:
-            return [f"{indent}run(s, {const(eff)}, {kind!r}, {owner!r}, {index}, {k}, {k})"]
-        body = []
-        for j, d in eff.changes:
-            lo, hi = self.mins[j], self.maxs[j]
-            body += [f"x = values[{j}] + {d!r}", f"if x < {lo!r}:", f" x = {lo!r}",
-                     f"elif x > {hi!r}:", f" x = {hi!r}", f"values[{j}] = x"]
-        if eff.set:
-            body.append(f"s.flags |= {const(eff.set)}")
-        if eff.clear:
-            body.append(f"s.flags -= {const(eff.clear)}")
+        ``_run`` does (``delayed`` False): a delay schedules it; else its condition, then its
+        chance (``s.roll``, as ``_Work.roll`` draws it), then its changes, or its
+        ``otherwise``'s when the chance fails."""
+        if eff.after:
+            return [f"{indent}later = {const(Pending)}({k + eff.after}, {kind!r}, {owner!r}, "
+                    f"{index}, {k})", f"{indent}s.pending.append(later)",
+                    f"{indent}s.scheduled.append(later)"]
+
+        def apply(target: _CEffect | None) -> list[str]:
+            body = []
+            if target is not None:
+                for j, d in target.changes:
+                    lo, hi = self.mins[j], self.maxs[j]
+                    body += [f"x = values[{j}] + {d!r}", f"if x < {lo!r}:", f" x = {lo!r}",
+                             f"elif x > {hi!r}:", f" x = {hi!r}", f"values[{j}] = x"]
+                if target.set:
+                    body.append(f"s.flags |= {const(target.set)}")
+                if target.clear:
+                    body.append(f"s.flags -= {const(target.clear)}")
+            return body or ["pass"]
+
+        if eff.chance is None:
+            body = apply(eff)
+        else:
+            p = f"{const(eff.chance)}(s)"
+            if isinstance(model.chance, float | int):
+                p = const(eff.chance(None))  # a fixed chance: its value, as _effect made it
+            body = [f"if s.roll({p}):", *[" " + line for line in apply(eff)],
+                    "else:", *[" " + line for line in apply(eff.otherwise)]]
         if eff.when is None:
-            return [indent + line for line in body]
+            return [indent + line for line in body if line != "pass"]
         return [f"{indent}if {test(model.when, eff.when)}:",
-                *[f"{indent} {line}" for line in body or ["pass"]]]
+                *[f"{indent} {line}" for line in body]]
 
     def _chooser(self, co: _COption) -> Callable[[_Work], Any]:
         """Choosing ``co`` without a record, as ``_choose`` does up to the next round's start,
@@ -1115,9 +1140,7 @@ class Game:
                                         test)
         lines.append(f" s.round_no = {k + 1}")
         source = "\n".join(lines) + "\n"
-        code = _ADVANCE_CODE.get(source)
-        if code is None:
-            code = _ADVANCE_CODE[source] = compile(source, f"<option {k} choice>", "exec")
+        code = _compiled(source, f"<option {k} choice>")
         namespace = {"__builtins__": {}, **consts}
         exec(code, namespace)  # noqa: S102 - generated above from the checked scenario
         fn: Callable[[_Work], Any] = namespace["choose"]

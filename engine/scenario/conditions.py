@@ -362,6 +362,8 @@ def _generated(tree: tuple, ns: Namespace) -> Getter | None:
         except (SyntaxError, RecursionError, MemoryError, ValueError):
             return None  # e.g. nested deeper than Python's parser takes: closures then
         fn = eval(code, {"__builtins__": {}})  # noqa: S307 - generated from the tree, above
+        if len(_GENERATED) >= 4096:  # a server may load many scenarios
+            _GENERATED.clear()
         _GENERATED[source] = fn
     return fn
 

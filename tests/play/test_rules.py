@@ -239,3 +239,25 @@ def test_step_quick_path_agrees_with_apply_from_every_reachable_state():
                 (o.id, p, k, s) for o in game.offered(state)
                 for p, k, s in game.branch_keys(state, o.id, {})]
     assert quick > 20  # the quick path was tried, not only the general one
+
+
+def test_generated_steps_agree_with_the_rules_loop_on_a_bundled_scenario():
+    """Exploration's general path runs code generated per option and round (conditions
+    inline, chance rows, fixed chances, delays, events): on every reachable state of the North
+    Korea scenario it gives what branch_keys (the loop over the compiled rules) gives."""
+    from engine.analysis.statespace import build_graph
+    from engine.scenario.loader import load_file
+    from tests.conftest import ROOT
+
+    scn = load_file(ROOT / "scenarios" / "north-korea-reengagement.yaml").scenario
+    assert scn is not None
+    game = Game(scn)
+    graph = build_graph(game)
+    assert graph.complete and len(graph.nodes) > 2000
+    chances = 0
+    for node in graph.nodes.values():
+        got = game.expand(node.state, {})
+        assert got == [(o.id, p, k, s) for o in game.offered(node.state)
+                       for p, k, s in game.branch_keys(node.state, o.id, {})]
+        chances += sum(p < 1.0 for _, p, _, _ in got)
+    assert chances > 500  # chance branches were generated, not only plain steps
