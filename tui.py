@@ -89,6 +89,9 @@ class BackchannelApp(App[None]):
         self.served = served
         self.team = team  # recorded with every decision (workshops)
         self.role_id = role  # a team member's private brief (the scenario's `roles`)
+        # The role of the game on screen: --role for a new game; for a resumed one, --role
+        # or else the role its save was started with (as line mode resumes it)
+        self.game_role_id = role
         self.save_path = save  # the first new game's log goes here instead of the data dir
         self.start_scenario = scenario
         self.start_resume = resume
@@ -142,6 +145,7 @@ class BackchannelApp(App[None]):
                               "\n".join(str(p) for p in exc.problems) or str(exc))
             return
         self.session, self.other = None, None
+        self.game_role_id = self.role_id
         self.push_screen(ui().BriefingScreen(scenario, path, role=self._role(scenario)))
 
     def resume(self, path: Path) -> None:
@@ -177,6 +181,7 @@ class BackchannelApp(App[None]):
         """The briefing with the game on top: where it stands (read-only: the debrief so
         far, since only the window that holds the game may decide)."""
         self.session, self.other = session, self._parent_of(session)
+        self.game_role_id = session.role_to_play(self.role_id)
         for warning in session.warnings:
             self.notify(warning, title="Resumed with a warning", severity="warning",
                         timeout=8)
@@ -203,14 +208,14 @@ class BackchannelApp(App[None]):
                                    role=self._role(self.session.scenario, quiet=True))
 
     def _role(self, scenario: Scenario, quiet: bool = False) -> Role | None:
-        """The role asked for with --role in ``scenario``; when it has none by that id, None
-        (and, unless ``quiet``, a notice naming the roles it has)."""
-        if self.role_id is None:
+        """The role of the game on screen (game_role_id) in ``scenario``; when it has none by
+        that id, None (and, unless ``quiet``, a notice naming the roles it has)."""
+        if self.game_role_id is None:
             return None
-        role = scenario.role(self.role_id)
+        role = scenario.role(self.game_role_id)
         if role is None and not quiet:
             known = ", ".join(r.id for r in scenario.roles) or "none"
-            self.notify(f"This scenario has no role '{self.role_id}' (roles: {known}).",
+            self.notify(f"This scenario has no role '{self.game_role_id}' (roles: {known}).",
                         title="No such role", severity="warning", timeout=8)
         return role
 

@@ -223,6 +223,23 @@ class Session:
         self.states.append(state)
         self.outcomes.append(outcome)
 
+    def role_to_play(self, asked: str | None) -> str | None:
+        """The role to play this (resumed) game as: the one asked for, else the one it was
+        started with (the save records it). Asking for another one is allowed (a team member
+        may take over another seat), and said in ``warnings``; the save keeps the first. Line
+        mode and the app resume alike."""
+        started = self.role
+        if asked is None or asked == started:
+            return started
+        if started is None:
+            self.warnings.append(f"this game was started without a role; playing on as "
+                                 f"'{asked}' (resume without --role to play without one)")
+        else:
+            self.warnings.append(f"this game was started with role '{started}'; playing on "
+                                 f"as '{asked}', as asked (the save keeps '{started}': "
+                                 "resume without --role to play as it)")
+        return asked
+
     def branch(self, at_round: int, path: str | os.PathLike | None = None) -> Session:
         """A what-if: a new session with the same seed and the decisions taken before
         ``at_round``, ready to choose differently in that round."""

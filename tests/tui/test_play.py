@@ -529,8 +529,11 @@ def test_game_open_elsewhere_is_offered_read_only(example_only):
 
 def test_a_role_brief_shows_in_the_briefing_and_its_note_in_its_round(example_only):
     """`play SCENARIO --role ID` in the app mirrors line mode: the role's private brief on the
-    briefing, its note for a round under that round's situation, no other role's words."""
-    app = BackchannelApp(resume=str(saved_game(EXAMPLE, rounds=1).path), role="ministry-adviser")
+    briefing, its note for a round under that round's situation, no other role's words. A
+    resumed game is played as the role its save was started with (here without --role: the
+    app dropped it, line mode did not)."""
+    save = saved_game(EXAMPLE, rounds=1, role="ministry-adviser").path
+    app = BackchannelApp(resume=str(save))
 
     async def script(pilot):
         assert isinstance(app.screen, DecisionScreen) and app.session.state.round_no == 2
@@ -544,6 +547,27 @@ def test_a_role_brief_shows_in_the_briefing_and_its_note_in_its_round(example_on
         assert "Your role (private): Adviser to the environment minister" in body
         assert "something on the record this season, and soon. (Feng ¶4)" in body
         assert "Director of a regional research institute" not in body
+
+    run(app, script)
+
+
+def test_a_resumed_game_asked_for_another_role_plays_it_and_says_so(example_only):
+    """As line mode: a member may take another seat; the app says which role the game was
+    started with (the save keeps that one)."""
+    save = saved_game(EXAMPLE, rounds=1, role="ministry-adviser").path
+    app = BackchannelApp(resume=str(save), role="institute-director")
+
+    async def script(pilot):
+        assert isinstance(app.screen, DecisionScreen)
+        assert not app.screen.query("#role-note")  # the director has no note for round 2
+        await pilot.press("escape")
+        await settle(pilot)
+        body = " ".join(" ".join(str(s.render()).split()) for s in app.screen.query(Static))
+        assert "Your role (private): Director of a regional research institute" in body
+        assert "Adviser to the environment minister" not in body
+        shown = " ".join(" ".join(n.message.split()) for n in app._notifications)
+        assert ("this game was started with role 'ministry-adviser'; playing on as "
+                "'institute-director', as asked" in shown)
 
     run(app, script)
 
