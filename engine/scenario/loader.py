@@ -25,7 +25,6 @@ from engine.scenario.checks import check_scenario
 from engine.scenario.compiled import content_digest
 from engine.scenario.conditions import Condition, ConditionError
 from engine.scenario.conditions import parse as parse_condition
-from engine.scenario.meta import ScenarioInfo, file_identity, info  # noqa: F401 (re-exported)
 from engine.scenario.model import ChanceCase, Citation, Scenario
 from engine.scenario.vocabulary import Track
 
@@ -33,6 +32,22 @@ if typing.TYPE_CHECKING:
     import cattrs
 
 Severity = str  # "error" | "warning"
+
+
+def file_identity(path: Path) -> tuple | None:
+    """engine.scenario.meta's, imported when first needed: checking a file needs neither it
+    nor meta's JSON memo (2 ms of imports)."""
+    from engine.scenario.meta import file_identity as identity
+
+    return identity(path)
+
+
+def __getattr__(name: str) -> object:  # ScenarioInfo and info, once re-exported from here
+    if name in ("ScenarioInfo", "info"):
+        from engine.scenario import meta
+
+        return getattr(meta, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @attrs.frozen(order=True)
