@@ -8,7 +8,7 @@ documents every field; docs/scenario.schema.json is generated from these classes
 from __future__ import annotations
 
 import re
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar, dataclass_transform
 
 import attrs
 
@@ -16,10 +16,30 @@ from engine.scenario.conditions import Condition
 from engine.scenario.vocabulary import ActorKind, Better, Track
 
 FORMAT_VERSION = 1
+_T = TypeVar("_T")
+
+
+def _repr(self: Any) -> str:
+    """What attrs' own ``__repr__`` prints (``Citation(source='x', paragraph=1, last=None)``),
+    shared by every model class: attrs would generate and compile one per class, a quarter
+    of what defining the model costs at every start. The model is acyclic (frozen values all
+    the way down), so attrs' guard against printing a cycle is not needed."""
+    cls = self.__class__
+    inner = ", ".join([f"{a.name}={getattr(self, a.name)!r}" for a in attrs.fields(cls)])
+    return f'{cls.__qualname__.rsplit(">.", 1)[-1]}({inner})'
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(attrs.field,))
+def _frozen(cls: type[_T]) -> type[_T]:
+    """``attrs.frozen`` with the shared ``__repr__``."""
+    cls.__repr__ = _repr  # type: ignore[method-assign]
+    return attrs.frozen(repr=False)(cls)
+
+
 _CITE = re.compile(r"^\s*([a-z0-9][a-z0-9._-]*)\s*(?:¶|#)\s*(\d+)(?:\s*[-–]\s*(\d+))?\s*$")
 
 
-@attrs.frozen
+@_frozen
 class Citation:
     """A paragraph (or range) of a declared source. YAML: ``"kang-kwa-2025 ¶15"`` or
     ``"haggard-2024 ¶4-5"`` (``#`` may stand for ``¶``)."""
@@ -54,7 +74,7 @@ class Citation:
         return f"{self.source} ¶{self.paragraph}{tail}"
 
 
-@attrs.frozen
+@_frozen
 class Source:
     id: str
     title: str
@@ -81,7 +101,7 @@ class Source:
         return f"{who} {year.group(0)}" if year else who
 
 
-@attrs.frozen
+@_frozen
 class Actor:
     id: str
     name: str
@@ -90,7 +110,7 @@ class Actor:
     stance: str
 
 
-@attrs.frozen
+@_frozen
 class Indicator:
     id: str
     label: str
@@ -101,13 +121,13 @@ class Indicator:
     better: Better = "higher"
 
 
-@attrs.frozen
+@_frozen
 class Flag:
     id: str
     meaning: str
 
 
-@attrs.frozen
+@_frozen
 class ChanceCase:
     """One row of a state-dependent chance: the first row whose ``when`` holds gives ``p``."""
 
@@ -136,7 +156,7 @@ class Changes(dict[str, int]):
     __ior__ = _refuse
 
 
-@attrs.frozen
+@_frozen
 class Otherwise:
     """What happens instead when an effect's chance roll fails."""
 
@@ -146,7 +166,7 @@ class Otherwise:
     text: str | None = None
 
 
-@attrs.frozen
+@_frozen
 class Effect:
     """Indicator changes and flags. ``after`` delays it by N rounds; ``chance`` makes it
     uncertain (a probability, or rows of ``{when, p}``); ``when`` is checked when it resolves."""
@@ -161,7 +181,7 @@ class Effect:
     otherwise: Otherwise | None = None
 
 
-@attrs.frozen
+@_frozen
 class TradeOff:
     dimension: str
     rating: int
@@ -169,7 +189,7 @@ class TradeOff:
     cite: tuple[Citation, ...]
 
 
-@attrs.frozen
+@_frozen
 class Option:
     id: str
     track: Track
@@ -182,13 +202,13 @@ class Option:
     effects: tuple[Effect, ...] = ()
 
 
-@attrs.frozen
+@_frozen
 class ConditionalText:
     when: Condition
     text: str
 
 
-@attrs.frozen
+@_frozen
 class Round:
     id: str
     title: str
@@ -200,7 +220,7 @@ class Round:
     when: Condition | None = None  # the round is skipped when this does not hold
 
 
-@attrs.frozen
+@_frozen
 class Event:
     """An inject: fires at the start of a round (``round``), when a condition holds
     (``when``), or both; once by default."""
@@ -215,7 +235,7 @@ class Event:
     cite: tuple[Citation, ...] = ()
 
 
-@attrs.frozen
+@_frozen
 class Ending:
     id: str
     title: str
@@ -227,7 +247,7 @@ class Ending:
     cite: tuple[Citation, ...] = ()
 
 
-@attrs.frozen
+@_frozen
 class Chance:
     """A probability on the right of a comparison: of ``of`` (default: the claim's own event)
     under ``under`` (default random play), given ``given`` (default: nothing)."""
@@ -237,7 +257,7 @@ class Chance:
     given: Condition | None = None
 
 
-@attrs.frozen
+@_frozen
 class ChanceClaim:
     """The probability that the game ends in a state where ``of`` holds, playing by
     ``under``, among the endings where ``given`` holds; compared with numbers (``at_least``,
@@ -252,7 +272,7 @@ class ChanceClaim:
     below: tuple[Chance, ...] = ()
 
 
-@attrs.frozen
+@_frozen
 class Lesson:
     """What the scenario teaches, and a property that `check` proves over every path.
     ``every_ending`` must hold in every state the game can end in; each of ``chances`` must
@@ -266,7 +286,7 @@ class Lesson:
     shown_when: Condition | None = None
 
 
-@attrs.frozen
+@_frozen
 class Claim:
     """One sourced sentence of a role's brief."""
 
@@ -274,7 +294,7 @@ class Claim:
     cite: tuple[Citation, ...]
 
 
-@attrs.frozen
+@_frozen
 class RoleNote:
     """What a role knows or worries about in one round (by round id)."""
 
@@ -283,7 +303,7 @@ class RoleNote:
     cite: tuple[Citation, ...]
 
 
-@attrs.frozen
+@_frozen
 class Role:
     """A team member's private brief: what this role knows, wants and worries about."""
 
@@ -293,26 +313,26 @@ class Role:
     notes: tuple[RoleNote, ...] = ()
 
 
-@attrs.frozen
+@_frozen
 class Duration:
     solo_minutes: int
     workshop_minutes: int
 
 
-@attrs.frozen
+@_frozen
 class TeamRole:
     name: str
     brief: str
 
 
-@attrs.frozen
+@_frozen
 class About:
     learning_objectives: tuple[str, ...]
     duration: Duration
     team_roles: tuple[TeamRole, ...] = ()
 
 
-@attrs.frozen
+@_frozen
 class Scenario:
     format: int
     id: str
