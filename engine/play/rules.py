@@ -708,27 +708,28 @@ class Game:
         k = state.round_no
         flags0, fired0 = state.flags, state.fired
         choose = self._choosers.get(oid) or self._chooser(co)
+        advance = self._advancers[k + 1] or self._advancer(k + 1)
         scripts: list[list[bool]] = [[]]
         while scripts:
+            # No record: log, events and scheduled stay unset (the generated code lists
+            # nothing); last_track is the chooser's first assignment.
             w = _Work()
             w.round_no = k
             w.values = list(state.values)
             w.flags = set(flags0)
             w.tracks = list(state.tracks)
-            w.last_track = state.last_track
             w.pending = list(state.pending)
             w.fired = set(fired0)
             w.rng = state.rng
             w.record = False
-            w.log = []
-            w.scheduled = []
-            w.events = []
             w.script = scripts.pop()
             w.forks = scripts
             w.pos = 0
             w.prob = 1.0
             choose(w)
-            ending = self._advance_quietly(w)
+            ending = advance(w)
+            if ending is _SKIP:  # round k + 1 is skipped
+                ending = self._advance_quietly(w)
             over = ending is not None
             flags = frozenset(w.flags)  # even if equal to flags0: its order may differ
             fired = frozenset(w.fired)
@@ -1011,11 +1012,9 @@ class Game:
         while True:
             k = w.round_no
             if k >= len(advancers):  # not reached: play stops past the last round
+                w.log, w.events, w.scheduled = [], [], []
                 return self._advance(w)
-            fn = advancers[k]
-            if fn is None:
-                fn = advancers[k] = self._advancer(k)
-            result = fn(w)
+            result = (advancers[k] or self._advancer(k))(w)
             if result is not _SKIP:
                 return result
 
@@ -1025,10 +1024,11 @@ class Game:
         (its condition inline, its plain effects as additions clamped in place), the early
         endings, then the final endings past the last round, or the round's ``when`` (a
         skipped round returns ``_SKIP``: the caller goes on with round k + 1) and the dead-end
-        test. Conditions come from ``condition_source`` (the checked tree, never the author's
-        text); anything else is a constant of the function's own namespace. Compiled the first
-        time a walk reaches the round; rounds with the same shape share the compiled code."""
-        consts: dict[str, Any] = {"SKIP": _SKIP, "due": self._run_due, "run": self._run}
+        test. Nothing is listed (no record: ``w.log``, ``events`` and ``scheduled`` are not
+        even set). Conditions come from ``condition_source`` (the checked tree, never the
+        author's text); anything else is a constant of the function's own namespace. Compiled
+        the first time a walk reaches the round; rounds of the same shape share the code."""
+        consts: dict[str, Any] = {"SKIP": _SKIP, "due": self._run_due}
         lines = ["def advance(s):", " if s.pending:", f"  due(s, {k})",
                  " values = s.values", " fired = s.fired"]
 
@@ -1050,7 +1050,6 @@ class Game:
                 parts.append(test(ev.when, ce.when))
             lines.append(f" if {' and '.join(parts) or 'True'}:")
             lines.append(f"  fired.add({ev.id!r})")
-            lines.append(f"  s.events.append({ev.id!r})")
             for i, (eff, model) in enumerate(zip(ce.effects, ev.effects, strict=True)):
                 lines += self._effect_lines(eff, model, "event", ev.id, i, k, "  ", const,
                                             test)
@@ -1078,7 +1077,9 @@ class Game:
         code = _compiled(source, f"<round {k} advance>")
         namespace = {"__builtins__": {}, **consts}
         exec(code, namespace)  # noqa: S102 - generated above from the checked scenario
-        return namespace["advance"]
+        fn: Callable[[_Work], Any] = namespace["advance"]
+        self._advancers[k] = fn
+        return fn
 
     def _effect_lines(self, eff: _CEffect, model: Effect, kind: str, owner: str, index: int,
                       k: int, indent: str, const: Callable[[Any], str],
@@ -1088,9 +1089,8 @@ class Game:
         chance (``s.roll``, as ``_Work.roll`` draws it), then its changes, or its
         ``otherwise``'s when the chance fails."""
         if eff.after:
-            return [f"{indent}later = {const(Pending)}({k + eff.after}, {kind!r}, {owner!r}, "
-                    f"{index}, {k})", f"{indent}s.pending.append(later)",
-                    f"{indent}s.scheduled.append(later)"]
+            return [f"{indent}s.pending.append({const(Pending)}({k + eff.after}, {kind!r}, "
+                    f"{owner!r}, {index}, {k}))"]
 
         def apply(target: _CEffect | None) -> list[str]:
             body = []
@@ -1122,7 +1122,7 @@ class Game:
         """Choosing ``co`` without a record, as ``_choose`` does up to the next round's start,
         generated as one function (see ``_advancer``)."""
         k = self.option_round[co.option.id]
-        consts: dict[str, Any] = {"run": self._run}
+        consts: dict[str, Any] = {}
 
         def const(value: Any) -> str:
             name = f"c{len(consts)}"
