@@ -340,6 +340,7 @@ def _rolls(log: list[tuple]) -> tuple[bool, ...]:
 
 
 _SKIP = object()  # a generated round start (Game._advancer): the round is skipped
+_GENERATE_AFTER = 1024  # general steps of exact exploration before code is generated
 _ADVANCE_CODE: dict[str, Any] = {}  # generated choices and round starts by source
 
 
@@ -405,6 +406,10 @@ class Game:
         # Generated choices and round starts for steps without a record, made when first
         # needed (_chooser, _advancer).
         self._choosers: dict[str, Callable[[_Work], Any]] = {}
+        # General steps expand takes through branch_keys before it generates code: compiling
+        # a scenario's choices and round starts costs ~5 ms, more than a small walk (the
+        # example scenario: 19 states, 0.1 ms), and pays for itself after a few thousand steps.
+        self._untiered = _GENERATE_AFTER
         self._advancers: list[Callable[[_Work], Any] | None] = [None] * (self.n_rounds + 2)
         # Past the last round with nothing but the final endings to check.
         self._calm_end = not self._events_in[self.n_rounds + 1] and not self.early
@@ -696,6 +701,10 @@ class Game:
                 out.append((oid, 1.0, key, None if key in known else _make_state(
                     j, values, flags, tracks, co.number, (), state.fired, state.rng, True,
                     ending_id or None, None)))
+            elif self._untiered:  # a small walk so far: not worth compiling code for
+                self._untiered -= 1
+                out.extend([(oid, p, ck, child)
+                            for p, ck, child in self.branch_keys(state, oid, known)])
             else:  # generated code (_chooser, _advancer) beats _quick's loops here
                 self._branch_out(state, co, known, out)
         return out

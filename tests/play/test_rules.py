@@ -261,3 +261,4 @@ def test_generated_steps_agree_with_the_rules_loop_on_a_bundled_scenario():
                        for p, k, s in game.branch_keys(node.state, o.id, {})]
         chances += sum(p < 1.0 for _, p, _, _ in got)
     assert chances > 500  # chance branches were generated, not only plain steps
+    assert game._untiered == 0 and len(game._choosers) >= 10  # through generated code
