@@ -13,7 +13,6 @@ from textual.content import Content
 from backchannel_tui.textbase import esc, fit_title, prose  # noqa: F401 (re-exported)
 from engine.present import wording as w
 from engine.present.wording import Phrase
-from engine.scenario.conditions import Condition
 from engine.scenario.model import Citation, Effect, Indicator, Option, Scenario, Source, TradeOff
 from engine.scenario.vocabulary import Track
 
@@ -109,19 +108,6 @@ def delta_phrase(ind: Indicator, delta: int) -> str:
 def change_phrase(scn: Scenario, ind_id: str, delta: int) -> str:
     """'Trust between neighbours ▲+2 (better)'."""
     return markup(w.change(scn, ind_id, delta))
-
-
-def condition_phrase(scn: Scenario, cond: Condition) -> str:
-    """A condition in words (indicator labels, flag meanings), escaped for markup."""
-    return markup(w.condition(scn, cond))
-
-
-def chance_phrase(scn: Scenario, chance) -> str:
-    return markup(w.chance(scn, chance))
-
-
-def changes_phrase(scn: Scenario, change: dict[str, int], set_=(), clear=()) -> str:
-    return markup(w.changes(scn, change, set_, clear))
 
 
 def effect_lines(scn: Scenario, eff: Effect, round_no: int | None = None) -> str:

@@ -16,14 +16,12 @@ from backchannel_tui.messages import Continue
 from backchannel_tui.screens.game import GameScreen, round_label
 from backchannel_tui.screens.modals import QuestionsScreen, round_questions
 from backchannel_tui.text import (
-    chance_phrase,
-    changes_phrase,
-    condition_phrase,
     delta_phrase,
     esc,
     esc_prose,
     option_heading,
     resolution_phrase,
+    scheduled_phrase,
     to_rich,
     track_badge,
     tradeoff_line,
@@ -89,14 +87,8 @@ class OutcomeScreen(GameScreen):
 
     def scheduled(self) -> list[str]:
         scn, game, lines = self.scenario, self.session.game, []
-        for p in self.outcome.scheduled:
-            eff = game.effect_of(p)
-            cond = f", if {condition_phrase(scn, eff.when)}" if eff.when else ""
-            chance = f", [$text-warning]{chance_phrase(scn, eff.chance)}[/]" if eff.chance \
-                is not None else ""
-            text = f" — [i]{esc_prose(eff.text, scn)}[/i]" if eff.text else ""
-            lines.append(f"• [b]Round {p.due}[/b]{cond}{chance}: "
-                         f"{changes_phrase(scn, eff.change, eff.set, eff.clear)}{text}")
+        for p in self.outcome.scheduled:  # worded once, as line mode words it
+            lines.append(f"• {scheduled_phrase(scn, game.effect_of(p), p.due)}")
         return lines
 
     # -- layout

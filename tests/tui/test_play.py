@@ -662,6 +662,11 @@ def test_next_round_is_built_behind_the_outcome_and_nothing_rewraps(example_only
         await settle(pilot)
         assert isinstance(app.screen, OutcomeScreen)
         assert app.screen_stack[-2] is decision
+        # The network's data lands after the last of the example's 2 rounds: in the words
+        # line mode uses (it read "Round 3").
+        later = " ".join(str(app.screen.query_one("#scheduled", Static).render()).split())
+        assert later.startswith("• The end of the game (after round 2), if Trust between "
+                                "neighbours >= 6: Air quality ▲+2 (better) — Shared"), later
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is decision
