@@ -162,7 +162,8 @@ def _build_graph(game: Game, max_states: int,
                         complete = False
                     continue
                 new = Node(child, [])
-                if setdefault(ck, new) is new:  # one hash of the key, not two
+                # one hash of the key, not two; a final state has nothing to expand
+                if setdefault(ck, new) is new and not child.over:
                     todo.append(new)
         if progress is not None and expanded % 1024 == 0:
             progress(len(nodes))
