@@ -129,6 +129,11 @@ def debrief_from(game: Game, outcomes: list[Outcome], seed: int, over: bool,
         for res in o.resolutions
         if res.status == "dropped"
     )
+    if absent_from is not None and final is not None:  # its game stopped: nothing more lands
+        dropped += tuple(
+            f"{_owner_title(game, p.kind, p.owner)} (round {p.origin_round})"
+            + (f": {text}" if (text := game.effect_of(p).text) else "")
+            for p in final.pending)
     lessons = (tuple(illustrated(scn, final)) if final is not None and final.over
                else tuple((lesson, False) for lesson in scn.lessons))
     return Debrief(scn, team, seed, ending, over, tuple(steps), trajectories, accepted, forgone,

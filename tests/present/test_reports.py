@@ -253,3 +253,9 @@ def test_an_absent_teams_delayed_effects_are_not_still_pending(tmp_path):
     assert "still pending" not in text
     assert ("— **never came due (marked absent from round 2; its game stopped there)**"
             in text)
+    # and its debrief's appendix lists the investment among those that never came due
+    from engine.present.debrief import appendix, render_markdown
+
+    later = " ".join(render_markdown(appendix(green.debrief)).split())
+    assert ("### Investments that never came due - Fund a research network to pool hotspot "
+            "data (round 1): Shared hotspot maps reach the fire services in time.") in later
