@@ -402,30 +402,13 @@ def cmd_play(args) -> int:
     # The save is let go (lock and its .lock note removed) on every way out, as the app
     # does on quit; a process that dies holds no lock (flock), so a stale note never blocks.
     with session:
-        role = _role(session.scenario, _resumed_role(session, args.role))
+        role = _role(session.scenario, session.role_to_play(args.role))
         if role is False:
             return 2
         from backchannel_cli.plain import PlainGame
 
         return PlainGame(session, sys.stdin, sys.stdout, team=args.team, study=args.study,
                          role=role).run()
-
-
-def _resumed_role(session, asked: str | None) -> str | None:
-    """The role to play a game as: the one asked for, else the one it was started with (the
-    save records it). Asking for another one is allowed (a team member may take over
-    another seat), and said in the session's warnings; the save keeps the first."""
-    started = session.role
-    if asked is None or asked == started:
-        return started
-    if started is None:
-        session.warnings.append(f"this game was started without a role; playing on as "
-                                f"'{asked}' (resume without --role to play without one)")
-    else:
-        session.warnings.append(f"this game was started with role '{started}'; playing on "
-                                f"as '{asked}', as asked (the save keeps '{started}': "
-                                "resume without --role to play as it)")
-    return asked
 
 
 def cmd_debrief(args) -> int:
