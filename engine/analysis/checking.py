@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from engine.analysis.limits import CHECK_MAX_STATES
+from engine.analysis.limits import CHECK_MAX_STATES, surely_more_states
 from engine.gcpause import no_gc
 from engine.scenario import compiled
 from engine.scenario.loader import Loaded, Located, ScenarioError, load_file
@@ -106,33 +106,10 @@ _STEP = {Track.T1: 0, Track.T1_5: 1, Track.T2: 2}  # engine.play.rules' track in
 
 
 def surely_too_many_states(scn: Scenario, bound: int) -> bool:
-    """``statespace.surely_more_states_than(Game(scn), bound)``, read off the model: the same
-    count (see there) without compiling the game. Never True where that one is not
-    (tests/analysis/test_explore.py holds the two together)."""
+    """``statespace.surely_more_states_than(Game(scn), bound)``, read off the model (the same
+    count, limits.surely_more_states) without compiling the game."""
     if any(e.early for e in scn.endings):
         return False
-    count = 1
-    shift = len(scn.rounds) + 1
-    step = (shift, 1, 0)
-    counts: set[int] | None = None
-    k = 0
-    for rnd in scn.rounds:
-        if rnd.when is not None:
-            break
-        deltas = {step[_STEP[o.track]] for o in rnd.options if o.requires is None}
-        if not deltas:
-            break
-        if counts is None:
-            if len(deltas) == 3:
-                k += 1
-                count += (k + 1) * (k + 2) // 2
-                if count > bound:
-                    return True
-                continue
-            counts = {a * shift + b for a in range(k + 1) for b in range(k + 1 - a)}
-        if len(deltas) > 1:
-            counts = {c + d for d in deltas for c in counts}
-        count += len(counts)
-        if count > bound:
-            return True
-    return False
+    return surely_more_states(
+        ((rnd.when is not None, {_STEP[o.track] for o in rnd.options if o.requires is None})
+         for rnd in scn.rounds), len(scn.rounds), bound)

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from engine.analysis.limits import DEFAULT_MAX_STATES
+from engine.analysis.limits import DEFAULT_MAX_STATES, surely_more_states
 from engine.gcpause import no_gc
 from engine.play.rules import Game, GameState
 from engine.scenario.vocabulary import Track
@@ -69,41 +69,12 @@ def prefer_track(track: Track) -> Policy:
 
 def surely_more_states_than(game: Game, bound: int) -> bool:
     """True when ``game`` certainly has more than ``bound`` reachable states, known without
-    walking them (False means "not known", not "fewer").
-
-    With no early ending, every game plays each round up to the first one with a ``when`` (a
-    game ends early only by an early ending, or by a dead end, which an option without
-    ``requires`` rules out). On those rounds any option without ``requires`` can be chosen, and
-    the track counts are part of the state: each distinct (round, track counts) pair reachable
-    through those options is at least one distinct state."""
+    walking them (False means "not known", not "fewer"); see limits.surely_more_states."""
     if game.early:
         return False
-    count = 1  # the state(s) at the start of round 1
-    # Track counts after k rounds, (t1, t1.5) packed into one int: t2 = k - t1 - t1.5.
-    shift = len(game.rounds) + 1
-    step = (shift, 1, 0)
-    counts: set[int] | None = None  # None: every round so far offered all three tracks
-    k = 0
-    for cr in game.rounds:
-        if cr.when is not None:
-            break
-        deltas = {step[co.track] for co in cr.options if co.requires is None}
-        if not deltas:
-            break
-        if counts is None:
-            if len(deltas) == 3:  # every split of k + 1 choices among three tracks
-                k += 1
-                count += (k + 1) * (k + 2) // 2
-                if count > bound:
-                    return True
-                continue
-            counts = {a * shift + b for a in range(k + 1) for b in range(k + 1 - a)}
-        if len(deltas) > 1:
-            counts = {c + d for d in deltas for c in counts}
-        count += len(counts)
-        if count > bound:
-            return True
-    return False
+    return surely_more_states(
+        ((cr.when is not None, {co.track for co in cr.options if co.requires is None})
+         for cr in game.rounds), len(game.rounds), bound)
 
 
 def build_graph(game: Game, max_states: int = DEFAULT_MAX_STATES,
