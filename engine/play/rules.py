@@ -355,6 +355,25 @@ def _compiled(source: str, name: str) -> Any:
     return code
 
 
+class _Generated:
+    """The constants of one generated function (``Game._advancer``, ``Game._chooser``): each
+    value the code needs gets a name in its namespace, and a condition becomes a Python
+    expression from its checked tree (``condition_source``) or, where none exists, a call to
+    its compiled test."""
+
+    def __init__(self, ns: Any, consts: dict[str, Any]) -> None:
+        self.ns, self.consts = ns, consts
+
+    def const(self, value: Any) -> str:
+        name = f"c{len(self.consts)}"
+        self.consts[name] = value
+        return name
+
+    def test(self, cond: Any, compiled: Test | None) -> str:
+        src = condition_source(cond, self.ns)
+        return src if src is not None else f"{self.const(compiled)}(s)"
+
+
 class Game:
     """A compiled scenario: the rules of one game, shared by any number of sessions."""
 
@@ -1037,18 +1056,10 @@ class Game:
         even set). Conditions come from ``condition_source`` (the checked tree, never the
         author's text); anything else is a constant of the function's own namespace. Compiled
         the first time a walk reaches the round; rounds of the same shape share the code."""
-        consts: dict[str, Any] = {"SKIP": _SKIP, "due": self._run_due}
+        gen = _Generated(self.ns, {"SKIP": _SKIP, "due": self._run_due})
+        const, test, consts = gen.const, gen.test, gen.consts
         lines = ["def advance(s):", " if s.pending:", f"  due(s, {k})",
                  " values = s.values", " fired = s.fired"]
-
-        def const(value: Any) -> str:
-            name = f"c{len(consts)}"
-            consts[name] = value
-            return name
-
-        def test(cond: Any, compiled: Test | None) -> str:
-            src = condition_source(cond, self.ns)
-            return src if src is not None else f"{const(compiled)}(s)"
 
         for ce in self._events_in[k]:
             ev = ce.event
@@ -1131,16 +1142,8 @@ class Game:
         """Choosing ``co`` without a record, as ``_choose`` does up to the next round's start,
         generated as one function (see ``_advancer``)."""
         k = self.option_round[co.option.id]
-        consts: dict[str, Any] = {}
-
-        def const(value: Any) -> str:
-            name = f"c{len(consts)}"
-            consts[name] = value
-            return name
-
-        def test(cond: Any, compiled: Test | None) -> str:
-            src = condition_source(cond, self.ns)
-            return src if src is not None else f"{const(compiled)}(s)"
+        gen = _Generated(self.ns, {})
+        const, test, consts = gen.const, gen.test, gen.consts
 
         lines = ["def choose(s):", f" s.tracks[{co.track}] += 1",
                  f" s.last_track = {const(co.number)}", " values = s.values"]
