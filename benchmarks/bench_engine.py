@@ -65,7 +65,7 @@ from engine.analysis import checking  # noqa: E402
 from engine.analysis.checking import CHECK_MAX_STATES  # noqa: E402 - what `check` explores
 from engine.analysis.statespace import build_graph  # noqa: E402
 from engine.play.rules import Game  # noqa: E402
-from engine.scenario import checks, loader, yamlsrc  # noqa: E402
+from engine.scenario import checks, files, loader, yamlsrc  # noqa: E402
 
 SIZES = (10, 50, 200, 1000)
 TARGET_CHOICES_N50 = 120_000  # choices/s
@@ -101,12 +101,13 @@ def _limits(nodes: int | None) -> Iterator[None]:
     if nodes is None:
         yield
         return
-    saved = yamlsrc.MAX_NODES, yamlsrc.MAX_BYTES
-    yamlsrc.MAX_NODES, yamlsrc.MAX_BYTES = nodes, max(yamlsrc.MAX_BYTES, 4 << 20)
+    saved = yamlsrc.MAX_NODES, yamlsrc.MAX_BYTES, files.MAX_BYTES
+    more = max(yamlsrc.MAX_BYTES, 4 << 20)
+    yamlsrc.MAX_NODES, yamlsrc.MAX_BYTES, files.MAX_BYTES = nodes, more, more
     try:
         yield
     finally:
-        yamlsrc.MAX_NODES, yamlsrc.MAX_BYTES = saved
+        yamlsrc.MAX_NODES, yamlsrc.MAX_BYTES, files.MAX_BYTES = saved
 
 
 # --------------------------------------------------------------------------- workloads

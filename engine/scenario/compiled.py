@@ -34,6 +34,7 @@ from pathlib import Path
 
 from engine.gcpause import no_gc
 from engine.scenario.catalog import bibliography_path
+from engine.scenario.files import MAX_BYTES, Unreadable, read_scenario_bytes
 from engine.scenario.model import Scenario
 
 # pickle and tempfile are imported where used: `check` imports this module for
@@ -42,7 +43,6 @@ from engine.scenario.model import Scenario
 CACHE_ENV = "BACKCHANNEL_CACHE_DIR"
 OFF_ENV = "BACKCHANNEL_NO_CACHE"
 MAX_ENTRIES = 64
-MAX_FILE_BYTES = 1 << 20  # as the loader: a larger file is refused there, with its message
 LOADED, CHECKED = "loaded", "checked"
 _FORMAT = 1
 
@@ -100,29 +100,13 @@ def engine_fingerprint() -> str:
 
 
 def read_bytes(path: str | os.PathLike) -> bytes | None:
-    """The bytes of a regular file of at most MAX_FILE_BYTES, else None (the loader then
-    reads it itself and reports what is wrong). Never blocks on a pipe."""
+    """The file's bytes as the loader reads them (engine.scenario.files), or None where the
+    loader would refuse it (it then reads it itself and says what is wrong)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
+        raw = read_scenario_bytes(path)
+    except (OSError, Unreadable):
         return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
-            return None
-        os.set_blocking(fd, True)
-        chunks, total = [], 0
-        while total <= MAX_FILE_BYTES:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        return None if total > MAX_FILE_BYTES else b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    return None if len(raw) > MAX_BYTES else raw
 
 
 def _bibliography_digest() -> str | None:

@@ -10,22 +10,21 @@ excessive nesting and alias expansion.
 from __future__ import annotations
 
 import codecs
-import errno
 import os
 import re
-import stat
 from typing import Any
 
 import attrs
 import yaml
 from yaml.error import Mark
 
+from engine.scenario.files import MAX_BYTES, Unreadable, read_scenario_bytes
+
 try:  # the C parser when PyYAML was built with libyaml
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - pure-Python fallback
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_BYTES = 1 << 20
 MAX_DEPTH = 40
 MAX_NODES = 300_000
 
@@ -130,32 +129,13 @@ def _byte_pos(raw: bytes, offset: int) -> Pos:
 
 
 def read_file(path: str | os.PathLike) -> bytes:
-    """A scenario file's bytes: regular files only (a FIFO or device is refused before
-    anything is read from it), at most MAX_BYTES (read no further). OSError for files that
-    cannot be opened."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    """A scenario file's bytes (engine.scenario.files): a device, a pipe or an oversized file
+    is a YamlProblem saying so; IsADirectoryError for a folder, OSError for files that cannot
+    be opened."""
     try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(errno.EISDIR, "is a folder, not a scenario file",
-                                    str(path))
-        if not stat.S_ISREG(st.st_mode):
-            raise YamlProblem("not a regular file (a device or a pipe); a scenario is a "
-                              ".yaml file")
-        if st.st_size > MAX_BYTES:
-            raise YamlProblem(f"file is {st.st_size:,} bytes; scenarios are limited to "
-                              f"{MAX_BYTES:,} bytes")
-        os.set_blocking(fd, True)
-        chunks, total = [], 0
-        while total <= MAX_BYTES:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+        return read_scenario_bytes(path)
+    except Unreadable as exc:
+        raise YamlProblem(str(exc)) from None
 
 
 def read_text(raw: bytes) -> str:
