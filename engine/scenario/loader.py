@@ -193,17 +193,27 @@ def _strict_str(value, _):
     return value
 
 
+def _number_hint(value: object) -> str:
+    """What to do about text where a number belongs: "4" has quotes to remove, "two" is not
+    written in digits."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        float(value)
+    except ValueError:
+        return " (write it in digits)"
+    return " (remove the quotes)"
+
+
 def _strict_int(value, _):
     if isinstance(value, bool) or not isinstance(value, int):
-        hint = " (remove the quotes)" if isinstance(value, str) else ""
-        raise _Refused(f"expected a whole number, got {_describe(value)}{hint}")
+        raise _Refused(f"expected a whole number, got {_describe(value)}{_number_hint(value)}")
     return value
 
 
 def _strict_float(value, _):
     if isinstance(value, bool) or not isinstance(value, int | float):
-        hint = " (remove the quotes)" if isinstance(value, str) else ""
-        raise _Refused(f"expected a number, got {_describe(value)}{hint}")
+        raise _Refused(f"expected a number, got {_describe(value)}{_number_hint(value)}")
     return float(value)
 
 

@@ -316,6 +316,8 @@ def parse(text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or str(exc)
         ctx = f" ({exc.context})" if exc.context else ""
+        if "tab" in what:  # YAML indents with spaces only; the parser does not say so
+            ctx += "; indent with spaces, not tabs"
         where_pos = Pos(mark.line + 1, mark.column + 1) if mark else None
         raise YamlProblem(f"YAML syntax: {what}{ctx}", where_pos) from None
     except yaml.YAMLError as exc:  # reader errors (control characters) and the like
