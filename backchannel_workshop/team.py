@@ -200,6 +200,11 @@ class TeamDecisionScreen(DecisionScreen):
     def reason(self) -> str:
         return self.query_one("#reason", Input).value if self.is_mounted else ""
 
+    def reason_so_far(self) -> str:
+        """The confirmation shows the reason written in the box, to keep or edit (it showed
+        an empty 'Why?' and then joined the two)."""
+        return self.reason.strip()
+
     def highlighted_option(self) -> str | None:
         picker = self.query_one(OptionPicker)
         offer = picker.offer_at(picker.highlighted)
@@ -514,8 +519,10 @@ class TeamApp(FollowsStore):
         if not isinstance(screen, TeamDecisionScreen):
             return
         try:
-            why = " ".join(x for x in (screen.reason.strip(), (message.why or "").strip()) if x)
-            room.submit(team.id, message.option_id, why, round_no=screen.round_no)
+            # The confirmation's line started with the reason box's text: what it holds now
+            # is the reason.
+            room.submit(team.id, message.option_id, (message.why or "").strip(),
+                        round_no=screen.round_no)
         except WorkshopError as exc:
             self.notify(str(exc), title="Not submitted", severity="error", timeout=10,
                         markup=False)

@@ -209,7 +209,12 @@ class DecisionScreen(GameScreen):
             if why is not None:
                 self.post_message(Decide(offer.option.id, why.strip() or None))
 
-        self.app.push_screen(ConfirmChoice(self.scenario, offer.option, offer.number), answer)
+        self.app.push_screen(ConfirmChoice(self.scenario, offer.option, offer.number,
+                                           self.reason_so_far()), answer)
+
+    def reason_so_far(self) -> str:
+        """What the confirmation's 'Why?' line starts with (solo play: nothing yet)."""
+        return ""
 
     def action_study(self) -> None:
         self.study = not self.study

@@ -52,16 +52,17 @@ def _md(markup: str, classes: str = "") -> Static:
 class ConfirmChoice(ModalScreen[str | None]):
     """'Choose this option?' with its trade-offs shown once more, and a line for why (the
     reason is saved with the decision and appears in the debrief, exports and compare).
-    Dismisses with the reason ('' when none was typed), or None when cancelled."""
+    Dismisses with the reason ('' when none was typed), or None when cancelled. ``why``
+    fills the line in advance (a workshop team's reason, written before it chose)."""
 
     BINDINGS = [
         Binding("enter", "choose", "Choose", priority=True),
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, scenario: Scenario, option: Option, number: int) -> None:
+    def __init__(self, scenario: Scenario, option: Option, number: int, why: str = "") -> None:
         super().__init__(classes="modal")
-        self.scenario, self.option, self.number = scenario, option, number
+        self.scenario, self.option, self.number, self.why = scenario, option, number, why
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm-dialog") as box:
@@ -71,8 +72,8 @@ class ConfirmChoice(ModalScreen[str | None]):
                 yield _md("You accept these trade-offs:", "details-heading")
                 yield _md("\n".join(f"• {tradeoff_line(self.scenario, t)}"
                                     for t in self.option.tradeoffs))
-            yield Input(placeholder="Why? (optional: saved with your choice)", id="why",
-                        max_length=500, compact=True)
+            yield Input(self.why, placeholder="Why? (optional: saved with your choice)",
+                        id="why", max_length=500, compact=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Choose (enter)", id="yes", variant="primary", compact=True)
                 yield Button("Cancel (esc)", id="no", compact=True)

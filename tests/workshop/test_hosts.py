@@ -309,7 +309,7 @@ def test_two_serve_processes_on_one_postgresql_store_share_seat_draft_and_state(
                     assert "postgresql" not in cmd and "--store" not in cmd
                     assert f"BACKCHANNEL_STORE={pg_url}\0" in environ
                 await b.send_json(["stdin", "\r"])  # choose the highlighted (restored) option
-                await _read_until(b, CURSOR_ON.format(r"hy\? \(optional"))  # confirm it
+                await _read_until(b, "Confirm your choice")  # its 'Why?' holds the reason
                 await b.send_json(["stdin", "\r"])
                 await _read_until(b, "waiting for the reveal", timeout=20)
                 await b.close()

@@ -179,6 +179,8 @@ def test_team_round_draft_submit_reveal(ws):
         ws.submit("Blue", 0, "Blue's secret reason")
         await pilot.press("enter")  # in the reason box: choose the highlighted option
         await until(pilot, lambda: isinstance(app.screen, ConfirmChoice))
+        # The confirmation's 'Why?' starts with the reason already written (it was empty).
+        assert app.screen.query_one("#why", Input).value == "talk first [b]now[/b]"
         await pilot.press("enter")
         await until(pilot, lambda: ws.room.refresh().decision(ws.ids["Red"], 1) is not None)
         d = ws.room.snap.decision(ws.ids["Red"], 1)
