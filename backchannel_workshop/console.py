@@ -36,6 +36,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option as ListOption
 
 from backchannel_tui.text import esc, esc_prose, track_badge
+from backchannel_tui.widgets.options import Hanging
 from backchannel_workshop.board import (
     RevealBoard,
     comparison_block,
@@ -113,9 +114,10 @@ class OverrideScreen(ModalScreen[tuple[str | None, str, bool] | None]):
             with VerticalScroll(classes="dialog-body"):
                 if self.options:
                     yield Label("The option to enter:")
-                    yield OptionList(*(ListOption(Content.from_markup(
-                        f"{track_badge(o.track, short=True)} {esc(o.title)}"), id=o.id)
-                        for o in self.options), id="override-options")
+                    yield OptionList(*(ListOption(Hanging(
+                        Content.from_markup(f"{track_badge(o.track, short=True)} "),
+                        Content(o.title)), id=o.id) for o in self.options),
+                        id="override-options")
                 else:
                     yield Label("This team has no decision due in this round.")
                 yield Label("Reason (required; it is kept in the workshop's log):")
@@ -130,15 +132,24 @@ class OverrideScreen(ModalScreen[tuple[str | None, str, bool] | None]):
         if lists:
             lists.first(OptionList).focus()
 
+    @on(Input.Submitted, "#override-reason")
+    def _reason_entered(self, event: Input.Submitted) -> None:
+        """Enter in the reason line enters the decision, as the button does."""
+        event.stop()
+        self._done("enter")
+
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
         event.stop()
+        self._done(event.button.id)
+
+    def _done(self, button: str | None) -> None:
         reason = self.query_one("#override-reason", Input).value
-        if event.button.id == "cancel":
+        if button == "cancel":
             self.dismiss(None)
-        elif event.button.id == "absent":
+        elif button == "absent":
             self.dismiss((None, reason, True))
-        elif event.button.id == "enter":
+        elif button == "enter":
             lists = self.query("#override-options").results(OptionList)
             ol = next(lists, None)
             if ol is None or ol.highlighted is None:

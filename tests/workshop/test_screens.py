@@ -320,8 +320,10 @@ def test_console_phases_override_notes_in_place_and_reveal_board(ws):
         table.move_cursor(row=table.get_row_index(str(ws.ids["Blue"])))
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, OverrideScreen))
-        app.screen.query_one("#override-reason", Input).value = "team left early"
-        await pilot.click("#enter")
+        field = app.screen.query_one("#override-reason", Input)
+        field.focus()
+        field.value = "team left early"
+        await pilot.press("enter")  # Enter in the reason line enters it, as the button does
         await until(pilot, lambda: ws.room.refresh().decision(ws.ids["Blue"], 1) is not None)
         blue = ws.room.snap.decision(ws.ids["Blue"], 1)
         assert blue.override and blue.reason == "team left early"
