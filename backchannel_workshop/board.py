@@ -23,9 +23,12 @@ def status_word(row: TeamRow, drafting: bool = False) -> str:
 
 
 def submitted_line(status: Status) -> str:
-    """'Submitted 2 of 3: ✓ Red  ✓ Blue  … Green' (markup)."""
+    """'Submitted 2 of 3: ✓ Red  ✓ Blue  … Green' (markup); empty when no team has a
+    decision due (the projector said 'Submitted 0 of 0' once the workshop had ended)."""
     due = [r for r in status.rows if r.status in ("waiting", "submitted", "override",
                                                   "absent")]
+    if not due:
+        return ""
     done = [r for r in due if r.status != "waiting"]
     marks = "  ".join(("[b $text-success]✓[/] " if r.status != "waiting" else "[dim]…[/] ")
                       + esc(r.team.name) for r in due)

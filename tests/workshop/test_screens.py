@@ -395,6 +395,22 @@ def test_a_tick_or_poll_while_closing_is_quiet(ws):
     run(app, script)
 
 
+def test_no_submission_count_once_nothing_is_due(ws):
+    """After the last round the projector and console showed 'Submitted 0 of 0'."""
+    from backchannel_workshop.board import submitted_line
+
+    for _ in range(2):
+        ws.act("open")
+        ws.submit("Red")
+        ws.submit("Blue")
+        ws.room.refresh()
+        assert "Submitted 2 of 2" in submitted_line(ws.room.status())
+        ws.act("close", "reveal", "next")
+    ws.room.refresh()
+    assert ws.room.workshop.control.phase is Phase.ENDED
+    assert submitted_line(ws.room.status()) == ""
+
+
 def test_console_timer_controls(tmp_path):
     """A workshop created without round timers (--round-minutes 0) gets one of the length
     the facilitator types, then +30 s, pause/resume and end as any timer."""
