@@ -264,19 +264,30 @@ def _step_line(d: Debrief, s: Step) -> w.Phrase:
     return w.phrase(f"Round {s.round_no}, {s.round_title}: ", w.option_heading(s.option, s.number))
 
 
-def _fate(run: TeamRun, step_index: int, pending) -> str:
+def _fate(run: TeamRun, step_index: int, pending, scheduled) -> str:
     """Whether a delayed effect scheduled at a step came: 'came in round N', 'did not come off
-    in round N', 'its condition did not hold', 'never came due' or 'still pending'."""
+    in round N', 'its condition did not hold', 'never came due' or 'still pending'.
+
+    A resolution names its option (or event) but not which of its effects it is, so an
+    option with two delayed effects (say, one for each value of a flag) is matched by order:
+    the k-th of its effects to fall due is the k-th of its delayed resolutions. (Matching by
+    name alone gave both effects the first one's fate.)"""
+    key = (pending.kind, pending.owner, pending.origin_round)
+    same = sorted((q for q in scheduled if (q.kind, q.owner, q.origin_round) == key),
+                  key=lambda q: (q.due, q.index))
+    rank = same.index(pending)
+    seen = 0
     for o in run.outcomes[step_index + 2:]:
         for res in o.resolutions:
-            if (res.kind, res.owner, res.origin_round) == (pending.kind, pending.owner,
-                                                          pending.origin_round):
-                when = w.at_due(run.debrief.scenario, pending.due)
-                return {"applied": f"came {when}",
-                        "failed": f"did not come off {when}",
-                        "void": "its condition did not hold",
-                        "dropped": "never came due (the game ended first)"}.get(
-                            res.status, res.status)
+            if res.delayed and (res.kind, res.owner, res.origin_round) == key:
+                if seen == rank:
+                    when = w.at_due(run.debrief.scenario, pending.due)
+                    return {"applied": f"came {when}",
+                            "failed": f"did not come off {when}",
+                            "void": "its condition did not hold",
+                            "dropped": "never came due (the game ended first)"}.get(
+                                res.status, res.status)
+                seen += 1
     if run.absent_from is not None:  # its game stopped: nothing more lands
         return w.absent_never_came(run.absent_from)
     return "still pending"
@@ -355,7 +366,7 @@ def team_report(run: TeamRun, room_tracks: dict[int, Counter] | None = None,
                 subs.append(w.phrase(f"Delayed to {w.due_round(scn, p.due)}: ",
                                      w.changes(scn, eff.change, eff.set, eff.clear,
                                                flag_set=w.FLAG_SET_FROM_THEN), " — ",
-                                     w.Span(_fate(run, i, p), w.STRONG)))
+                                     w.Span(_fate(run, i, p, s.outcome.scheduled), w.STRONG)))
         for note in info.notes:
             subs.append(w.phrase(w.Span("Facilitator note", w.WARNING), ": ", note))
         head = _step_line(d, s)

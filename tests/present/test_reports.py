@@ -259,3 +259,19 @@ def test_an_absent_teams_delayed_effects_are_not_still_pending(tmp_path):
     later = " ".join(render_markdown(appendix(green.debrief)).split())
     assert ("### Investments that never came due - Fund a research network to pool hotspot "
             "data (round 1): Shared hotspot maps reach the fire services in time.") in later
+
+
+def test_each_delayed_effect_of_one_option_gets_its_own_fate(tmp_path):
+    """Myanmar's CSCAP mapping schedules two effects for round 3, one if the bridge to official
+    channels is open and one if it is not: exactly one comes. Both read 'its condition did not
+    hold' (the first one's fate), as a workshop team's report showed."""
+    myanmar = bundled_dir() / "myanmar-humanitarian-access.yaml"
+    s = Session.new(myanmar, seed=1, path=tmp_path / "g.jsonl")
+    s.decide("r1-cscap-mapping")
+    s.decide(s.game.offered(s.state)[-1].id)
+    s.decide(s.game.offered(s.state)[-1].id)
+    text = R.page_markdown(R.team_report(R.run_from_session(s)))
+    s.close()
+    fates = [line.rsplit("—", 1)[1].strip() for line in text.splitlines()
+             if "Delayed to round 3" in line]
+    assert sorted(fates) == ["**came in round 3**", "**its condition did not hold**"]
