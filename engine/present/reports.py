@@ -362,10 +362,13 @@ def team_report(run: TeamRun, room_tracks: dict[int, Counter] | None = None,
             if p.kind == "option" and p.owner == s.option.id:
                 eff = s.option.effects[p.index]
                 # compact: what it would change and whether it came (the condition and the
-                # narrative are in the scenario; the appendix of a solo report has them)
-                subs.append(w.phrase(f"Delayed to {w.due_round(scn, p.due)}: ",
-                                     w.changes(scn, eff.change, eff.set, eff.clear,
-                                               flag_set=w.FLAG_SET_FROM_THEN), " — ",
+                # narrative are in the scenario; the appendix of a solo report has them); an
+                # effect that changes nothing but tells what happens is shown by its text
+                told = f"“{' '.join(eff.text.split())}”" if eff.text else None
+                what = w.changes(scn, eff.change, eff.set, eff.clear,
+                                 flag_set=w.FLAG_SET_FROM_THEN,
+                                 **({"empty": told} if told else {}))
+                subs.append(w.phrase(f"Delayed to {w.due_round(scn, p.due)}: ", what, " — ",
                                      w.Span(_fate(run, i, p, s.outcome.scheduled), w.STRONG)))
         for note in info.notes:
             subs.append(w.phrase(w.Span("Facilitator note", w.WARNING), ": ", note))

@@ -275,3 +275,6 @@ def test_each_delayed_effect_of_one_option_gets_its_own_fate(tmp_path):
     fates = [line.rsplit("—", 1)[1].strip() for line in text.splitlines()
              if "Delayed to round 3" in line]
     assert sorted(fates) == ["**came in round 3**", "**its condition did not hold**"]
+    # The effect that changes no indicator is shown by its text ('no change to the
+    # indicators' said nothing).
+    assert "Delayed to round 3: “No official channel has picked up the access map" in text
