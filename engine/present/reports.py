@@ -631,6 +631,27 @@ def rows_jsonl(rows: list[dict[str, Any]]) -> str:
 
 _COLOURS = ("#0b5cad", "#a3123a", "#1e6b3a", "#8a4b00", "#6a3d9a", "#00838f", "#5b5b66",
             "#c2185b", "#33691e", "#4e342e", "#283593", "#ef6c00")
+# Teams are often named after colours: such a team's line is drawn in its colour (team Red
+# was drawn in blue and team Blue in red, the first two of the palette).
+_NAMED_COLOURS = {"blue": "#0b5cad", "red": "#a3123a", "green": "#1e6b3a",
+                  "brown": "#8a4b00", "purple": "#6a3d9a", "teal": "#00838f",
+                  "grey": "#5b5b66", "gray": "#5b5b66", "pink": "#c2185b",
+                  "navy": "#283593", "orange": "#ef6c00"}
+
+
+def _team_colours(names: Sequence[str]) -> list[str]:
+    """A colour per team: its own if it is named after one, else the palette's next unused."""
+    own = [_NAMED_COLOURS.get(n.strip().lower()) for n in names]
+    free = iter([c for c in _COLOURS if c not in own] or _COLOURS)
+    out = []
+    for colour in own:
+        if colour is None:
+            colour = next(free, None)
+            if colour is None:
+                free = iter(_COLOURS)
+                colour = next(free)
+        out.append(colour)
+    return out
 
 
 def _line_chart_svg(c: LineChart) -> str:
@@ -650,8 +671,9 @@ def _line_chart_svg(c: LineChart) -> str:
              f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" '
              'stroke="#b8b8c4" stroke-width="1"/>']
     step = plot_w / max(1, n - 1)
+    colours = _team_colours([name for name, _ in c.lines])
     for k, (name, vals) in enumerate(c.lines):
-        colour = _COLOURS[k % len(_COLOURS)]
+        colour = colours[k]
         pts = " ".join(f"{round(left + i * step, 1)},"
                        f"{round(top + plot_h - (v - ind.min) / extent * plot_h, 1)}"
                        for i, v in enumerate(vals))

@@ -278,3 +278,21 @@ def test_each_delayed_effect_of_one_option_gets_its_own_fate(tmp_path):
     # The effect that changes no indicator is shown by its text ('no change to the
     # indicators' said nothing).
     assert "Delayed to round 3: “No official channel has picked up the access map" in text
+
+
+def test_a_team_named_after_a_colour_is_drawn_in_it():
+    """Team Red's line was blue and team Blue's red (the palette's first two colours); teams
+    with other names take colours nobody else has."""
+    from engine.scenario.loader import load_scenario
+    from tests.conftest import EXAMPLE
+
+    ind = load_scenario(EXAMPLE).indicators[0]
+    names = ["Red", "Blue", "Green", "Tigers", "Owls"]
+    html = R.blocks_html([R.LineChart(ind, tuple((n, (3, 4, 5)) for n in names))])
+    found = re.findall(r'<polyline [^>]*stroke="(#[0-9a-f]{6})"', html)
+    stroke = dict(zip(names, found, strict=True))
+    assert [stroke["Red"], stroke["Blue"], stroke["Green"]] == ["#a3123a", "#0b5cad",
+                                                                "#1e6b3a"]
+    assert len(set(stroke.values())) == len(names)
+    for name, colour in stroke.items():  # each label is in its line's colour
+        assert f'fill="{colour}">{name}: ' in html
