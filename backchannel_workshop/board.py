@@ -29,10 +29,14 @@ def submitted_line(status: Status) -> str:
                                                   "absent")]
     if not due:
         return ""
-    done = [r for r in due if r.status != "waiting"]
-    marks = "  ".join(("[b $text-success]✓[/] " if r.status != "waiting" else "[dim]…[/] ")
-                      + esc(r.team.name) for r in due)
-    return f"[b]Submitted {len(done)} of {len(due)}[/b]   {marks}"
+    done = [r for r in due if r.status in ("submitted", "override")]
+    absent = [r for r in due if r.status == "absent"]
+    marks = "  ".join({"waiting": "[dim]…[/] ", "absent": "[dim]–[/] "}.get(
+        r.status, "[b $text-success]✓[/] ") + esc(r.team.name)
+        + (" [dim](absent)[/]" if r.status == "absent" else "") for r in due)
+    # An absent team is not counted as submitted (it read 'Submitted 3 of 3 ✓ Green').
+    extra = f" ({len(absent)} absent)" if absent else ""
+    return f"[b]Submitted {len(done)} of {len(due)}{extra}[/b]   {marks}"
 
 
 def reveal_card(room: Room, row: TeamRow) -> str:

@@ -395,17 +395,23 @@ def test_a_tick_or_poll_while_closing_is_quiet(ws):
     run(app, script)
 
 
-def test_no_submission_count_once_nothing_is_due(ws):
-    """After the last round the projector and console showed 'Submitted 0 of 0'."""
+def test_submission_count_absent_teams_and_nothing_due(ws):
+    """An absent team is not counted as submitted; after the last round nothing is counted
+    (the projector and console showed "Submitted 0 of 0")."""
     from backchannel_workshop.board import submitted_line
 
-    for _ in range(2):
-        ws.act("open")
-        ws.submit("Red")
-        ws.submit("Blue")
-        ws.room.refresh()
-        assert "Submitted 2 of 2" in submitted_line(ws.room.status())
-        ws.act("close", "reveal", "next")
+    ws.act("open")
+    ws.submit("Red")
+    ws.act("close")
+    ws.room.mark_absent(ws.ids["Blue"], "left early")
+    ws.room.refresh()
+    line = submitted_line(ws.room.status())  # an absent team is not a submitted one
+    assert "Submitted 1 of 2 (1 absent)" in line and "✓[/] Blue" not in line
+    ws.act("reveal", "next", "open")
+    ws.submit("Red")
+    ws.room.refresh()
+    assert "Submitted 1 of 1" in submitted_line(ws.room.status())
+    ws.act("close", "reveal", "next")
     ws.room.refresh()
     assert ws.room.workshop.control.phase is Phase.ENDED
     assert submitted_line(ws.room.status()) == ""
