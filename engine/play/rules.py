@@ -893,12 +893,7 @@ class Game:
         oid = co.option.id
         for i, ce in enumerate(co.effects):
             if ce.plain and not w.record:  # no log: only the state matters
-                if ce.changes:
-                    _add_clamped(w.values, ce.changes, self.mins, self.maxs)
-                if ce.set:
-                    w.flags |= ce.set
-                if ce.clear:
-                    w.flags -= ce.clear
+                self._apply_quietly(w, ce)
             elif ce.plain:  # the common case, inline: no delay, condition or chance
                 changes = self._apply_changes(w, ce.changes) if ce.changes else ()
                 set_: tuple = ()
@@ -937,12 +932,7 @@ class Game:
                 target = ce.otherwise
         if not w.record:
             if target is not None:
-                if target.changes:
-                    self._apply_quietly(w, target.changes)
-                if target.set:
-                    w.flags |= target.set
-                if target.clear:
-                    w.flags -= target.clear
+                self._apply_quietly(w, target)
             return
         changes: tuple = ()
         set_: tuple = ()
@@ -959,9 +949,15 @@ class Game:
         w.log.append((kind, owner, origin, delayed, status, target.text if target else None, p,
                       changes, set_, cleared))
 
-    def _apply_quietly(self, w: _Work, changes) -> None:
-        """As ``_apply_changes``, without recording what was applied."""
-        _add_clamped(w.values, changes, self.mins, self.maxs)
+    def _apply_quietly(self, w: _Work, target: _CEffect) -> None:
+        """``target``'s changes (clamped) and flags, without recording what was applied: a
+        step that keeps no record (exploration, ``Game.step``)."""
+        if target.changes:
+            _add_clamped(w.values, target.changes, self.mins, self.maxs)
+        if target.set:
+            w.flags |= target.set
+        if target.clear:
+            w.flags -= target.clear
 
     def _apply_changes(self, w: _Work, changes) -> tuple:
         values, mins, maxs = w.values, self.mins, self.maxs
@@ -998,13 +994,8 @@ class Game:
                 w.fired.add(ev_id)
                 w.events.append(ev_id)
                 for i, eff in enumerate(effects):
-                    if eff.plain and not w.record:  # as _run does it, without the call
-                        if eff.changes:
-                            _add_clamped(w.values, eff.changes, self.mins, self.maxs)
-                        if eff.set:
-                            w.flags |= eff.set
-                        if eff.clear:
-                            w.flags -= eff.clear
+                    if eff.plain and not w.record:  # no delay, condition or chance: no _run
+                        self._apply_quietly(w, eff)
                     else:
                         self._run(w, eff, "event", ev_id, i, k, k)
             for ending_id, test in self._early_rows:
