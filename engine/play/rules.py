@@ -12,6 +12,7 @@ the final endings are checked; a round whose ``when`` fails is skipped.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Container
 from typing import Any, NamedTuple
 
@@ -341,18 +342,12 @@ def _rolls(log: list[tuple]) -> tuple[bool, ...]:
 
 _SKIP = object()  # a generated round start (Game._advancer): the round is skipped
 _GENERATE_AFTER = 1024  # general steps of exact exploration before code is generated
-_ADVANCE_CODE: dict[str, Any] = {}  # generated choices and round starts by source
 
 
+@functools.lru_cache(maxsize=4096)  # a server may load many scenarios
 def _compiled(source: str, name: str) -> Any:
-    """``source`` compiled, once per process for each text (at most 4096 kept: a server may
-    load many scenarios)."""
-    code = _ADVANCE_CODE.get(source)
-    if code is None:
-        if len(_ADVANCE_CODE) >= 4096:
-            _ADVANCE_CODE.clear()
-        code = _ADVANCE_CODE[source] = compile(source, name, "exec")
-    return code
+    """``source`` compiled, once per process for each text and name."""
+    return compile(source, name, "exec")
 
 
 class _Generated:

@@ -18,6 +18,7 @@ Every error carries the 0-based column in the expression text.
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Callable, Iterable
@@ -339,11 +340,6 @@ def compile_condition(cond: Condition, ns: Namespace) -> Callable[[Any], bool]:
     return _compile(tree, ns)
 
 
-# Generated functions by source text: identical conditions (in one scenario or another) share
-# one function, so a scenario repeating a condition pays for compiling it once.
-_GENERATED: dict[str, Getter] = {}
-
-
 def _generated(tree: tuple, ns: Namespace) -> Getter | None:
     """The condition as one generated function, or None where the closures must do.
 
@@ -355,17 +351,18 @@ def _generated(tree: tuple, ns: Namespace) -> Getter | None:
         source = "lambda s: " + _source(tree, ns)
     except _NotGenerated:
         return None
-    fn = _GENERATED.get(source)
-    if fn is None:
-        try:
-            code = compile(source, "<condition>", "eval")
-        except (SyntaxError, RecursionError, MemoryError, ValueError):
-            return None  # e.g. nested deeper than Python's parser takes: closures then
-        fn = eval(code, {"__builtins__": {}})  # noqa: S307 - generated from the tree, above
-        if len(_GENERATED) >= 4096:  # a server may load many scenarios
-            _GENERATED.clear()
-        _GENERATED[source] = fn
-    return fn
+    return _function(source)
+
+
+@functools.lru_cache(maxsize=4096)  # a server may load many scenarios
+def _function(source: str) -> Getter | None:
+    """The function of a generated source; identical conditions (in one scenario or another)
+    share one, so a scenario repeating a condition pays for compiling it once."""
+    try:
+        code = compile(source, "<condition>", "eval")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None  # e.g. nested deeper than Python's parser takes: closures then
+    return eval(code, {"__builtins__": {}})  # noqa: S307 - generated from the checked tree
 
 
 class _NotGenerated(Exception):

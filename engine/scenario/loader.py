@@ -10,6 +10,7 @@ Three passes, all collected rather than stopping at the first problem:
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import typing
@@ -40,14 +41,6 @@ def file_identity(path: Path) -> tuple | None:
     from engine.scenario.meta import file_identity as identity
 
     return identity(path)
-
-
-def __getattr__(name: str) -> object:  # ScenarioInfo and info, once re-exported from here
-    if name in ("ScenarioInfo", "info"):
-        from engine.scenario import meta
-
-        return getattr(meta, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @attrs.frozen(order=True)
@@ -268,14 +261,13 @@ def _make_converter() -> cattrs.Converter:
     from cattrs.errors import IterableValidationNote
 
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
-    strict_float = _strict_float
 
     def chance(value, _):
         if value is None:
             return None
         if isinstance(value, list):
             return tuple(conv.structure(v, ChanceCase) for v in value)
-        return strict_float(value, float)
+        return _strict_float(value, float)
 
     def seq_hook_factory(typ):
         inner = typ.__args__[0]
@@ -317,15 +309,11 @@ def _make_converter() -> cattrs.Converter:
     return conv
 
 
-_CONVERTERS: list[cattrs.Converter] = []
-
-
+@functools.cache
 def _converter() -> cattrs.Converter:
     """The cattrs converter, made when first needed: a file without structural problems
     never needs it (importing cattrs and generating its code cost 15-20 ms)."""
-    if not _CONVERTERS:
-        _CONVERTERS.append(_make_converter())
-    return _CONVERTERS[0]
+    return _make_converter()
 
 
 class _GiveUp(Exception):
@@ -384,7 +372,7 @@ def _make_direct(tp: object) -> typing.Callable[[object], object]:
     raise TypeError(f"no direct structuring for {tp!r}")  # pragma: no cover - model changed
 
 
-_TRACKS = {1: Track.T1, 1.5: Track.T1_5, 2: Track.T2}
+_TRACKS = {t.number: t for t in Track}  # 1, 1.5, 2
 
 
 def _direct_track(value):
