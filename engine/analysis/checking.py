@@ -8,7 +8,7 @@ import os
 from engine.analysis.limits import CHECK_MAX_STATES, surely_more_states
 from engine.gcpause import no_gc
 from engine.scenario import compiled
-from engine.scenario.loader import Loaded, Located, ScenarioError, load_file
+from engine.scenario.loader import Loaded, Located, ScenarioError, load_file, remember
 from engine.scenario.model import Scenario
 from engine.scenario.vocabulary import Track
 
@@ -35,13 +35,16 @@ def playable(path: str | os.PathLike) -> Scenario:
     with the same engine, is taken from its compiled copy (engine.scenario.compiled)."""
     raw = compiled.read_bytes(path)
     if raw is not None:
-        known = compiled.get(compiled.content_digest(raw), checked=True)
+        digest = compiled.content_digest(raw)
+        known = compiled.get(digest, checked=True)
         if known is not None:
+            remember(path, known, digest)
             return known
     loaded = check_file(path)
     if loaded.errors or loaded.scenario is None or loaded.digest is None:
         raise ScenarioError(list(loaded.problems))
     compiled.put(loaded.digest, loaded.scenario, checked=True)
+    remember(path, loaded.scenario, loaded.digest)  # the game that follows loads no more
     return loaded.scenario
 
 

@@ -725,6 +725,14 @@ def _load_file(path: str | os.PathLike) -> Loaded:
 _LOADED: dict[tuple, tuple[Scenario, str]] = {}
 
 
+def remember(path: str | os.PathLike, scenario: Scenario, digest: str) -> None:
+    """Keep a scenario loaded another way (``checking.playable``) for ``load_with_digest``,
+    so a game started right after its check does not load the file a second time."""
+    key = file_identity(Path(path))
+    if key is not None:
+        _LOADED[key] = (scenario, digest)
+
+
 def load_with_digest(path: str | os.PathLike) -> tuple[Scenario, str]:
     """The scenario in ``path`` and its content hash; raises ScenarioError listing every
     error. Memoised on (path, mtime, size): a scenario is immutable once loaded, so the
