@@ -7,7 +7,6 @@ import os
 
 from engine.analysis.limits import CHECK_MAX_STATES, surely_more_states
 from engine.gcpause import no_gc
-from engine.scenario import compiled
 from engine.scenario.loader import Loaded, Located, ScenarioError, load_file, remember
 from engine.scenario.model import Scenario
 from engine.scenario.vocabulary import Track
@@ -17,10 +16,11 @@ from engine.scenario.vocabulary import Track
 # `backchannel explore` takes over.
 
 
-def check_file(path: str | os.PathLike) -> Loaded:
-    """Everything `backchannel check` reports for one file; never raises for bad input."""
+def check_file(path: str | os.PathLike, raw: bytes | None = None) -> Loaded:
+    """Everything `backchannel check` reports for one file (``raw``: its bytes, when the
+    caller has read them); never raises for bad input."""
     with no_gc():
-        loaded = load_file(path)
+        loaded = load_file(path, raw)
         if loaded.scenario is None or loaded.located is None:
             return loaded
         _check_reachability(loaded.scenario, loaded.located)
@@ -33,18 +33,21 @@ def playable(path: str | os.PathLike) -> Scenario:
     ``ScenarioError`` with every problem (file:line:col) when it has an error; line mode and
     the app both open scenarios through here. A file that passed before, byte for byte and
     with the same engine, is taken from its compiled copy (engine.scenario.compiled)."""
+    from engine.scenario import compiled  # `check` needs none of it (nor hashlib, pathlib)
+
     raw = compiled.read_bytes(path)
-    if raw is not None:
-        digest = compiled.content_digest(raw)
+    digest = None if raw is None else compiled.content_digest(raw)
+    if digest is not None:
         known = compiled.get(digest, checked=True)
         if known is not None:
             remember(path, known, digest)
             return known
-    loaded = check_file(path)
-    if loaded.errors or loaded.scenario is None or loaded.digest is None:
+    loaded = check_file(path, raw)  # the bytes hashed above, not a second read
+    digest = digest or loaded.digest
+    if loaded.errors or loaded.scenario is None or digest is None:
         raise ScenarioError(list(loaded.problems))
-    compiled.put(loaded.digest, loaded.scenario, checked=True)
-    remember(path, loaded.scenario, loaded.digest)  # the game that follows loads no more
+    compiled.put(digest, loaded.scenario, checked=True)
+    remember(path, loaded.scenario, digest)  # the game that follows loads no more
     return loaded.scenario
 
 

@@ -34,11 +34,16 @@ from pathlib import Path
 
 from engine.gcpause import no_gc
 from engine.scenario.catalog import bibliography_path
-from engine.scenario.files import MAX_BYTES, Unreadable, read_scenario_bytes
+from engine.scenario.files import (
+    MAX_BYTES,
+    Unreadable,
+    content_digest,
+    read_scenario_bytes,
+)
 from engine.scenario.model import Scenario
 
-# pickle and tempfile are imported where used: `check` imports this module for
-# content_digest alone, and tempfile's imports (shutil, random, bz2, lzma) cost it 5 ms.
+# pickle and tempfile are imported where used: a game found here needs neither, and
+# tempfile's imports (shutil, random, bz2, lzma) cost 5 ms.
 
 CACHE_ENV = "BACKCHANNEL_CACHE_DIR"
 OFF_ENV = "BACKCHANNEL_NO_CACHE"
@@ -55,23 +60,19 @@ def load(path: str | os.PathLike) -> tuple[Scenario, str]:
     one (else loaded, and the copy kept); raises ``loader.ScenarioError`` listing every error.
     Imports the loader (PyYAML, cattrs, the checks) only when it has to load the file."""
     raw = read_bytes(path)
-    if raw is not None:
-        digest = content_digest(raw)
+    digest = None if raw is None else content_digest(raw)
+    if digest is not None:
         scenario = get(digest, checked=False)
         if scenario is not None:
             return scenario, digest
     from engine.scenario.loader import ScenarioError, load_file
 
-    loaded = load_file(path)
-    if loaded.scenario is None or loaded.digest is None:
+    loaded = load_file(path, raw)  # the bytes hashed above, not a second read
+    digest = digest or loaded.digest
+    if loaded.scenario is None or digest is None:
         raise ScenarioError(list(loaded.problems))
-    put(loaded.digest, loaded.scenario, checked=False)
-    return loaded.scenario, loaded.digest
-
-
-def content_digest(raw: bytes) -> str:
-    """The hash that names a version of a scenario file (saves record it too)."""
-    return hashlib.sha256(raw).hexdigest()
+    put(digest, loaded.scenario, checked=False)
+    return loaded.scenario, digest
 
 
 def cache_dir() -> Path | None:

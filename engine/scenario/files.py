@@ -12,6 +12,15 @@ import stat
 MAX_BYTES = 1 << 20
 
 
+def content_digest(raw: bytes) -> str:
+    """The hash that names a version of a scenario file: saves record it, and compiled
+    copies are keyed by it. hashlib is imported on first use: it loads OpenSSL (4-5 ms), which
+    `check` never needs."""
+    import hashlib
+
+    return hashlib.sha256(raw).hexdigest()
+
+
 class Unreadable(Exception):
     """Not a file a scenario can be read from; the message says why, in one line."""
 

@@ -15,7 +15,6 @@ import os
 import sys
 import typing
 from collections.abc import Iterable
-from pathlib import Path
 
 import attrs
 
@@ -23,24 +22,28 @@ from engine.gcpause import no_gc
 from engine.scenario import yamlsrc
 from engine.scenario.catalog import bibliography_path
 from engine.scenario.checks import check_scenario
-from engine.scenario.compiled import content_digest
 from engine.scenario.conditions import Condition, ConditionError
 from engine.scenario.conditions import parse as parse_condition
+from engine.scenario.files import content_digest
 from engine.scenario.model import ChanceCase, Citation, Scenario
 from engine.scenario.vocabulary import Track
 
 if typing.TYPE_CHECKING:
+    from pathlib import Path
+
     import cattrs
 
 Severity = str  # "error" | "warning"
 
 
-def file_identity(path: Path) -> tuple | None:
-    """engine.scenario.meta's, imported when first needed: checking a file needs neither it
-    nor meta's JSON memo (2 ms of imports)."""
+def file_identity(path: str | os.PathLike) -> tuple | None:
+    """engine.scenario.meta's, imported when first needed: checking a file needs neither it,
+    nor meta's JSON memo, nor pathlib (6 ms of imports in all)."""
+    from pathlib import Path
+
     from engine.scenario.meta import file_identity as identity
 
-    return identity(path)
+    return identity(Path(path))
 
 
 @attrs.frozen(order=True)
@@ -77,16 +80,22 @@ class ScenarioError(Exception):
 
 @attrs.frozen
 class Loaded:
-    """What checking one file found: the scenario (when it has no errors), its content hash
-    and every problem, sorted by line."""
+    """What checking one file found: the scenario (when it has no errors), the bytes it was
+    read from (``digest`` names them) and every problem, sorted by line."""
 
-    path: Path
+    path: str | os.PathLike
     scenario: Scenario | None
-    digest: str | None
+    raw: bytes | None = attrs.field(eq=False, repr=False)  # None when it could not be read
     problems: tuple[Problem, ...]
     # Where further findings about this file go (with line:col): engine.analysis.checking
     # adds what exploration finds. None when the file could not even be parsed.
     located: Located | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def digest(self) -> str | None:
+        """The content hash of the bytes read (what saves record and compiled copies are
+        keyed by); computed when asked, as `check` never does."""
+        return None if self.raw is None else content_digest(self.raw)
 
     def with_problems(self, problems: Iterable[Problem]) -> Loaded:
         """The same file with ``problems`` (sorted); the scenario is kept only while none of
@@ -681,19 +690,21 @@ def _report_leaf(path: tuple, leaf: BaseException, data: object, loc: Located) -
 # --------------------------------------------------------------------------- entry points
 
 
-def load_file(path: str | os.PathLike) -> Loaded:
+def load_file(path: str | os.PathLike, raw: bytes | None = None) -> Loaded:
     """Read, structure and check one file (every structural and semantic problem; what only
-    exploration finds is added by engine.analysis.checking); never raises for bad input."""
+    exploration finds is added by engine.analysis.checking); never raises for bad input.
+    ``raw``: the file's bytes when the caller has read them already (as
+    ``compiled.read_bytes`` does), so that what is checked is what was hashed."""
     with no_gc():
-        return _load_file(path)
+        return _load_file(path, raw)
 
 
-def _load_file(path: str | os.PathLike) -> Loaded:
-    path = Path(path)
-    display = str(path)
+def _load_file(path: str | os.PathLike, raw: bytes | None) -> Loaded:
+    display = os.fspath(path)
     loc = Located(display, None)
     try:
-        raw = yamlsrc.read_file(path)
+        if raw is None:
+            raw = yamlsrc.read_file(path)
     except yamlsrc.YamlProblem as exc:
         loc.error((), exc.message)
         return Loaded(path, None, None, tuple(loc.problems))
@@ -703,7 +714,6 @@ def _load_file(path: str | os.PathLike) -> Loaded:
     except OSError as exc:
         loc.error((), f"cannot read the file: {exc.strerror or exc}")
         return Loaded(path, None, None, tuple(loc.problems))
-    digest = content_digest(raw)
     try:
         doc = yamlsrc.parse(yamlsrc.read_text(raw))
     except yamlsrc.YamlProblem as exc:
@@ -711,7 +721,7 @@ def _load_file(path: str | os.PathLike) -> Loaded:
         loc.problems.append(
             Problem(display, p.line if p else None, p.col if p else None, "error", exc.message)
         )
-        return Loaded(path, None, digest, tuple(loc.problems))
+        return Loaded(path, None, raw, tuple(loc.problems))
     loc.doc = doc
     _complete_sources(doc.data, loc)
     scenario = _structure(doc.data, loc)
@@ -719,7 +729,7 @@ def _load_file(path: str | os.PathLike) -> Loaded:
         check_scenario(scenario, loc)
     problems = tuple(sorted(loc.problems, key=_sort_key))
     ok = scenario is not None and not any(p.is_error for p in problems)
-    return Loaded(path, scenario if ok else None, digest, problems, loc)
+    return Loaded(path, scenario if ok else None, raw, problems, loc)
 
 
 _LOADED: dict[tuple, tuple[Scenario, str]] = {}
@@ -728,7 +738,7 @@ _LOADED: dict[tuple, tuple[Scenario, str]] = {}
 def remember(path: str | os.PathLike, scenario: Scenario, digest: str) -> None:
     """Keep a scenario loaded another way (``checking.playable``) for ``load_with_digest``,
     so a game started right after its check does not load the file a second time."""
-    key = file_identity(Path(path))
+    key = file_identity(path)
     if key is not None:
         _LOADED[key] = (scenario, digest)
 
@@ -738,7 +748,6 @@ def load_with_digest(path: str | os.PathLike) -> tuple[Scenario, str]:
     error. Memoised on (path, mtime, size): a scenario is immutable once loaded, so the
     picker, the saves list and a session share one load; across processes, by the compiled
     copy of engine.scenario.compiled."""
-    path = Path(path)
     key = file_identity(path)
     if key is not None and key in _LOADED:
         return _LOADED[key]
