@@ -66,3 +66,28 @@ def test_changes_are_frozen_and_behave_like_the_dict_they_came_from():
     assert Effect(change={"trust": 1}) != Effect(change={"trust": 2})
     for again in (pickle.loads(pickle.dumps(eff)), copy.deepcopy(eff)):
         assert again == eff and isinstance(again.change, Changes)
+
+
+def test_equality_and_hashing_go_field_by_field_as_attrs_does(scn):
+    # The model shares one __eq__/__hash__ (engine.scenario.model._frozen) instead of attrs'
+    # compiled ones: a copy is equal and hashes alike; a change to any field makes it differ.
+    checked = set()
+    for o in _model_objects(scn):
+        cls = type(o)
+        if cls in checked:
+            continue
+        checked.add(cls)
+        copy_ = attrs.evolve(o)
+        assert copy_ is not o and copy_ == o and hash(copy_) == hash(o)
+        assert (copy_ != o) is False  # __ne__ too
+        assert o != object() and (o == object()) is False
+        for a in attrs.fields(cls):
+            if not a.eq:  # e.g. a condition's parsed tree, which its text determines
+                continue
+            value = getattr(o, a.name)
+            other = "changed" if value != "changed" else "changed again"
+            changed = copy_.__class__.__new__(cls)
+            for b in attrs.fields(cls):
+                object.__setattr__(changed, b.name, other if b is a else getattr(o, b.name))
+            assert changed != o and (changed == o) is False, (cls.__name__, a.name)
+    assert len(checked) >= 10
