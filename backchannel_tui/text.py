@@ -131,11 +131,6 @@ def actor_line(scn: Scenario, actor_id: str) -> str:
     return f"{esc(a.name)} [dim]({esc(a.kind)})[/]"
 
 
-def duration_phrase(scn: Scenario) -> str:
-    d = scn.about.duration
-    return f"{d.solo_minutes} min solo · {d.workshop_minutes} min workshop"
-
-
 def resolution_phrase(scn: Scenario, res) -> str:
     """A resolved effect as markup (engine.present.wording.resolution); show only those for
     which ``wording.newsworthy(res)`` holds."""

@@ -14,8 +14,9 @@ from textual.widgets import Button, Header, Static
 
 from backchannel_tui.messages import BeginPlay
 from backchannel_tui.screens.base import BaseScreen
-from backchannel_tui.text import duration_phrase, esc, esc_prose, markup, track_badge
+from backchannel_tui.text import esc, esc_prose, markup, track_badge
 from backchannel_tui.widgets.footer import Footer
+from engine.present import briefing
 from engine.present import wording as w
 from engine.scenario.model import Role, Scenario
 from engine.scenario.vocabulary import ACTOR_KINDS, TRACK_BLURBS, Track
@@ -44,8 +45,7 @@ class BriefingScreen(BaseScreen):
         yield Header(show_clock=False, icon="≡")
         with VerticalScroll(id="briefing-body"):
             yield _md(f"[b]{esc(scn.title)}[/b]", "screen-title")
-            yield _md(f"[$text-secondary]{esc(scn.region)} · {esc(scn.situation_date)} · "
-                      f"{len(scn.rounds)} rounds · {duration_phrase(scn)}[/]")
+            yield _md(f"[$text-secondary]{esc(' · '.join(briefing.facts(scn)))}[/]")
             yield _md(esc_prose(scn.summary, scn), "briefing-summary")
             if self.role is not None:
                 yield _md(f"Your role (private): {esc(self.role.name)}", "section-title")

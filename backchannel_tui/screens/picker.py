@@ -19,6 +19,7 @@ from backchannel_tui.textbase import esc, prose
 from backchannel_tui.widgets.footer import Footer
 from backchannel_tui.widgets.lists import OpenList
 from engine.play.savelog import SaveInfo, data_dir, list_saves
+from engine.present.numbers import count, length
 from engine.scenario import catalog, meta
 from engine.scenario.meta import info as scenario_info
 
@@ -30,13 +31,11 @@ def scenario_prompt(path: Path) -> tuple[Content, bool]:
     if meta.problem:
         return Content.from_markup(
             f"[b]{esc(path.stem)}[/b] (cannot be played)\n[i]{esc(meta.problem)}[/i]"), False
-    minutes = ""
-    if meta.solo_minutes and meta.workshop_minutes:
-        minutes = f" · {meta.solo_minutes} min solo · {meta.workshop_minutes} min workshop"
+    facts = [meta.region, meta.situation_date,
+             *length(meta.rounds, meta.solo_minutes, meta.workshop_minutes)]
     return Content.from_markup(
         f"[b]{esc(meta.title)}[/b]\n"
-        f"[i]{esc(meta.region)} · {esc(meta.situation_date)} · {meta.rounds} rounds"
-        f"{minutes}[/i]\n"
+        f"[i]{esc(' · '.join(facts))}[/i]\n"
         f"{esc(prose(meta.summary))}"), True
 
 
@@ -61,12 +60,11 @@ def save_prompt(info: SaveInfo, parent: SaveInfo | None = None) -> Content:
                                    f"[i]{esc(info.problem or '')}[/i]")
     where = "[b]finished[/b]" if info.over else f"at round {info.round_no}"
     team = f" · team {esc(info.team)}" if info.team else ""
-    n = info.decisions
     whatif = whatif_label(info, parent)
     return Content.from_markup(
         f"[b]{esc(info.title)}[/b]{team}"
         + (f" · [$text-accent]{esc(whatif)}[/]" if whatif else "") + "\n"
-        f"[i]{where} · {n} decision{'s' * (n != 1)} · saved {when}[/i]"
+        f"[i]{where} · {count(info.decisions, 'decision')} · saved {when}[/i]"
     )
 
 
@@ -165,7 +163,7 @@ class PickerScreen(BaseScreen):
         hint.display = bool(going)
         if going:
             hint.update(Content.from_markup(
-                f"[b $text-accent]{going} game{'s' * (going != 1)} in progress[/]: press "
+                f"[b $text-accent]{count(going, 'game')} in progress[/]: press "
                 "[b]s[/b] to pick one under Saved games."))
         else:
             saves.add_option(ListOption(Content.from_markup(

@@ -7,7 +7,9 @@ A phrase is a tuple of ``Span`` (text with a role such as ``indicator``, ``citat
 * ``plain`` (line mode, logs), ``markdown`` and ``html`` (exports) are here;
 * Textual markup is ``backchannel_tui.text.markup`` (the engine imports no UI code).
 
-So line mode and the app carry the same words and differ only in markup.
+So line mode and the app carry the same words and differ only in markup. Counts with their
+nouns and shares of a whole are made in ``engine.present.numbers`` (light enough for the
+app's first screen) and re-exported here.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from engine.present.numbers import count, length, shares  # noqa: F401 (re-exported)
 from engine.present.reflow import reflow
 from engine.scenario.conditions import Condition
 from engine.scenario.model import (
@@ -190,12 +193,6 @@ BETTER_HINT = {"higher": "higher is better", "lower": "lower is better",
 BETTER_ARROW = {"higher": "↑", "lower": "↓", "neither": "↕"}
 
 
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """'1 other ending', '2 other endings': a number with its noun agreeing. ``plural``
-    when adding an s is wrong ('1 playthrough' is regular; 'state(s)' never again)."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
-
-
 def better_hint(ind: Indicator) -> str:
     return BETTER_HINT.get(ind.better, BETTER_HINT["neither"])
 
@@ -319,19 +316,6 @@ def condition_text(scn: Scenario, cond: Condition) -> str:
 
 def percent(p: float) -> str:
     return f"{round(float(p) * 100)}%"
-
-
-def shares(parts: Sequence[float]) -> list[str]:
-    """Shares of one whole as whole percentages that add up as the shares do (100% for a
-    whole): largest-remainder rounding, so 51.5 / 19.8 / 28.7 reads 51 / 20 / 29, never
-    a total of 101. Use it wherever parts of a whole are shown side by side."""
-    exact = [max(0.0, float(p)) * 100 for p in parts]
-    total = round(sum(exact))
-    whole = [int(x) for x in exact]
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - whole[i]), i))
-    for i in order[:max(0, total - sum(whole))]:
-        whole[i] += 1
-    return [f"{n}%" for n in whole]
 
 
 def chance(scn: Scenario, chance_: Any) -> Phrase:

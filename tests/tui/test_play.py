@@ -720,3 +720,36 @@ def test_the_footer_names_each_screens_keys_along_a_round(example_only):
     assert seen["decision"][0] == "Choose" and {"What-if", "Study"} <= set(seen["decision"])
     assert "Continue" in seen["outcome"]
     assert seen["next round"] == seen["decision"]
+
+
+def _one_round_example() -> str:
+    """The example cut to its first round (the second round, and what refers to it, gone)."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    cut = text[:text.index("  - id: next-season")] + text[text.index("events:\n"):]
+    cut = cut.replace("    round: 2\n", "    round: 1\n").replace("round: next-season",
+                                                              "round: first-smoke")
+    return cut[:cut.index("lessons:\n")] + cut[cut.index("# Private briefs"):]
+
+
+def test_a_one_round_scenario_says_1_round_in_the_picker_and_the_briefing(tmp_path,
+                                                                         monkeypatch):
+    folder = tmp_path / "scen"
+    folder.mkdir()
+    (folder / "one.yaml").write_text(_one_round_example(), encoding="utf-8")
+    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(folder))
+    monkeypatch.chdir(tmp_path)
+    app = BackchannelApp()
+
+    async def script(pilot):
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        prompt = str(picker.query_one("#scenarios").get_option_at_index(0).prompt)
+        assert "an unnamed dry season · 1 round · 10 min solo" in prompt, prompt
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        body = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "an unnamed dry season · 1 round · 10 min solo · 45 min workshop" in body
+        assert "rounds" not in prompt + body
+
+    run(app, script)
