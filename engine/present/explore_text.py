@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine.present.wording import count
+from engine.present.wording import count, share_units
 
 
 def _pct(x: float | None) -> str:
@@ -22,6 +22,23 @@ def _pct(x: float | None) -> str:
     if x > 0.999 and x < 1:
         return ">99.9%"
     return f"{100 * x:.1f}%"
+
+
+def _shares(parts: list[float]) -> list[str]:
+    """Parts of one whole (the endings of a policy, an indicator's final values) in tenths of
+    a percent that add up to the whole exactly (largest remainder, as the debrief rounds).
+    A part too small or too large to show otherwise keeps its marker, '<0.1%' or '>99.9%'."""
+    out = []
+    for x, n in zip(parts, share_units(parts, 1), strict=True):
+        if x == 0:
+            out.append("0%")
+        elif n == 0:
+            out.append("<0.1%")
+        elif n == 1000 and x < 1:
+            out.append(">99.9%")
+        else:
+            out.append(f"{n / 10:.1f}%")
+    return out
 
 
 def _table(headers: list[str], rows: list[list[str]], right: Iterable[int] = ()) -> list[str]:
@@ -65,15 +82,16 @@ def render_text(d: dict) -> str:
     out.append("")
     out.append("Endings (uniformly random play)")
     rows = []
-    for e in d["endings"]:
-        pr = _pct(e["probability"])
+    de = d["dead_ends"]
+    # The endings and the dead ends share out every game: shown so they add up to 100.0%.
+    ends = _shares([e["probability"] for e in d["endings"]] + [de["probability"]])
+    for e, pr in zip(d["endings"], ends, strict=False):
         if e["stderr"]:
             pr += f" ± {100 * e['stderr']:.1f}"
         rows.append([e["id"], _clip(e["title"], 36), e["grade"], "early" if e["early"] else "",
                      pr, f"{e['paths']:,}"])
-    de = d["dead_ends"]
     if de["groups"]:
-        rows.append(["(dead end)", "", "", "", _pct(de["probability"]), f"{de['paths']:,}"])
+        rows.append(["(dead end)", "", "", "", ends[-1], f"{de['paths']:,}"])
     out += _table(["ending", "title", "grade", "", "probability",
                    "paths" if exact else "paths seen"], rows, right=(4, 5))
 
@@ -108,12 +126,12 @@ def render_text(d: dict) -> str:
     rows = []
     for ind in d["indicators"]:
         dist = ind["distribution"]
-        if len(dist) > 12:
-            shown = "  ".join(f"{x['value']}:{_pct(x['probability'])}" for x in dist[:6])
-            shown += "  …  " + "  ".join(
-                f"{x['value']}:{_pct(x['probability'])}" for x in dist[-3:])
+        cells = [f"{x['value']}:{pr}" for x, pr in
+                 zip(dist, _shares([x["probability"] for x in dist]), strict=True)]
+        if len(cells) > 12:
+            shown = "  ".join(cells[:6]) + "  …  " + "  ".join(cells[-3:])
         else:
-            shown = "  ".join(f"{x['value']}:{_pct(x['probability'])}" for x in dist)
+            shown = "  ".join(cells)
         rows.append([ind["id"], ind["better"], str(ind["start"]),
                      str(ind["min"]) if ind["min"] is not None else "-",
                      str(ind["max"]) if ind["max"] is not None else "-",
@@ -124,13 +142,12 @@ def render_text(d: dict) -> str:
     out.append("")
     out.append("Endings when always picking one track where offered")
     labels = [t["label"] for t in d["tracks"]]
-    rows = []
-    for e in d["endings"]:
-        rows.append([e["id"], _pct(e["probability"]),
-                     *(_pct(t["endings"][e["id"]]) for t in d["tracks"])])
+    # One column per policy, each a whole: the endings and the dead ends add up to 100.0%.
+    columns = [ends] + [_shares([t["endings"][e["id"]] for e in d["endings"]]
+                                 + [t["dead_end"]]) for t in d["tracks"]]
+    rows = [[e["id"], *(col[n] for col in columns)] for n, e in enumerate(d["endings"])]
     if de["groups"] or any(t["dead_end"] for t in d["tracks"]):
-        rows.append(["(dead end)", _pct(de["probability"]),
-                     *(_pct(t["dead_end"]) for t in d["tracks"])])
+        rows.append(["(dead end)", *(col[-1] for col in columns)])
     out += _table(["ending", "uniform", *labels], rows, right=range(1, 2 + len(labels)))
 
     out.append("")

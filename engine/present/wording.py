@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from engine.present.numbers import count, length, shares  # noqa: F401 (re-exported)
+from engine.present.numbers import count, length, share_units, shares  # noqa: F401 (re-exported)
 from engine.present.reflow import reflow
 from engine.scenario.conditions import Condition
 from engine.scenario.model import (

@@ -626,3 +626,34 @@ def test_a_walk_leaves_the_collector_running_with_nothing_frozen(monkeypatch):
     assert graph.complete and gc.isenabled() and gc.get_freeze_count() == 0
     gc.collect()
     assert gone() is None
+
+
+def _block(lines: list[str], title: str) -> list[str]:
+    """The rows of the table under ``title`` (after its header and rule)."""
+    start = lines.index(title) + 3
+    return lines[start:lines.index("", start)]
+
+
+def _tenths(cell: str) -> int:
+    """'12.3%' -> 123; '0%' and '<0.1%' count as 0, '>99.9%' as 999."""
+    cell = cell.rstrip("%").replace(">99.9", "99.9").replace("<0.1", "0")
+    return round(float(cell) * 10)
+
+
+def test_cli_explore_shows_each_whole_adding_up_to_100_percent(capsys):
+    # Rounded one by one, the Korea scenario's endings read 99.9% in all (uniform play, and
+    # always Track 1), as did two indicators' distributions; the example's air read 100.1%.
+    for path in (ROOT / "scenarios" / "north-korea-reengagement.yaml",
+                 ROOT / "docs" / "example-scenario.yaml"):
+        assert cli.main(["explore", str(path)]) == 0
+        lines = capsys.readouterr().out.split("\n")
+        endings = _block(lines, "Endings (uniformly random play)")
+        assert sum(_tenths(re.findall(r"\S+%", row)[0]) for row in endings) == 1000
+        by_track = [re.findall(r"\S+%", row) for row in
+                    _block(lines, "Endings when always picking one track where offered")]
+        for column in zip(*by_track, strict=True):
+            assert sum(map(_tenths, column)) == 1000, (path.name, column)
+        for row in _block(lines, "Indicators at the end"):
+            if "…" in row:  # a long distribution is shown in part
+                continue
+            assert sum(_tenths(c) for c in re.findall(r":(\S+%)", row)) == 1000, row
