@@ -16,6 +16,7 @@ from typing import TextIO
 from engine.play.rules import GameState, Offer, Outcome
 from engine.play.session import Session, SessionError
 from engine.present import wording as w
+from engine.present.briefing import Section, facts, role_section, sections
 from engine.present.debrief import appendix, build_debrief, render_text, summary
 from engine.present.wording import Phrase, plain
 from engine.scenario.model import Role
@@ -62,7 +63,7 @@ class PlainGame:
     def run(self) -> int:
         s, scn = self.s, self.s.scenario
         self.say(f"backchannel: {scn.title}")
-        self.say(f"{scn.region}, {scn.situation_date}. Seed {s.seed}. Saving to {s.path}")
+        self.say(f"{', '.join(facts(scn))}. Seed {s.seed}. Saving to {s.path}")
         if self.study:
             self.say("Study mode: exact effects are shown before each choice.")
         for warning in s.warnings:
@@ -103,27 +104,28 @@ class PlainGame:
             self.out.write(render_text(appendix(d), self.width))
 
     def briefing(self) -> None:
+        """What the app's briefing shows, in its order (engine.present.briefing)."""
         scn = self.s.scenario
         self.say("\n== Briefing ==")
         self.para(w.prose(scn, scn.summary))
-        if scn.actors:
-            self.say("\nActors:")
-            for a in scn.actors:
-                self.say(f"- {a.name} ({a.kind})")
-                self.para(w.prose(scn, f"Interests: {a.interests}"), "    ")
-                self.para(w.prose(scn, f"Stance: {a.stance}"), "    ")
-        self.say("\nIndicators:")
-        for ind in scn.indicators:
-            self.para(f"{ind.label} ({ind.min}-{ind.max}, {w.better_hint(ind)}): "
-                      f"{ind.meaning}", "    ", "- ")
-        self.role_brief()
+        for section in sections(scn, self.role):
+            self.show_section(section)
 
     def role_brief(self) -> None:
-        scn = self.s.scenario
         if self.role is not None:
-            self.say(f"\n== Your role (private): {self.role.name} ==")
-            for claim in self.role.brief:
-                self.para(w.phrase(claim.text, " ", w.cited(scn, claim.cite)), "    ", "- ")
+            self.show_section(role_section(self.s.scenario, self.role))
+
+    def show_section(self, section: Section) -> None:
+        """A briefing section as a titled list; a track's entry starts with its label."""
+        self.say(f"\n== {section.title} ==" if section.kind == "role" else
+                 f"\n{section.title}:")
+        for item in section.items:
+            first, *rest = item.lines
+            if section.kind == "tracks":
+                first = w.phrase(f"{item.subject.label}: ", first)
+            self.para(first, "  ", "- ")
+            for line in rest:
+                self.para(line, "    ")
 
     def indicators_line(self, state: GameState) -> str:
         scn = self.s.scenario

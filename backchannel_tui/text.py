@@ -36,6 +36,7 @@ ROLE_STYLE = {
     w.BAD: "bold $text-error",
     w.FLAT: "dim",
     w.WARNING: "b $text-warning",
+    w.LABEL: "$text-secondary",
 }
 
 

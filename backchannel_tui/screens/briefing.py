@@ -1,5 +1,6 @@
-"""The briefing: the situation, the actors and their stances, the indicators and what they
-mean, the tracks, and (for workshops) the team roles."""
+"""The briefing: the situation, then the sections of engine.present.briefing (the player's
+private role, the learning objectives, the tracks, the actors and their stances, the
+indicators and what they mean, and the workshop's team roles), which line mode prints too."""
 
 from __future__ import annotations
 
@@ -17,9 +18,8 @@ from backchannel_tui.screens.base import BaseScreen
 from backchannel_tui.text import esc, esc_prose, markup, track_badge
 from backchannel_tui.widgets.footer import Footer
 from engine.present import briefing
-from engine.present import wording as w
 from engine.scenario.model import Role, Scenario
-from engine.scenario.vocabulary import ACTOR_KINDS, TRACK_BLURBS, Track
+from engine.scenario.vocabulary import ACTOR_KINDS
 
 
 def _md(markup: str, classes: str = "", id: str | None = None) -> Static:
@@ -33,6 +33,7 @@ class BriefingScreen(BaseScreen):
         Binding("enter", "resume_game", "Back to the game"),
         Binding("escape", "back", "Back"),
     ]
+    SECTION_IDS = {"role": "role-brief", "indicators": "briefing-indicators"}  # for tests
 
     def __init__(self, scenario: Scenario, path: Path, in_progress: bool = False,
                  role: Role | None = None) -> None:
@@ -47,61 +48,52 @@ class BriefingScreen(BaseScreen):
             yield _md(f"[b]{esc(scn.title)}[/b]", "screen-title")
             yield _md(f"[$text-secondary]{esc(' · '.join(briefing.facts(scn)))}[/]")
             yield _md(esc_prose(scn.summary, scn), "briefing-summary")
-            if self.role is not None:
-                yield _md(f"Your role (private): {esc(self.role.name)}", "section-title")
-                yield _md("\n".join(
-                    "• " + markup(w.phrase(c.text, " ", w.cited(scn, c.cite)))
-                    for c in self.role.brief), id="role-brief")
-            yield _md("What this game is for", "section-title")
-            yield _md("\n".join(f"• {esc(o)}" for o in scn.about.learning_objectives))
-            yield _md("The three tracks", "section-title")
-            yield _md("\n".join(f"{track_badge(t)} {esc(TRACK_BLURBS[t])}" for t in Track))
-            if scn.actors:
-                yield _md("Actors and their stances", "section-title")
-                yield from self._actors()
-            yield _md("Indicators", "section-title")
-            yield _md("\n".join(self._indicator_line(i) for i in scn.indicators),
-                      id="briefing-indicators")
-            if scn.about.team_roles:
-                yield _md(w.TEAM_ROLES_TITLE, "section-title")
-                yield _md("\n".join(f"• [b]{esc(r.name)}[/b]: {esc(r.brief)}"
-                                    for r in scn.about.team_roles))
+            for section in briefing.sections(scn, self.role):
+                yield _md(esc(section.title), "section-title")
+                yield from self._section(section)
             with Horizontal(classes="screen-buttons"):
                 label = "Back to the game (enter)" if self.in_progress else "Begin (enter)"
                 yield Button(label, id="begin", variant="primary")
         yield Footer(compact=True)
 
-    @staticmethod
-    def _indicator_line(ind) -> str:
-        better = esc(w.better_hint(ind))
-        return (f"• [b]{esc(ind.label)}[/b] [dim](starts at {ind.start}, "
-                f"{ind.min}-{ind.max}, {better})[/]\n  {esc(ind.meaning)}")
+    def _section(self, section: briefing.Section) -> ComposeResult:
+        """One section of the briefing (engine.present.briefing: the same words and order as
+        line mode), laid out for the screen: the actors as a table or blocks, the tracks
+        behind their badges, every other entry as a bullet."""
+        if section.kind == "actors":
+            yield from self._actors(section)
+            return
+        lines = []
+        for item in section.items:
+            first, *rest = (markup(line) for line in item.lines)
+            lead = track_badge(item.subject) if section.kind == "tracks" else "•"
+            lines.append("\n".join([f"{lead} {first}", *(f"  {x}" for x in rest)]))
+        yield _md("\n".join(lines), id=self.SECTION_IDS.get(section.kind))
 
     def on_mount(self) -> None:
         self.title = self.scenario.title
         self.sub_title = "Briefing"
         self.query_one("#briefing-body").focus()
 
-    def _actors(self) -> ComposeResult:
+    def _actors(self, section: briefing.Section) -> ComposeResult:
         """The actors twice, one shown by width (app.tcss): a table whose cells wrap (medium
-        and wide), and one block per actor (narrow). Nothing is ever cut: every cell is a
-        Static that wraps in its column."""
+        and wide), and one block per actor (narrow), the section's lines as they are. Nothing
+        is ever cut: every cell is a Static that wraps in its column."""
+        scn = self.scenario
         kinds = "\n".join(f"{k}: {v}" for k, v in ACTOR_KINDS.items())
         with Grid(id="actors") as grid:
             grid.tooltip = kinds
             for head in ("Actor", "Kind", "Interests", "Stance"):
                 yield _md(f"[b]{head}[/b]", "actor-cell actor-head")
-            for a in self.scenario.actors:
+            for a in (item.subject for item in section.items):
                 yield _md(f"[b]{esc(a.name)}[/b]", "actor-cell")
                 yield _md(esc(a.kind), "actor-cell")
-                yield _md(esc(a.interests), "actor-cell")
-                yield _md(esc(a.stance), "actor-cell")
+                yield _md(esc_prose(a.interests, scn), "actor-cell")
+                yield _md(esc_prose(a.stance, scn), "actor-cell")
         with Vertical(id="actors-list") as blocks:
             blocks.tooltip = kinds
-            for a in self.scenario.actors:
-                yield _md(f"[b]{esc(a.name)}[/b] [dim]({esc(a.kind)})[/]\n"
-                          f"[$text-secondary]Interests:[/] {esc(a.interests)}\n"
-                          f"[$text-secondary]Stance:[/] {esc(a.stance)}", "actor-block")
+            for item in section.items:
+                yield _md("\n".join(markup(line) for line in item.lines), "actor-block")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -50,6 +50,7 @@ GOOD, BAD, FLAT = "good", "bad", "flat"  # rating glyphs ++ + / - -- / 0
 CITATION = "citation"
 INDICATOR = "indicator"
 WARNING = "warning"  # "Event:", "Not available now:"
+LABEL = "label"  # a field's name before its value: "Stance:"
 
 
 @attrs.frozen

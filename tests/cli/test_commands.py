@@ -77,6 +77,35 @@ def test_scripted_plain_game_reaches_an_ending_and_its_log_replays(tmp_path):
         ("research-network", "Blue", "build trust first"), ("binding-agreement", "Blue", None)]
 
 
+def test_line_mode_briefing_says_what_the_apps_says_in_its_order(tmp_path):
+    # Line mode is how screen-reader users play: its briefing listed the actors and the
+    # indicators only, not the objectives, the three tracks or the workshop's team roles
+    # that the app's briefing shows; and not how many rounds the game has.
+    out = run("play", "--plain", str(EXAMPLE), "--seed", "1", "--save", str(tmp_path / "g"),
+              "--role", "ministry-adviser", stdin="q\n")
+    assert out.returncode == 0, out.stderr
+    brief = " ".join(out.stdout.split("== Briefing ==")[1].split("== Round 1")[0].split())
+    head = " ".join(out.stdout.split("== Briefing ==")[0].split())
+    assert "Southeast Asia, an unnamed dry season, 2 rounds, 10 min solo, 45 min workshop" in head
+    expected = [  # the app's sections (tests/tui: the same engine.present.briefing), in order
+        "Smoke from land fires crosses borders again.",
+        "== Your role (private): Adviser to the environment minister == - Your minister wants "
+        "something on the record this season, and soon. (Feng ¶4)",
+        "What this game is for: - See why a cross-border problem invites unofficial dialogue",
+        "- Weigh the speed of official action against the trust Track-2 builds slowly.",
+        "The three tracks: - Track 1: official, state-to-state diplomacy through government "
+        "channels - Track 1.5: officials in a personal capacity sitting beside independent "
+        "experts - Track 2: unofficial dialogue",
+        "Actors and their stances: - Environment ministries of the affected states (state) "
+        "Interests: Clean air before elections",
+        "Indicators: - Air quality (starts at 3, 0-10, higher is better) How clean the air is",
+        "Team roles (for a workshop): - Environment ministry: Wants visible action this "
+        "season. - Think tank: Wants a process that outlasts this season.",
+    ]
+    at = [brief.find(part) for part in expected]
+    assert -1 not in at and at == sorted(at), list(zip(at, expected, strict=True))
+
+
 def test_end_of_input_saves_and_explains_how_to_resume(tmp_path):
     log = tmp_path / "g.jsonl"
     out = run("play", "--plain", str(EXAMPLE), "--seed", "1", "--save", str(log), stdin="1\n")
