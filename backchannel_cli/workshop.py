@@ -143,21 +143,30 @@ def add_parsers(sub) -> None:
     p = ws.add_parser("decide", parents=[replay],
                       help="enter or change a team's decision (an override, with a reason)",
                       description="While a round is closed: enter the decision of a team that "
-                      "has none, or replace one. Recorded as a facilitator override with your "
-                      "reason; the team's own reason is kept.")
+                      "has none, or (with --replace) replace the one it has: its own, an "
+                      "earlier override or an absent mark. Recorded as a facilitator override "
+                      "with your reason; the team's own reason is kept.")
     p.add_argument("id")
     p.add_argument("--team", required=True, help="team name or join code")
     p.add_argument("--option", required=True,
                    help="the option: its number in the round, as every screen shows it, or its id")
     p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace the decision the team already has in this round (without it, "
+                   "such a team is refused and nothing changes)")
     p.set_defaults(func=cmd_decide)
 
-    p = ws.add_parser("absent", parents=[replay], help="mark a team absent for this round",
+    p = ws.add_parser("absent", parents=[replay],
+                      help="mark a team absent: its game ends for good (final once revealed)",
                       description="While a round is closed: the team has no decision this "
-                      "round; its game stops here.")
+                      "round and its game stops here, for the rest of the workshop: once the "
+                      "round is revealed it cannot come back. Until the reveal, `workshop "
+                      "decide --replace` enters a decision instead and takes the mark back.")
     p.add_argument("id")
     p.add_argument("--team", required=True, help="team name or join code")
     p.add_argument("--reason", help="why (kept in the audit trail)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace the decision the team already has in this round")
     p.set_defaults(func=cmd_absent)
 
     p = ws.add_parser("note", parents=[replay], help="note on a team (or all) this round")
@@ -488,26 +497,52 @@ def cmd_timer(args) -> int:
     return 0
 
 
+def _already_decided(room: Room, exc) -> int:
+    """A facilitator's decision refused because the team has one: what it has, and how to
+    replace it from here."""
+    from engine.present.wording import already_decided
+
+    _err(f"{already_decided(room.scenario, exc.team, exc.existing.round_no, exc.existing)}; "
+         "nothing was changed. To replace it, run the command again with --replace (kept in "
+         "the log as a facilitator override with your reason).")
+    return 1
+
+
 @_run
 def cmd_decide(args) -> int:
+    from engine.present.wording import team_decision
+    from engine.workshop.model import AlreadyDecided
+
     store = _store(args)
     room = _room(args, store)
-    d = room.override(args.team, args.option, args.reason)
+    try:
+        before = room.snap.decision(room.team(args.team).id, room.workshop.control.round_no)
+        d = room.override(args.team, args.option, args.reason, replace=args.replace)
+    except AlreadyDecided as exc:
+        return _already_decided(room, exc)
     team = room.snap.team(d.team_id)
     assert d.option_id is not None  # an override names an option; absence is `absent`
     opt = room.game.options[d.option_id].option  # the id, also when a number was typed
     print(f"Recorded for {team.name}, round {d.round_no}: [{opt.track.label}] {opt.title} "
-          f"(facilitator override: {d.reason})")
+          f"(facilitator override: {d.reason})"
+          + (f"; it replaces {team_decision(room.scenario, before)}" if before else ""))
     return 0
 
 
 @_run
 def cmd_absent(args) -> int:
+    from engine.present.wording import ABSENT_FINAL
+    from engine.workshop.model import AlreadyDecided
+
     store = _store(args)
     room = _room(args, store)
-    d = room.mark_absent(args.team, args.reason)
-    print(f"{room.snap.team(d.team_id).name} marked absent in round {d.round_no}; its game "
-          "stops here.")
+    try:
+        d = room.mark_absent(args.team, args.reason, replace=args.replace)
+    except AlreadyDecided as exc:
+        return _already_decided(room, exc)
+    print(f"{room.snap.team(d.team_id).name} marked absent in round {d.round_no}; "
+          f"{ABSENT_FINAL}. Until the round is revealed, `workshop decide --replace` enters a "
+          "decision instead.")
     return 0
 
 

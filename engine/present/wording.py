@@ -168,8 +168,29 @@ TEAM_STATUS = {
 }
 
 
+# What marking a workshop team absent does (said when asked to, and when done).
+ABSENT_FINAL = ("its game stops here for the rest of the workshop; once the round is "
+                "revealed, the team cannot come back")
+
+
 def team_status(code: str) -> str:
     return TEAM_STATUS.get(code, code)
+
+
+def team_decision(scn: Scenario, d: Any) -> str:
+    """A workshop team's decision in a round (an engine.workshop TeamDecision), as the
+    facilitator's tools name it: '[Track 1] Call a meeting (submitted)', 'marked absent'."""
+    if d.absent or d.option_id is None:
+        return TEAM_STATUS["absent"]
+    opt = scn.option(d.option_id)
+    how = TEAM_STATUS["override" if d.override else "submitted"]
+    return f"{plain(option_heading(opt))} ({how})" if opt else f"{d.option_id} ({how})"
+
+
+def already_decided(scn: Scenario, team: str, round_no: int, d: Any) -> str:
+    """What a team has in a round that a facilitator's decision or absent mark would
+    replace (each front end then says how to replace it there)."""
+    return f"{team} already has a decision in round {round_no}: {team_decision(scn, d)}"
 
 
 def absent_title(round_no: int) -> str:

@@ -15,7 +15,8 @@ Model (engine/workshop/model.py)
     an override with the facilitator's reason, or an absent mark), ``Event`` (the append-only
     audit trail: created, join, phase, timer, submit, override, absent, note, message).
     Errors: ``WorkshopError`` (one-line message) and its kinds ``NotFound``, ``Refused``
-    (``.reason``: duplicate, closed, wrong-round, not-open, invalid-option, absent, finished),
+    (``.reason``: duplicate, closed, wrong-round, not-open, invalid-option, absent, finished,
+    decided: ``AlreadyDecided``, with ``.existing``),
     ``Conflict`` (lost a compare-and-swap), ``PhaseError`` (and ``MissingDecisions``: a reveal
     refused, with ``.teams``), ``ScenarioChanged``.
 
@@ -39,11 +40,15 @@ Room (engine/workshop/room.py): what front ends call
     (``.control``, ``.message``), ``room.status()`` -> Status(rows of TeamRow: team, status
     'waiting'|'submitted'|'override'|'absent'|'skips'|'finished'|'out', choice only after the
     reveal), ``room.team_game(team_id)`` -> TeamGame (states, outcomes: the pure rules replayed
-    from its decisions with the workshop seed), ``room.offered(team_id)``, ``room.draft(team_id)``,
-    ``room.notes()``, ``room.scenario`` / ``room.game`` for wording.
+    from its decisions with the workshop seed), ``room.offered(team_id)``,
+    ``room.override_options(team_id)`` (what an override may enter, also for a team that
+    already decided), ``room.draft(team_id)``, ``room.notes()``, ``room.scenario`` /
+    ``room.game`` for wording.
     Facilitator: ``room.act('open'|'close'|'reveal'|'next'|'timer-start'|'timer-add'|'timer-pause'|
     'timer-resume'|'timer-end', seconds=, expected_version=)`` (opening lets bots submit),
-    ``room.override(team, option_id, reason)``, ``room.mark_absent(team, reason)``,
+    ``room.override(team, option_id, reason, replace=)``, ``room.mark_absent(team, reason,
+    replace=)`` (a decision the team already has in the round is replaced only with
+    ``replace=True``, else AlreadyDecided),
     ``room.note(team_or_None, text)``, ``room.message(text)``, ``room.run_bots()`` (call it in
     the console's poll loop too), ``room.export(dir)``.
     Team: ``room.join(team, client)``, ``room.save_draft(team_id, option_id, reason)``,
@@ -52,6 +57,7 @@ Room (engine/workshop/room.py): what front ends call
 
 from engine.workshop.model import (
     CODE_ALPHABET,
+    AlreadyDecided,
     Conflict,
     Control,
     Draft,
@@ -71,8 +77,8 @@ from engine.workshop.room import Room, ScenarioChanged, Status, TeamGame, TeamRo
 from engine.workshop.store import Snapshot, WorkshopStore, open_store
 
 __all__ = [
-    "CODE_ALPHABET", "Conflict", "Control", "Draft", "Event", "MissingDecisions", "NotFound",
-    "Phase", "PhaseError",
+    "AlreadyDecided", "CODE_ALPHABET", "Conflict", "Control", "Draft", "Event",
+    "MissingDecisions", "NotFound", "Phase", "PhaseError",
     "Refused", "Room", "ScenarioChanged", "Snapshot", "Status", "Team", "TeamDecision",
     "TeamGame", "TeamRow", "Workshop", "WorkshopError", "WorkshopStore", "create_workshop",
     "open_store", "step",

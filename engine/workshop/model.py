@@ -37,11 +37,22 @@ class NotFound(WorkshopError):
 
 class Refused(WorkshopError):
     """A submission the store refused: ``reason`` is one of 'duplicate', 'closed',
-    'wrong-round', 'not-open', 'invalid-option', 'absent', 'finished'; the message explains."""
+    'wrong-round', 'not-open', 'invalid-option', 'absent', 'finished', 'decided' (see
+    AlreadyDecided); the message explains."""
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class AlreadyDecided(Refused):
+    """A facilitator's decision or absent mark refused because the team already has a
+    decision in the round (replacing one must be asked for). ``team`` names the team,
+    ``existing`` is its decision, so each front end can say how to replace it there."""
+
+    def __init__(self, message: str, team: str, existing: TeamDecision) -> None:
+        super().__init__("decided", message)
+        self.team, self.existing = team, existing
 
 
 class Conflict(WorkshopError):

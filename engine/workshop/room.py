@@ -27,6 +27,7 @@ from engine.scenario.loader import ScenarioError, load_with_digest, summarise
 from engine.scenario.model import Option, Scenario
 from engine.workshop.model import (
     BOT_POLICIES,
+    AlreadyDecided,
     Conflict,
     Draft,
     MissingDecisions,
@@ -346,31 +347,53 @@ class Room:
             self.run_bots()
         return self.workshop
 
-    def override(self, team: int | str, option_id: str, reason: str) -> TeamDecision:
+    def override(self, team: int | str, option_id: str, reason: str, *,
+                 replace: bool = False) -> TeamDecision:
+        """The facilitator's decision for ``team`` in the closed round, with a reason. A team
+        that already has a decision this round (its own, an earlier override or an absent
+        mark) keeps it unless ``replace``: AlreadyDecided says what it is."""
         t = self.team(team)
         why = clean_text(reason, what="reason")
         if not why:
             raise WorkshopError("an override needs a reason (--reason); it is kept in the log")
         c = self.refresh().workshop.control
         option_id = self._check_option(t, option_id, c.round_no).id  # a number names it too
+        self._refuse_silent_replace(t, c.round_no, replace)
         d = TeamDecision(t.id, c.round_no, option_id, why, "facilitator", self.clock(),
                          override=True)
         d = self.store.override(self.id, d)
         self.refresh()
         return d
 
-    def mark_absent(self, team: int | str, reason: str | None = None) -> TeamDecision:
+    def mark_absent(self, team: int | str, reason: str | None = None, *,
+                    replace: bool = False) -> TeamDecision:
+        """Mark ``team`` absent in the closed round: its game stops there, and from the reveal
+        on for good (until then an override with ``replace`` takes the mark back). A decision
+        the team already has this round is kept unless ``replace`` (AlreadyDecided)."""
         t = self.team(team)
         c = self.refresh().workshop.control
         tg = self.team_game(t.id)
         if self.snap.decision(t.id, c.round_no) is None and tg.status(c.round_no, None) in (
                 "finished", "skips", "out"):
             raise WorkshopError(f"{t.name} has no decision due in round {c.round_no}")
+        self._refuse_silent_replace(t, c.round_no, replace)
         d = TeamDecision(t.id, c.round_no, None, clean_text(reason, what="reason"),
                          "facilitator", self.clock(), absent=True)
         d = self.store.override(self.id, d)
         self.refresh()
         return d
+
+    def _refuse_silent_replace(self, t: Team, round_no: int, replace: bool) -> None:
+        """AlreadyDecided if ``t`` has a decision in ``round_no`` and replacing it was not
+        asked for (it was replaced without a word)."""
+        d = self.snap.decision(t.id, round_no)
+        if d is None or replace:
+            return
+        what = ("is already marked absent" if d.absent else
+                f"already has a decision ('{d.option_id}', "
+                + ("entered by the facilitator" if d.override else f"by the {d.by}") + ")")
+        raise AlreadyDecided(f"{t.name} {what} in round {round_no}; nothing was changed "
+                             "(replacing it must be asked for)", t.name, d)
 
     def note(self, team: int | str | None, text: str, round_no: int | None = None,
              actor: str = "facilitator"):
@@ -408,10 +431,8 @@ class Room:
         """The option if ``t`` may take it in ``round_no``, judged on the team's state before
         that round's decision (an override may replace a submission or an absent mark)."""
         tg = self.team_game(t.id)
-        played = [d for d in tg.decisions if not d.absent]
-        before = next((i for i, d in enumerate(played) if d.round_no == round_no), None)
-        if before is not None or tg.absent_from == round_no:
-            state = tg.states[before] if before is not None else tg.state
+        state = self._state_before(tg, round_no)
+        if state is not None:
             return self._offered_option(t, state, option_id, round_no)
         st = tg.status(round_no, None)
         if st == "out":
@@ -423,6 +444,23 @@ class Room:
             raise Refused("wrong-round", f"{t.name}'s game has no round {round_no} (it is at "
                           f"round {tg.state.round_no}); nothing to decide now")
         return self._offered_option(t, tg.state, option_id, round_no)
+
+    @staticmethod
+    def _state_before(tg: TeamGame, round_no: int) -> GameState | None:
+        """The team's state before its decision (or absent mark) in ``round_no``; None if it
+        has none there."""
+        played = [d for d in tg.decisions if not d.absent]
+        before = next((i for i, d in enumerate(played) if d.round_no == round_no), None)
+        if before is not None:
+            return tg.states[before]
+        return tg.state if tg.absent_from == round_no else None
+
+    def override_options(self, team_id: int) -> list[Option]:
+        """The options the facilitator may enter for this team in the current round: as
+        ``offered``, but for a team that already decided (or was marked absent) in it, those
+        it had before that decision, which an override with ``replace`` may take instead."""
+        state = self._state_before(self.team_game(team_id), self.workshop.control.round_no)
+        return self.offered(team_id) if state is None else self.game.offered(state)
 
     def _offered_option(self, t: Team, state: GameState, key: str, round_no: int) -> Option:
         """The option ``key`` (its id, or its number as every screen shows it) if ``t`` may

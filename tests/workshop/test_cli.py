@@ -287,3 +287,62 @@ def test_plain_client_does_not_miss_a_change_made_while_it_reads(tmp_path):
     seat.join(timeout=20)
     assert done == [0], out.getvalue()[-2000:]
     assert not armed[0] and "Your ending:" in out.getvalue()
+
+
+def test_decide_never_replaces_a_decision_silently(capsys, store_path):
+    """A team's decision in the round (its own, an override, an absent mark) is replaced
+    only with --replace; the refusal names the team, the round and what it has, and the
+    replacement is logged as an override with its reason, naming what it replaced."""
+    wid, _ = _new(capsys, "--teams", "Red,Blue")
+    ws(capsys, "open", wid)
+    store = open_store(store_path)
+    room = Room(store, wid)
+    room.submit(room.team("Blue").id, "research-network", "data first")
+    ws(capsys, "close", wid)
+    assert ws(capsys, "decide", wid, "--team", "Red", "--option", "1", "--reason", "phone")[0] == 0
+    errors = []
+    for args in (["decide", wid, "--team", "Red", "--option", "3", "--reason", "changed mind"],
+                 ["decide", wid, "--team", "Blue", "--option", "1", "--reason", "asked to"],
+                 ["absent", wid, "--team", "Blue"]):
+        code, out, err = ws(capsys, *args)
+        assert code == 1 and out == "" and len(err.strip().splitlines()) == 1, err
+        assert "nothing was changed" in err and "--replace" in err
+        errors.append(err)
+    assert ("Red already has a decision in round 1: [Track 1] Call an emergency ministerial "
+            "meeting (entered by the facilitator)") in errors[0]
+    assert "Blue already has a decision in round 1: [Track 2] Fund a research network" in errors[1]
+    assert "(submitted)" in errors[2]
+    room.refresh()
+    assert room.snap.decision(room.team("Red").id, 1).option_id == "ministerial-summit"
+    assert room.snap.decision(room.team("Blue").id, 1).option_id == "research-network"
+    assert len(store.events(wid, kinds=("override", "absent"))) == 1
+
+    code, out, err = ws(capsys, "decide", wid, "--team", "Red", "--option", "3", "--reason",
+                        "changed mind", "--replace")
+    assert code == 0, err
+    assert "it replaces [Track 1] Call an emergency ministerial meeting" in out
+    last = store.events(wid, kinds=("override",))[-1]
+    assert (last.data["option"], last.data["reason"], last.actor) == (
+        "research-network", "changed mind", "facilitator")
+    assert last.data["replaced"]["option"] == "ministerial-summit"
+    # Marking absent replaces only when asked, says it is final, and until the reveal an
+    # override with --replace brings the team back (the engine's one way back).
+    code, out, _ = ws(capsys, "absent", wid, "--team", "Blue", "--replace")
+    assert code == 0 and "cannot come back" in out and "decide --replace" in out
+    assert ws(capsys, "decide", wid, "--team", "Blue", "--option", "1", "--reason",
+              "they came back", "--replace")[0] == 0
+    assert ws(capsys, "reveal", wid)[0] == 0 and ws(capsys, "next", wid)[0] == 0
+    ws(capsys, "open", wid)
+    board = json.loads(ws(capsys, "status", wid, "--json")[1])
+    assert [t["status"] for t in board["teams"]] == ["waiting", "waiting"]
+    store.close()
+
+
+def test_absent_help_says_it_is_final(capsys):
+    with pytest.raises(SystemExit):
+        main(["workshop", "absent", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "cannot come back" in out and "decide --replace" in out
+    with pytest.raises(SystemExit):
+        main(["workshop", "--help"])
+    assert "ends for good" in " ".join(capsys.readouterr().out.split())

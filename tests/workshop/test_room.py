@@ -8,7 +8,15 @@ import shutil
 import pytest
 
 from engine.play.session import Session
-from engine.workshop import Phase, Refused, Room, ScenarioChanged, WorkshopError, open_store
+from engine.workshop import (
+    AlreadyDecided,
+    Phase,
+    Refused,
+    Room,
+    ScenarioChanged,
+    WorkshopError,
+    open_store,
+)
 from engine.workshop.model import PhaseError
 from engine.workshop.room import create_workshop
 from tests.conftest import EXAMPLE
@@ -68,7 +76,9 @@ def test_the_facilitator_fills_a_gap_with_a_reason_and_the_log_says_so(store, tm
     with pytest.raises(Refused, match="not an option for Blue"):
         room.override("Blue", "binding-agreement", "wrong round's option")
     room.override("Blue", "research-network", "team away; chose what they had drafted")
-    room.override("Red", "ministerial-summit", "team asked to change after close")
+    with pytest.raises(AlreadyDecided, match="Red already has a decision .*officials-and"):
+        room.override("Red", "ministerial-summit", "team asked to change after close")
+    room.override("Red", "ministerial-summit", "team asked to change after close", replace=True)
     room.act("reveal")
     rows = {r.team.name: r for r in room.status().rows}
     assert rows["Blue"].choice.override and rows["Blue"].by == "facilitator"
