@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable
 from functools import partial
+from typing import NamedTuple
 
 from rich.text import Text
 from textual import on
@@ -51,6 +52,7 @@ from backchannel_workshop.common import (
     round_words,
     timer_text,
 )
+from engine.present import wording
 from engine.workshop import (
     MissingDecisions,
     Phase,
@@ -97,16 +99,59 @@ def _clock(t: float | None) -> str:
     return _dt.datetime.fromtimestamp(t).strftime("%H:%M:%S")
 
 
-class OverrideScreen(ModalScreen[tuple[str | None, str, bool] | None]):
+class ConfirmStep(ModalScreen[bool]):
+    """A facilitator's step that is easy to take by mistake and hard to undo: replacing a
+    team's decision, marking a team absent. True to go on; the safe answer has the focus."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Yes"),
+                Binding("n,escape", "answer(False)", "No")]
+
+    def __init__(self, title: str, text: str, yes: str) -> None:
+        super().__init__(classes="modal")
+        self.title_text, self.text, self.yes = title, text, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog small", id="confirm-dialog") as box:
+            box.border_title = self.title_text
+            yield Static(Content(self.text), id="confirm-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.yes} (y)", id="yes", variant="warning", compact=True)
+                yield Button("Go back (n)", id="no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class OverrideAnswer(NamedTuple):
+    """What the facilitator asked for in the decision dialog (already confirmed)."""
+
+    option_id: str | None  # None: mark the team absent
+    reason: str
+    absent: bool
+    replace: bool  # the team has a decision this round, and replacing it was confirmed
+
+
+class OverrideScreen(ModalScreen[OverrideAnswer | None]):
     """Enter a decision for a team (with a reason, kept in the log) or mark it absent.
-    Returns (option id or None, reason, absent) or None when cancelled."""
+    No option is chosen at first: the facilitator picks one (a highlighted first option was
+    entered by Enter alone). Replacing a decision the team has this round, and marking a team
+    absent (final), are confirmed first. Returns the answer, or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, room: Room, team_id: int) -> None:
         super().__init__(classes="modal")
         self.room, self.team = room, room.snap.team(team_id)
-        self.options = room.offered(team_id)
+        self.options = room.override_options(team_id)  # also for a team that decided
+        self.round_no = room.workshop.control.round_no
+        self.existing = room.snap.decision(team_id, self.round_no)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="override-dialog") as box:
@@ -130,7 +175,15 @@ class OverrideScreen(ModalScreen[tuple[str | None, str, bool] | None]):
     def on_mount(self) -> None:
         lists = self.query("#override-options")
         if lists:
-            lists.first(OptionList).focus()
+            ol = lists.first(OptionList)
+            ol.highlighted = None  # OptionList highlights its first option; nothing is chosen
+            ol.focus()
+
+    @on(OptionList.OptionSelected, "#override-options")
+    def _option_chosen(self, event: OptionList.OptionSelected) -> None:
+        """Enter (or a click) on an option chooses it; the reason comes next."""
+        event.stop()
+        self.query_one("#override-reason", Input).focus()
 
     @on(Input.Submitted, "#override-reason")
     def _reason_entered(self, event: Input.Submitted) -> None:
@@ -145,21 +198,52 @@ class OverrideScreen(ModalScreen[tuple[str | None, str, bool] | None]):
 
     def _done(self, button: str | None) -> None:
         reason = self.query_one("#override-reason", Input).value
+        name, rnd = self.team.name, self.round_no
+        scn = self.room.scenario
+        has = (f"\n{wording.already_decided(scn, name, rnd, self.existing)}; it is replaced."
+               if self.existing is not None and not self.existing.absent else "")
         if button == "cancel":
             self.dismiss(None)
         elif button == "absent":
-            self.dismiss((None, reason, True))
+            if self.existing is not None and self.existing.absent:
+                self.notify(f"{name} is already marked absent in round {rnd}.",
+                            severity="warning", markup=False)
+                return
+            self._confirm(f"Mark {name} absent?",
+                          f"This is final: {wording.ABSENT_FINAL}. Until the reveal, "
+                          f"entering a decision for {name} (d) takes the mark back.{has}",
+                          "Mark absent",
+                          OverrideAnswer(None, reason, True, self.existing is not None))
         elif button == "enter":
             lists = self.query("#override-options").results(OptionList)
             ol = next(lists, None)
             if ol is None or ol.highlighted is None:
-                self.notify("Highlight the option to enter first.", severity="warning")
+                self.notify("Choose an option first.", severity="warning")
+                if ol is not None:
+                    ol.focus()
                 return
             if not reason.strip():
                 self.notify("An override needs a reason.", severity="warning")
                 self.query_one("#override-reason", Input).focus()
                 return
-            self.dismiss((self.options[ol.highlighted].id, reason, False))
+            option = self.options[ol.highlighted]
+            answer = OverrideAnswer(option.id, reason, False, self.existing is not None)
+            if self.existing is None:
+                self.dismiss(answer)
+                return
+            self._confirm(f"Replace {name}'s decision?",
+                          f"{wording.already_decided(scn, name, rnd, self.existing)}.\n"
+                          f"Enter {wording.plain(wording.option_heading(option))} instead? "
+                          "The change is kept in the log as an override with your reason.",
+                          "Replace", answer)
+
+    def _confirm(self, title: str, text: str, yes: str, answer: OverrideAnswer) -> None:
+        """Ask first; the dialog stays open (with what was typed) if the answer is no."""
+        def confirmed(go_on: bool | None) -> None:
+            if go_on:
+                self.dismiss(answer)
+
+        self.app.push_screen(ConfirmStep(title, text, yes), confirmed)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -471,17 +555,17 @@ class ConsoleApp(FollowsStore):
                         severity="warning", markup=False)
             return
 
-        def answer(result: tuple[str | None, str, bool] | None) -> None:
+        def answer(result: OverrideAnswer | None) -> None:
             if result is None or self.room is None:
                 return
-            option_id, reason, absent = result
             try:
-                if absent:
-                    self.room.mark_absent(tid, reason or None)
+                if result.absent:
+                    self.room.mark_absent(tid, result.reason or None, replace=result.replace)
                 else:
-                    assert option_id is not None
-                    self.room.override(tid, option_id, reason)
-            except WorkshopError as exc:
+                    assert result.option_id is not None
+                    self.room.override(tid, result.option_id, result.reason,
+                                       replace=result.replace)
+            except WorkshopError as exc:  # e.g. another console entered one meanwhile
                 self.notify(str(exc), title="Not entered", severity="error", markup=False)
             self.poll_store()
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Button, DataTable, Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
 from backchannel_tui.screens.modals import ConfirmChoice
 from backchannel_tui.widgets.options import OptionPicker
 from backchannel_workshop.board import RevealBoard
-from backchannel_workshop.console import ConsoleApp, OverrideScreen, TimerScreen
+from backchannel_workshop.console import ConfirmStep, ConsoleApp, OverrideScreen, TimerScreen
 from backchannel_workshop.projector import ProjectorApp
 from backchannel_workshop.team import (
     FREE_TRIES,
@@ -320,8 +320,9 @@ def test_console_phases_override_notes_in_place_and_reveal_board(ws):
         table.move_cursor(row=table.get_row_index(str(ws.ids["Blue"])))
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, OverrideScreen))
+        await pilot.press("down", "enter")  # choose the first option; Enter: to the reason
         field = app.screen.query_one("#override-reason", Input)
-        field.focus()
+        assert field.has_focus
         field.value = "team left early"
         await pilot.press("enter")  # Enter in the reason line enters it, as the button does
         await until(pilot, lambda: ws.room.refresh().decision(ws.ids["Blue"], 1) is not None)
@@ -373,6 +374,96 @@ def test_console_at_80x24_footer_fits_and_palette_has_every_action(ws):
         note = next(n.message for n in app._notifications if "press d" in n.message)
         assert "Blue" in note and "Red" not in note and "workshop decide" not in note
         assert ws.room.refresh().workshop.control.phase is Phase.CLOSED
+
+    run(app, script, size=(80, 24))
+
+
+def fits(screen, selector: str, size=(80, 24)) -> bool:
+    """The widget and its buttons are whole on a screen of ``size``."""
+    boxes = [screen.query_one(selector).region, *(b.region for b in screen.query(Button))]
+    return all(r.width > 0 and r.x >= 0 and r.y >= 0 and r.right <= size[0]
+               and r.bottom <= size[1] for r in boxes)
+
+
+def test_console_decision_dialog_chooses_nothing_itself_and_confirms_what_is_final(ws):
+    """At 80x24: the decision dialog starts with no option chosen, so Enter or the button
+    enters nothing ("Choose an option first"; it entered option 1); replacing a team's own
+    decision and marking a team absent (final) are asked first, and a no changes nothing."""
+    app = ConsoleApp(ws.id, ws.path)
+    red, blue = ws.ids["Red"], ws.ids["Blue"]
+    notes = lambda: [n.message for n in app._notifications]  # noqa: E731
+
+    async def decide_for(pilot, team: int) -> OverrideScreen:
+        table = app.query_one("#teams", DataTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index(str(team)))
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, OverrideScreen))
+        return app.screen
+
+    async def script(pilot):
+        await pilot.pause()
+        ws.act("open")
+        own = ws.submit("Red", 0, "the team's own reason")
+        ws.act("close")
+        await until(pilot, lambda: app.shown_version == ws.room.workshop.control.version)
+        dialog = await decide_for(pilot, blue)
+        options = dialog.query_one("#override-options", OptionList)
+        assert options.highlighted is None and options.has_focus
+        assert fits(dialog, "#override-dialog")
+        await pilot.press("enter")  # on the list: nothing is chosen, nothing happens
+        dialog.query_one("#enter", Button).press()
+        await until(pilot, lambda: "Choose an option first." in notes())
+        field = dialog.query_one("#override-reason", Input)
+        field.focus()
+        field.value = "by phone"
+        await pilot.press("enter")  # the reason line enters, but only what was chosen
+        await pilot.pause()
+        assert isinstance(app.screen, OverrideScreen) and options.has_focus
+        assert ws.room.refresh().decision(blue, 1) is None
+        second = ws.room.offered(blue)[1].id
+        await pilot.press("down", "down", "enter")  # the second option; Enter: to the reason
+        assert field.has_focus
+        await pilot.press("enter")
+        await until(pilot, lambda: ws.room.refresh().decision(blue, 1) is not None)
+        assert ws.room.snap.decision(blue, 1).option_id == second
+
+        # Red has its own decision: replacing it is confirmed first; "no" keeps it.
+        dialog = await decide_for(pilot, red)
+        await pilot.press("down", "down", "down", "enter", *"asked to change", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmStep))
+        shown = str(app.screen.query_one("#confirm-text").render())
+        assert "Red already has a decision in round 1: 1. [Track" not in shown
+        assert "Red already has a decision in round 1: [Track 1]" in shown
+        assert "(submitted)" in shown and "Enter [Track 2]" in shown
+        assert fits(app.screen, "#confirm-dialog")
+        await pilot.press("enter")  # the focus is on "Go back"
+        await until(pilot, lambda: app.screen is dialog)
+        assert ws.room.refresh().decision(red, 1).option_id == own
+        await pilot.press("enter")  # still in the reason line, still typed
+        await until(pilot, lambda: isinstance(app.screen, ConfirmStep))
+        await pilot.press("y")
+        await until(pilot, lambda: ws.room.refresh().decision(red, 1).override)
+        d = ws.room.snap.decision(red, 1)
+        assert (d.reason, d.team_reason) == ("asked to change", "the team's own reason")
+        replaced = ws.store.events(ws.id, kinds=("override",))[-1].data["replaced"]
+        assert replaced["option"] == own and replaced["by"] == "team"
+
+        # Marking absent says it is final, and only a yes does it.
+        dialog = await decide_for(pilot, blue)
+        dialog.query_one("#absent", Button).press()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmStep))
+        shown = " ".join(str(app.screen.query_one("#confirm-text").render()).split())
+        assert "This is final" in shown and "cannot come back" in shown
+        assert "Blue already has a decision in round 1" in shown
+        assert fits(app.screen, "#confirm-dialog")
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is dialog)
+        assert not ws.room.refresh().decision(blue, 1).absent
+        dialog.query_one("#absent", Button).press()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmStep))
+        await pilot.press("y")
+        await until(pilot, lambda: ws.room.refresh().decision(blue, 1).absent)
 
     run(app, script, size=(80, 24))
 
