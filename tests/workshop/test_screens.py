@@ -430,7 +430,8 @@ def test_console_decision_dialog_chooses_nothing_itself_and_confirms_what_is_fin
 
         # Red has its own decision: replacing it is confirmed first; "no" keeps it.
         dialog = await decide_for(pilot, red)
-        await pilot.press("down", "down", "down", "enter", *"asked to change", "enter")
+        dialog.query_one("#override-reason", Input).value = "asked to change"
+        await pilot.press("down", "down", "down", "enter", "enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmStep))
         shown = str(app.screen.query_one("#confirm-text").render())
         assert "Red already has a decision in round 1: 1. [Track" not in shown
