@@ -11,6 +11,7 @@ a half-typed note or message survives every refresh.
 from __future__ import annotations
 
 import datetime as _dt
+import time
 from collections.abc import Iterable
 from functools import partial
 from typing import NamedTuple
@@ -49,6 +50,7 @@ from backchannel_workshop.common import (
     BREAKPOINTS,
     CSS_PATHS,
     FollowsStore,
+    clock_text,
     round_words,
     timer_text,
 )
@@ -250,23 +252,31 @@ class OverrideScreen(ModalScreen[OverrideAnswer | None]):
 
 
 class TimerScreen(ModalScreen[float | None]):
-    """Start a timer of a chosen length in the open round (replacing any). Returns the
-    seconds, or None when cancelled; a length that cannot be read is said in the dialog."""
+    """Start a timer of a chosen length in the open round, or change the running one (the
+    new length replaces what is left; ``left``: what the running timer has, e.g. '03:12 left'
+    or '03:12 left, paused'). Returns the seconds, or None when cancelled; a length that cannot be
+    read is said in the dialog."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, suggested: str) -> None:
+    def __init__(self, suggested: str, left: str = "") -> None:
         super().__init__(classes="modal")
-        self.suggested = suggested
+        self.suggested, self.left = suggested, left
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small", id="timer-dialog") as box:
-            box.border_title = "Start a timer"
+            # It said "Start a timer" while one was running: say what the length will do.
+            box.border_title = f"Change the timer ({self.left})" if self.left \
+                else "Start a timer"
+            if self.left:
+                yield Static(Content(f"Running: {self.left}. The length you give replaces "
+                                     "it, counted from now."), id="timer-running")
             yield Label("Length: minutes (5 or 2.5), seconds (90s) or minutes:seconds (4:30)")
             yield Input(self.suggested, id="timer-length", max_length=12)
             yield Static("", id="timer-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Start (enter)", id="start", variant="primary", compact=True)
+                yield Button("Change (enter)" if self.left else "Start (enter)", id="start",
+                             variant="primary", compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
@@ -527,12 +537,16 @@ class ConsoleApp(FollowsStore):
             return
         minutes = room.workshop.round_seconds / 60
         suggested = f"{minutes:g}" if minutes else "5"
+        c = room.workshop.control
+        left = c.remaining(time.time())
+        # None, or time is up: a new one starts. Else '03:12 left' or '03:12 left, paused'.
+        running = f"{clock_text(left)} left" + (", paused" if c.paused else "") if left else ""
 
         def answer(seconds: float | None) -> None:
             if seconds is not None:
                 self._timer("timer-start", seconds)
 
-        self.push_screen(TimerScreen(suggested), answer)
+        self.push_screen(TimerScreen(suggested, running), answer)
 
     def _timer(self, action: str, seconds: float = 0.0) -> None:
         room = self.room

@@ -531,10 +531,27 @@ def test_console_timer_controls(tmp_path):
         field.value = "two minutes"
         await pilot.press("enter")
         await until(pilot, lambda: "not a timer length" in text_of(app.screen))
+        assert app.screen.query_one("#timer-dialog").border_title == "Start a timer"
         field.value = "2:30"
         await pilot.press("enter")
         await until(pilot, lambda: "timer 02:" in app.sub_title)
         assert 145 < remaining() <= 150
+        # While one runs, the dialog says it changes it, and how much is left (it said
+        # "Start a timer"); the new length replaces what is left.
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TimerScreen))
+        title = app.screen.query_one("#timer-dialog").border_title
+        assert title.startswith("Change the timer (02:") and title.endswith(" left)")
+        assert str(app.screen.query_one("#start", Button).label) == "Change (enter)"
+        assert "Running: 02:" in text_of(app.screen)
+        assert fits(app.screen, "#timer-dialog")
+        app.screen.query_one("#timer-length", Input).value = "3"
+        await pilot.press("enter")
+        await until(pilot, lambda: "timer 03:" in app.sub_title)
+        await pilot.press("p", "t")
+        await until(pilot, lambda: isinstance(app.screen, TimerScreen))
+        assert app.screen.query_one("#timer-dialog").border_title.endswith(" left, paused)")
+        await pilot.press("escape", "p")
         left = remaining()
         await pilot.press("plus")
         await until(pilot, lambda: remaining() > left + 20)
@@ -544,7 +561,7 @@ def test_console_timer_controls(tmp_path):
         await pilot.press("p", "e")
         await until(pilot, lambda: remaining() == 0)
 
-    run(app, script)
+    run(app, script, size=(80, 24))
 
 
 # ------------------------------------------------------------------ projector
