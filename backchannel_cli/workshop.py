@@ -177,7 +177,8 @@ def add_parsers(sub) -> None:
     p.set_defaults(func=cmd_note)
 
     p = ws.add_parser("message", parents=[replay], help="a message every team sees",
-                      description="Show a message to all teams (an empty text clears it).")
+                      description="Show a message to all teams until the round is left "
+                      "(`next` takes it down) or it is replaced; an empty text clears it.")
     p.add_argument("id")
     p.add_argument("text")
     p.set_defaults(func=cmd_message)

@@ -348,7 +348,8 @@ class ConsoleApp(FollowsStore):
                 yield Input(placeholder="A note on the highlighted team, this round (Enter "
                             "keeps it)", id="note", max_length=MAX_REASON)
                 yield DataTable(id="notes", cursor_type="row", zebra_stripes=True)
-                yield Label("Message to all teams (Enter sends; empty Enter clears it):",
+                yield Label("Message to all teams, this round (Enter sends; empty Enter "
+                            "clears it):",
                             classes="section-title")
                 yield Input(placeholder="e.g. Five minutes left: agree on your reason",
                             id="message", max_length=500)

@@ -138,7 +138,8 @@ class StatusLine(Static):
 
 class MessageLine(Static):
     """The facilitator's message to all teams, on every screen until it is replaced or
-    cleared (a toast alone is gone before a team that was talking looks up)."""
+    cleared, or the round is left (a toast alone is gone before a team that was talking
+    looks up)."""
 
 
 def status_lines() -> tuple[StatusLine, MessageLine]:

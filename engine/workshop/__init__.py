@@ -49,7 +49,8 @@ Room (engine/workshop/room.py): what front ends call
     ``room.override(team, option_id, reason, replace=)``, ``room.mark_absent(team, reason,
     replace=)`` (a decision the team already has in the round is replaced only with
     ``replace=True``, else AlreadyDecided),
-    ``room.note(team_or_None, text)``, ``room.message(text)``, ``room.run_bots()`` (call it in
+    ``room.note(team_or_None, text)``, ``room.message(text)`` (shown until replaced,
+    cleared or the round is left: `next` takes it down), ``room.run_bots()`` (call it in
     the console's poll loop too), ``room.export(dir)``.
     Team: ``room.join(team, client)``, ``room.save_draft(team_id, option_id, reason)``,
     ``room.submit(team_id, option_id, reason, round_no=the round the screen showed)``.

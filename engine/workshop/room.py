@@ -341,7 +341,10 @@ class Room:
         data: dict = {"action": action}
         if seconds:
             data["seconds"] = seconds
-        self.store.apply_control(self.id, c, new, kind=kind, actor=actor, now=now, data=data)
+        # The facilitator's message belongs to the round it was sent in: moving on (to the
+        # next round or the end) takes it down, or teams read a stale one after the end.
+        self.store.apply_control(self.id, c, new, kind=kind, actor=actor, now=now, data=data,
+                                 clear_message=action == "next")
         self.refresh()
         if action == "open":
             self.run_bots()

@@ -348,11 +348,18 @@ class SqlStore(WorkshopStore):
     # -- facilitator control
 
     def apply_control(self, workshop_id: str, expected: Control, new: Control, *, kind: str,
-                      actor: str, now: float, data: dict | None = None) -> Workshop:
+                      actor: str, now: float, data: dict | None = None,
+                      clear_message: bool = False) -> Workshop:
         with self._tx() as cur:
+            old_message = None
+            if clear_message:
+                row = self._x(cur, "SELECT message FROM workshops WHERE id = ?",
+                              (workshop_id,)).fetchone()
+                old_message = row[0] if row else None
             n = self._x(cur, "UPDATE workshops SET round_no = ?, phase = ?, version = ?, "
-                        "timer_ends_at = ?, timer_paused = ?, change_count = change_count + 1 "
-                        "WHERE id = ? AND version = ?",
+                        "timer_ends_at = ?, timer_paused = ?, change_count = change_count + 1"
+                        + (", message = NULL" if clear_message else "")
+                        + " WHERE id = ? AND version = ?",
                         (new.round_no, new.phase.value, new.version, new.timer_ends_at,
                          new.timer_paused, workshop_id, expected.version)).rowcount
             if n != 1:
@@ -360,11 +367,12 @@ class SqlStore(WorkshopStore):
                 c = w.control
                 raise Conflict(f"someone else changed the workshop first (it is now at round "
                                f"{c.round_no}, {c.phase.value}); nothing was changed")
+            extra = {"message_cleared": old_message} if old_message is not None else {}
             self._event(cur, workshop_id, now, kind, None, new.round_no, actor, {
                 "from": {"round": expected.round_no, "phase": expected.phase.value},
                 "to": {"round": new.round_no, "phase": new.phase.value},
                 "timer_ends_at": new.timer_ends_at, "timer_paused": new.timer_paused,
-                "version": new.version, **(data or {})})
+                "version": new.version, **(data or {}), **extra})
             return self._read_workshop(cur, workshop_id)
 
     def set_message(self, workshop_id: str, text: str | None, *, actor: str,

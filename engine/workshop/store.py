@@ -90,9 +90,12 @@ class WorkshopStore(abc.ABC):
     # -- facilitator control (compare-and-swap on Control.version)
     @abc.abstractmethod
     def apply_control(self, workshop_id: str, expected: Control, new: Control, *, kind: str,
-                      actor: str, now: float, data: dict | None = None) -> Workshop:
+                      actor: str, now: float, data: dict | None = None,
+                      clear_message: bool = False) -> Workshop:
         """Store ``new`` if the workshop's version is still ``expected.version``, with one
-        event of ``kind`` ('phase' or 'timer'); raises Conflict if someone changed it first."""
+        event of ``kind`` ('phase' or 'timer'); raises Conflict if someone changed it first.
+        ``clear_message``: the broadcast message goes in the same transaction (the event's
+        data keeps it as ``message_cleared``)."""
 
     @abc.abstractmethod
     def set_message(self, workshop_id: str, text: str | None, *, actor: str,

@@ -262,8 +262,13 @@ def test_team_sees_the_end_and_downloads_its_debrief(ws):
             for team in ("Red", "Blue"):
                 if ws.room.offered(ws.ids[team]):
                     ws.submit(team)
-            ws.act("close", "reveal", "next")
+            ws.act("close", "reveal")
+            ws.room.message("Well done: one more round")
+            ws.act("next")
         await until(pilot, lambda: showing(app, TeamDebriefScreen))
+        # The last round's message went with it (it stayed on the debrief after the end).
+        await pilot.pause(0.3)
+        assert message(app) is None
         await pilot.press("e")
         await pilot.pause()
 
@@ -590,6 +595,20 @@ def test_projector_hides_choices_until_the_reveal(ws):
         assert shown_message.display and "Agree on your reason" in shown
         ws.room.message(None)
         await until(pilot, lambda: not shown_message.display)
+        # A message belongs to its round: moving on (here to the end) takes it down.
+        ws.room.message("Coffee, then round 2")
+        await until(pilot, lambda: shown_message.display)
+        ws.act("next", "open")
+        for team in ("Red", "Blue"):
+            if ws.room.offered(ws.ids[team]):
+                ws.submit(team)
+        ws.act("close", "reveal")
+        await until(pilot, lambda: "Round 2" in text_of(app.screen) and not shown_message.display)
+        ws.room.message("Thank you all")
+        ws.act("next")
+        await until(pilot, lambda: ws.room.refresh().workshop.control.phase is Phase.ENDED)
+        await until(pilot, lambda: "The workshop has finished" in text_of(app.screen))
+        assert not shown_message.display and "Thank you all" not in text_of(app.screen)
 
     run(app, script, size=(120, 40))
 

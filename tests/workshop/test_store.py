@@ -249,6 +249,21 @@ def test_notes_message_and_joins_are_in_the_audit_trail_in_order(make_store):
     assert store.teams(wid)[1].joined_at == 1001.0
 
 
+def test_a_control_change_can_take_the_message_down_with_it(make_store):
+    """Moving on takes the round's message down in the same transaction, so no screen shows
+    the new round (or the end) under the old message; the phase event keeps what it was."""
+    store = make_store()
+    wid = _open_workshop(store)
+    store.set_message(wid, "Five minutes left", actor="facilitator", now=1003.0)
+    _to(store, wid, "close")
+    assert store.workshop(wid).message == "Five minutes left"  # kept unless asked
+    c = store.workshop(wid).control
+    store.apply_control(wid, c, step(c, "reveal", 1004.0), kind="phase", actor="facilitator",
+                        now=1004.0, clear_message=True)
+    assert store.workshop(wid).message is None
+    assert store.events(wid)[-1].data["message_cleared"] == "Five minutes left"
+
+
 def _changed(store, token, within=5.0):
     """The store's next token once it differs from ``token`` (a notified store learns of
     another process's commit a moment after it; a polled one at once)."""
