@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from backchannel_tui.text import delta_phrase, esc, to_rich, track_badge
 from backchannel_workshop.common import STATUS_WORDS, visible_play
+from engine.present import wording as w
 from engine.workshop import Phase, Room, Status, TeamRow
 
 REVEALED = (Phase.REVEALED, Phase.ENDED)
@@ -80,26 +81,35 @@ class RevealBoard(Grid):
 
 def fill_comparison(table: DataTable, room: Room) -> None:
     """Indicators (rows) of every team's game (columns), as far as revealed: the value now
-    and its last change. Then each game's ending, where it has one."""
+    and its last change. Then each game's ending, where it has one. A team marked absent
+    reads as absent: its values where its game stopped, without the changes of its last
+    round played (they read as this round's)."""
     table.clear(columns=True)
     plays = [(t, visible_play(room, t.id)) for t in room.snap.teams]
     table.add_column("Indicator", key="indicator")
-    for t, _ in plays:
-        table.add_column(Text(t.name, style="bold"), key=f"team-{t.id}")
+    for t, play in plays:
+        head = Text(t.name, style="bold")
+        if play.absent_from is not None:
+            head.append(f" ({w.ABSENT})", style="dim")
+        table.add_column(head, key=f"team-{t.id}")
     for n, ind in enumerate(room.scenario.indicators):
         cells: list[object] = [Text(ind.label)]
         for _, play in plays:
             values = [o.after[n] for o in play.outcomes]
             now = values[-1]
+            if play.absent_from is not None:
+                cells.append(to_rich(f"[b]{now}[/b] [dim]{w.ABSENT}[/]"))
+                continue
             change = delta_phrase(ind, now - values[-2]) if len(values) > 1 and \
                 values[-1] != values[-2] else ""
             cells.append(to_rich(f"[b]{now}[/b] {change}".rstrip()))
         table.add_row(*cells, key=ind.id)
-    if any(play.over for _, play in plays):
+    if any(play.over or play.absent_from is not None for _, play in plays):
         cells = [Text("Ending")]
         for _, play in plays:
             ending = room.game.ending(play.state) if play.over else None
-            cells.append(Text(ending.title if ending else "—"))
+            cells.append(Text(ending.title if ending else w.absent_title(play.absent_from)
+                              if play.absent_from is not None else "—"))
         table.add_row(*cells, key="ending")
 
 

@@ -613,6 +613,43 @@ def test_projector_hides_choices_until_the_reveal(ws):
     run(app, script, size=(120, 40))
 
 
+def test_projector_shows_an_absent_team_as_absent_not_its_old_changes(ws):
+    """Blue, marked absent in round 2, kept its round-1 changes (▲/▼) on the projector's
+    indicator table as if they were round 2's; it now reads as absent there."""
+    app = ProjectorApp(ws.id, ws.path)
+    comparison = lambda: app.query_one("#comparison", DataTable)  # noqa: E731
+
+    def blue_cells() -> str:
+        table = comparison()
+        col = table.get_column_index(f"team-{ws.ids['Blue']}")
+        return " | ".join(str(table.get_row_at(i)[col]) for i in range(table.row_count))
+
+    async def script(pilot):
+        await pilot.pause()
+        ws.act("open")
+        ws.submit("Red", 0)
+        ws.submit("Blue", 2)
+        ws.act("close", "reveal")
+        await until(pilot, lambda: app.query_one(RevealBoard).display
+                    and comparison().row_count > 0)
+        assert "▲" in blue_cells() or "▼" in blue_cells()  # round 1 changed something
+        ws.act("next", "open")
+        ws.submit("Red", 0)
+        ws.act("close")
+        ws.room.mark_absent(ws.ids["Blue"], "left")
+        ws.act("reveal")
+        await until(pilot, lambda: "Round 2" in str(app.query_one("#proj-round").render())
+                    and "marked absent" in text_of(app.query_one(RevealBoard)))
+        cells = blue_cells()
+        assert "absent" in cells, cells
+        assert "▲" not in cells and "▼" not in cells, cells
+        assert "Absent from round 2" in cells
+        head = str(comparison().columns[f"team-{ws.ids['Blue']}"].label)
+        assert head == "Blue (absent)"
+
+    run(app, script, size=(120, 40))
+
+
 def test_a_participant_is_told_to_fetch_the_facilitator_when_the_scenario_changed(tmp_path):
     """At 80x24 the join prompt is whole (it used to be cut mid-word), and a changed scenario
     file is explained to the participant without the server's paths or the facilitator's
