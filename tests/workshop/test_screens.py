@@ -63,6 +63,13 @@ def ws(tmp_path) -> Workshop:
     return Workshop(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def quick_polls(monkeypatch):
+    """The screens look for others' changes every 0.05 s here (0.25 s in use): the tests
+    wait on those looks, and the suite must stay fast. What a look finds is unchanged."""
+    monkeypatch.setattr("backchannel_workshop.common.POLL_SECONDS", 0.05)
+
+
 def run(app, script, size=(110, 36)):
     async def main():
         async with app.run_test(size=size) as pilot:
