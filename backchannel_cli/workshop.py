@@ -498,14 +498,14 @@ def cmd_timer(args) -> int:
     return 0
 
 
-def _already_decided(room: Room, exc) -> int:
-    """A facilitator's decision refused because the team has one: what it has, and how to
-    replace it from here."""
+def _already_decided(room: Room, exc, logged_as: str) -> int:
+    """A facilitator's decision or absent mark refused because the team has a decision:
+    what it has, and how to replace it from here."""
     from engine.present.wording import already_decided
 
     _err(f"{already_decided(room.scenario, exc.team, exc.existing.round_no, exc.existing)}; "
          "nothing was changed. To replace it, run the command again with --replace (kept in "
-         "the log as a facilitator override with your reason).")
+         f"the log as {logged_as}).")
     return 1
 
 
@@ -520,7 +520,7 @@ def cmd_decide(args) -> int:
         before = room.snap.decision(room.team(args.team).id, room.workshop.control.round_no)
         d = room.override(args.team, args.option, args.reason, replace=args.replace)
     except AlreadyDecided as exc:
-        return _already_decided(room, exc)
+        return _already_decided(room, exc, "a facilitator override with your reason")
     team = room.snap.team(d.team_id)
     assert d.option_id is not None  # an override names an option; absence is `absent`
     opt = room.game.options[d.option_id].option  # the id, also when a number was typed
@@ -540,7 +540,7 @@ def cmd_absent(args) -> int:
     try:
         d = room.mark_absent(args.team, args.reason, replace=args.replace)
     except AlreadyDecided as exc:
-        return _already_decided(room, exc)
+        return _already_decided(room, exc, "an absent mark, with your reason if you give one")
     print(f"{room.snap.team(d.team_id).name} marked absent in round {d.round_no}; "
           f"{ABSENT_FINAL}. Until the round is revealed, `workshop decide --replace` enters a "
           "decision instead.")

@@ -311,7 +311,8 @@ def test_decide_never_replaces_a_decision_silently(capsys, store_path):
     assert ("Red already has a decision in round 1: [Track 1] Call an emergency ministerial "
             "meeting (entered by the facilitator)") in errors[0]
     assert "Blue already has a decision in round 1: [Track 2] Fund a research network" in errors[1]
-    assert "(submitted)" in errors[2]
+    assert "(submitted)" in errors[2] and "as an absent mark" in errors[2]
+    assert "as a facilitator override with your reason" in errors[0]
     room.refresh()
     assert room.snap.decision(room.team("Red").id, 1).option_id == "ministerial-summit"
     assert room.snap.decision(room.team("Blue").id, 1).option_id == "research-network"
