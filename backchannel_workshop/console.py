@@ -298,6 +298,11 @@ class TimerScreen(ModalScreen[float | None]):
         self.dismiss(None)
 
 
+# The console's single-key actions (a letter, +, -): typed into a note or message line, the
+# key is text, not the action.
+LETTER_ACTIONS = frozenset({"act", "timer", "start_timer", "pause", "end_timer", "override"})
+
+
 class ConsoleApp(FollowsStore):
     CSS_PATH = CSS_PATHS
     TITLE = "backchannel workshop · facilitator"
@@ -615,8 +620,10 @@ class ConsoleApp(FollowsStore):
         self.poll_store()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Letter keys belong to an input while one has focus.
-        return not (isinstance(self.focused, Input) and action != "quit")
+        # Letter keys belong to an input while one has focus. Only the console's own keys
+        # wait: Tab, Shift+Tab and ctrl+p are the way out of a note or message line (all
+        # actions were refused here, so a facilitator who typed a note was stuck in it).
+        return not (isinstance(self.focused, Input) and action in LETTER_ACTIONS)
 
 
 def status_of(status: Status, team_id: int) -> str:

@@ -390,6 +390,31 @@ def test_console_at_80x24_footer_fits_and_palette_has_every_action(ws):
     run(app, script, size=(80, 24))
 
 
+def test_console_tab_leaves_a_note_line_and_letters_stay_text(ws):
+    """In the note line a letter is text, not a console key; Tab and Shift+Tab still move on
+    (every app action was refused while a line had focus: a facilitator who typed a note
+    could reach neither the message line nor, with Shift+Tab, the keys again)."""
+    app = ConsoleApp(ws.id, ws.path)
+
+    async def script(pilot):
+        await pilot.pause()
+        app.query_one("#tabs").active = "tab-notes"
+        note = app.query_one("#note", Input)
+        note.focus()
+        await pilot.press("o", "c")
+        assert note.value == "oc" and ws.room.refresh().workshop.control.phase is Phase.READY
+        await pilot.press("tab", "tab")  # past the notes log to the message line
+        assert app.focused is app.query_one("#message", Input)
+        await pilot.press(*"soon", "enter")
+        await until(pilot, lambda: ws.room.refresh().workshop.message == "soon")
+        await pilot.press("shift+tab", "shift+tab", "shift+tab")  # note line, then the tabs
+        assert not isinstance(app.focused, Input)
+        await pilot.press("o")
+        await until(pilot, lambda: ws.room.refresh().workshop.control.phase is Phase.OPEN)
+
+    run(app, script, size=(80, 24))
+
+
 def fits(screen, selector: str, size=(80, 24)) -> bool:
     """The widget and its buttons are whole on a screen of ``size``."""
     boxes = [screen.query_one(selector).region, *(b.region for b in screen.query(Button))]
