@@ -390,7 +390,9 @@ class Room:
         """AlreadyDecided if ``t`` has a decision in ``round_no`` and replacing it was not
         asked for (it was replaced without a word)."""
         d = self.snap.decision(t.id, round_no)
-        if d is None or replace:
+        if d is None or replace or self.workshop.control.phase is not Phase.CLOSED:
+            # Outside a closed round the store refuses anyway, saying why (open, revealed,
+            # ended): told to add --replace, the facilitator was then refused for that.
             return
         what = ("is already marked absent" if d.absent else
                 f"already has a decision ('{d.option_id}', "

@@ -339,6 +339,29 @@ def test_decide_never_replaces_a_decision_silently(capsys, store_path):
     store.close()
 
 
+def test_decide_outside_a_closed_round_says_why_not_to_add_replace(capsys, store_path):
+    """For a team that has a decision, decide/absent in an open round or after the end said
+    'run the command again with --replace', which was then refused for the phase: the one
+    line says the phase, and nothing changes."""
+    wid, _ = _new(capsys, "--teams", "Red")
+    ws(capsys, "open", wid)
+    room = Room(open_store(store_path), wid)
+    room.submit(room.team("Red").id, "research-network", "data first")
+    for phase_words, moves in (("round 1 is open", ()),
+                               ("the workshop has ended", ("close", "reveal", "next", "open",
+                                                           "close", "reveal", "next"))):
+        for move in moves:
+            if move == "close" and room.refresh().workshop.control.round_no == 2:
+                room.submit(room.team("Red").id, room.offered(room.team("Red").id)[0].id, "")
+            assert ws(capsys, move, wid)[0] == 0, move
+        for args in (["decide", wid, "--team", "Red", "--option", "1", "--reason", "phone"],
+                     ["absent", wid, "--team", "Red"]):
+            code, out, err = ws(capsys, *args)
+            assert code == 1 and out == "" and len(err.strip().splitlines()) == 1, err
+            assert phase_words in err and "--replace" not in err, err
+    assert room.store.events(wid, kinds=("override", "absent")) == []
+
+
 def test_absent_help_says_it_is_final(capsys):
     with pytest.raises(SystemExit):
         main(["workshop", "absent", "--help"])
