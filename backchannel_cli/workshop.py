@@ -708,6 +708,11 @@ class PlainTeamClient:
             elif c.phase.value == "closed" and status == "absent" and self.once("abs",
                                                                                  c.round_no):
                 self.say(f"Round {c.round_no} is closed; your team was marked absent.")
+            elif c.phase.value == "closed" and status == "waiting" and self.once("late",
+                                                                                 c.round_no):
+                # As the app's status line says it: the team is not left guessing.
+                self.say(f"Round {c.round_no} closed before your team submitted: the "
+                         "facilitator will enter a decision for it.")
             if self.wait_for_change() == "quit":
                 return 0
 

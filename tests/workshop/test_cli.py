@@ -243,6 +243,33 @@ def test_the_plain_client_ignores_an_empty_line_and_wraps_what_it_says(capsys, s
     assert max(len(line) for line in run.stdout.splitlines()) <= 78
 
 
+def test_plain_client_says_what_happens_when_the_round_closes_before_it_submits(
+        capsys, store_path):
+    """Line mode said only 'The round changed before you chose.' and then nothing until the
+    reveal; the app's status line says the facilitator will enter a decision."""
+    wid, codes = _new(capsys, "--teams", "Red")
+    ws(capsys, "open", wid)
+    env = {**os.environ, "BACKCHANNEL_STORE": str(store_path)}
+    team = subprocess.Popen(
+        [sys.executable, "-m", "backchannel_cli.main", "workshop", "join", codes["Red"],
+         "--plain", "--poll", "0.05"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env)
+    try:
+        room = Room(open_store(store_path), wid)
+        _wait_for(lambda: room.refresh().team(1).joined_at is not None)
+        time.sleep(0.3)  # the client is at the choice prompt
+        assert ws(capsys, "close", wid)[0] == 0
+        time.sleep(0.5)
+        out, _ = team.communicate("q\n", timeout=30)
+    finally:
+        if team.poll() is None:
+            team.kill()
+    assert ("Round 1 closed before your team submitted: the facilitator will enter a "
+            "decision for it.") in " ".join(out.split())
+    assert "Traceback" not in out
+
+
 def test_plain_client_does_not_miss_a_change_made_while_it_reads(tmp_path):
     """A change committed between the client reading the workshop and taking the store's
     change token was never seen: the client waited for a later change that, after the last
