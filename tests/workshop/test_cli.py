@@ -244,30 +244,33 @@ def test_the_plain_client_ignores_an_empty_line_and_wraps_what_it_says(capsys, s
 
 
 def test_plain_client_says_what_happens_when_the_round_closes_before_it_submits(
-        capsys, store_path):
+        capsys, store_path, tmp_path):
     """Line mode said only 'The round changed before you chose.' and then nothing until the
     reveal; the app's status line says the facilitator will enter a decision."""
     wid, codes = _new(capsys, "--teams", "Red")
     ws(capsys, "open", wid)
     env = {**os.environ, "BACKCHANNEL_STORE": str(store_path)}
+    transcript = (tmp_path / "team.out").open("w+")
     team = subprocess.Popen(
         [sys.executable, "-m", "backchannel_cli.main", "workshop", "join", codes["Red"],
          "--plain", "--poll", "0.05"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env=env)
+        stdin=subprocess.PIPE, stdout=transcript, stderr=subprocess.STDOUT, text=True, env=env)
+    said = "Round 1 closed before your team submitted: the facilitator will enter a decision"
+
+    def shown() -> str:
+        transcript.seek(0)
+        return " ".join(transcript.read().split())
+
     try:
         room = Room(open_store(store_path), wid)
         _wait_for(lambda: room.refresh().team(1).joined_at is not None)
-        time.sleep(0.3)  # the client is at the choice prompt
         assert ws(capsys, "close", wid)[0] == 0
-        time.sleep(0.5)
-        out, _ = team.communicate("q\n", timeout=30)
+        _wait_for(lambda: said in shown())  # then q: the client is waiting, not asking
+        team.communicate("q\n", timeout=30)
     finally:
         if team.poll() is None:
             team.kill()
-    assert ("Round 1 closed before your team submitted: the facilitator will enter a "
-            "decision for it.") in " ".join(out.split())
-    assert "Traceback" not in out
+    assert "Traceback" not in shown()
 
 
 def test_plain_client_does_not_miss_a_change_made_while_it_reads(tmp_path):

@@ -359,11 +359,27 @@ def test_console_phases_override_notes_in_place_and_reveal_board(ws):
 
 def test_console_at_80x24_footer_fits_and_palette_has_every_action(ws):
     """At 80x24 every key the footer shows is whole; the palette (ctrl+p) lists every console
-    action with its key and runs it; a reveal with a team missing says what to press here."""
+    action with its key and runs it; a reveal with a team missing says what to press here.
+    In the note line a letter is text, not a console key, and Tab and Shift+Tab still move
+    on (every app action was refused while a line had focus: a facilitator who typed a note
+    reached neither the message line nor, with Shift+Tab, the keys again)."""
     app = ConsoleApp(ws.id, ws.path)
 
     async def script(pilot):
         await pilot.pause()
+        app.query_one("#tabs").active = "tab-notes"
+        note = app.query_one("#note", Input)
+        note.focus()
+        await pilot.press("o")
+        assert note.value == "o" and ws.room.refresh().workshop.control.phase is Phase.READY
+        await pilot.press("tab", "tab")  # past the notes log to the message line
+        field = app.query_one("#message", Input)
+        assert app.focused is field
+        field.value = "soon"
+        await pilot.press("enter")
+        await until(pilot, lambda: ws.room.refresh().workshop.message == "soon")
+        await pilot.press("shift+tab")  # back to the notes log: out of the line
+        assert app.focused is app.query_one("#notes", DataTable)
         keys = list(app.query(FooterKey))
         assert keys and all(k.region.right <= 80 and k.region.width > 0 for k in keys)
         shown = " ".join(str(k.render()) for k in keys)
@@ -386,31 +402,6 @@ def test_console_at_80x24_footer_fits_and_palette_has_every_action(ws):
         note = next(n.message for n in app._notifications if "press d" in n.message)
         assert "Blue" in note and "Red" not in note and "workshop decide" not in note
         assert ws.room.refresh().workshop.control.phase is Phase.CLOSED
-
-    run(app, script, size=(80, 24))
-
-
-def test_console_tab_leaves_a_note_line_and_letters_stay_text(ws):
-    """In the note line a letter is text, not a console key; Tab and Shift+Tab still move on
-    (every app action was refused while a line had focus: a facilitator who typed a note
-    could reach neither the message line nor, with Shift+Tab, the keys again)."""
-    app = ConsoleApp(ws.id, ws.path)
-
-    async def script(pilot):
-        await pilot.pause()
-        app.query_one("#tabs").active = "tab-notes"
-        note = app.query_one("#note", Input)
-        note.focus()
-        await pilot.press("o", "c")
-        assert note.value == "oc" and ws.room.refresh().workshop.control.phase is Phase.READY
-        await pilot.press("tab", "tab")  # past the notes log to the message line
-        assert app.focused is app.query_one("#message", Input)
-        await pilot.press(*"soon", "enter")
-        await until(pilot, lambda: ws.room.refresh().workshop.message == "soon")
-        await pilot.press("shift+tab", "shift+tab", "shift+tab")  # note line, then the tabs
-        assert not isinstance(app.focused, Input)
-        await pilot.press("o")
-        await until(pilot, lambda: ws.room.refresh().workshop.control.phase is Phase.OPEN)
 
     run(app, script, size=(80, 24))
 
