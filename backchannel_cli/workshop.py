@@ -235,10 +235,24 @@ def _run(fn):
     return wrapper
 
 
-def _store(args) -> WorkshopStore:
+def _store(args, create: bool = False) -> WorkshopStore:
+    """The store the command names. Only `new` makes one: any other command given a path
+    where no store is says so (it made an empty store there, folders included, and then
+    reported 'no team has the join code' or 'no workshop' as if the code or id were wrong)."""
     from engine.workshop.store import open_store
 
-    return open_store(args.store)
+    return open_store(args.store, create=create)
+
+
+def _store_location(args) -> str:
+    """Where the command looks for the store (a SQLite file: a server URL always opens)."""
+    import os
+    from pathlib import Path
+
+    from engine.workshop.store import STORE_ENV, default_store_path
+
+    raw = args.store or os.environ.get(STORE_ENV) or None
+    return str(Path(raw).expanduser() if raw else default_store_path())
 
 
 def _room(args, store: WorkshopStore) -> Room:
@@ -287,7 +301,7 @@ def cmd_new(args) -> int:
     from engine.scenario.catalog import find
     from engine.workshop.room import create_workshop
 
-    store = _store(args)
+    store = _store(args, create=True)
     teams = [t for t in (x.strip() for x in args.teams.split(",")) if t] if args.teams else []
     w = create_workshop(store, find(args.scenario), teams, seed=args.seed,
                         round_minutes=args.round_minutes, name=args.name, bots=args.bots,
@@ -322,7 +336,14 @@ def cmd_new(args) -> int:
 
 @_run
 def cmd_list(args) -> int:
-    store = _store(args)
+    from engine.workshop import NotFound
+
+    try:
+        store = _store(args)
+    except NotFound:  # no store yet (a fresh machine): nothing to list, nothing made
+        print(f"No workshops in {_store_location(args)}. Create one with `backchannel "
+              "workshop new`.")
+        return 0
     ws = store.workshops()
     if not ws:
         print(f"No workshops in {store.location}. Create one with `backchannel workshop new`.")

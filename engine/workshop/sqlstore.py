@@ -557,7 +557,9 @@ class SQLiteStore(SqlStore):
     def __init__(self, path: Path, create: bool = True) -> None:
         path = Path(path).expanduser()
         if not create and not path.exists():
-            raise NotFound(f"{path}: no workshop store here")
+            raise NotFound(f"{path}: no workshop store here; create a workshop with "
+                           "`backchannel workshop new`, or name the store where it is with "
+                           "--store FILE or $BACKCHANNEL_STORE")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None,

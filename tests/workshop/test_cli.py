@@ -142,10 +142,25 @@ def test_facilitator_gaps_override_and_absent_by_command(capsys, store_path):
     (["new", str(EXAMPLE), "--teams", "A,a"], "two teams are called"),
 ])
 def test_bad_input_is_one_line_not_a_traceback(capsys, store_path, args, message):
+    open_store(store_path).close()  # the store exists; what it is asked for does not
     code, out, err = ws(capsys, *args)
     assert code == 1
     assert message in err and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("args", [["join", "ABCDEF", "--plain"], ["status", "w-abc"],
+                                  ["open", "w-abc"], ["export", "w-abc", "--out", "x"]])
+def test_a_store_path_where_no_store_is_says_so_and_makes_nothing(capsys, tmp_path, args):
+    """A mistyped --store (or a shell without $BACKCHANNEL_STORE) made an empty store there,
+    folders included, and a team was told its right code was wrong."""
+    where = tmp_path / "no-such-folder" / "workshops.sqlite3"
+    code, out, err = ws(capsys, *args, "--store", str(where))
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert f"{where}: no workshop store here" in err and "--store" in err
+    assert "Traceback" not in err and not where.parent.exists()
+    code, out, _ = ws(capsys, "list", "--store", str(where))
+    assert code == 0 and f"No workshops in {where}" in out and not where.parent.exists()
 
 
 def test_a_workshop_without_round_timers_gets_one_of_a_chosen_length(capsys, store_path):
