@@ -173,9 +173,14 @@ class TeamDecisionScreen(DecisionScreen):
         self.call_later(self._add_reason_box)
 
     async def _add_reason_box(self) -> None:
+        # Where the round stands (open, the time left, submitted) and the facilitator's
+        # message go above the scrolling round, always in view: below the options they were
+        # out of sight at 80x24, so a team could not see that the round had opened.
+        body = self.query_one("#decision-body")
+        await self.query_one(".game-layout").mount(
+            Vertical(*status_lines(), id="team-status-box"), before=body)
         main = self.query_one("#decision-main")
-        box = Vertical(*status_lines(),
-                       Label("Your reason (kept as you type; shown to everyone at the reveal)",
+        box = Vertical(Label("Your reason (kept as you type; shown to everyone at the reveal)",
                              classes="section-title"),
                        Input(placeholder="Why this option?", id="reason",
                              max_length=MAX_REASON),

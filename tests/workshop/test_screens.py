@@ -213,6 +213,35 @@ def test_team_round_draft_submit_reveal(ws):
     run(app, script)
 
 
+def test_team_at_80x24_sees_where_the_round_stands_without_scrolling(tmp_path):
+    """The status line (open, the time left, submitted) and the facilitator's message stay in
+    view at 80x24 over a long situation, also once the options are scrolled to: below the
+    options they were out of sight, and a team could not tell that the round had opened."""
+    store = open_store(tmp_path / "w.sqlite3")
+    room = Room(store, create_workshop(store, ROOT / "scenarios" /
+                                       "myanmar-humanitarian-access.yaml", ["Red"], seed=7,
+                                       round_minutes=5).id)
+    app = TeamApp(store, code=room.snap.teams[0].code)
+
+    def in_view(kind) -> bool:
+        line = app.screen.query_one(kind)
+        r = line.region
+        return (r.height > 0 and r.y >= 0 and r.bottom <= 23  # above the footer
+                and app.screen.get_widget_at(r.x + 1, r.y)[0] is line)
+
+    async def script(pilot):
+        await until(pilot, lambda: showing(app, TeamDecisionScreen))
+        room.act("open")
+        room.message("Ten minutes")
+        await until(pilot, lambda: "open for decisions" in status(app) and message(app))
+        assert in_view(StatusLine) and in_view(MessageLine)
+        await pilot.press("3")  # the options come into view
+        await pilot.pause()
+        assert in_view(StatusLine) and in_view(MessageLine)
+
+    run(app, script, size=(80, 24))
+
+
 def test_a_team_is_drafting_only_once_it_writes_a_reason(ws):
     """Opening the round highlights the first option and browsing moves the highlight: no
     draft (the console would show 'drafting' before the team has begun). Writing a reason
