@@ -40,9 +40,11 @@ from backchannel_workshop.common import (
     visible_play,
 )
 from engine.present.debrief import build_debrief, to_markdown
+from engine.present.wording import team_decision
 from engine.workshop import (
     NotFound,
     Phase,
+    Refused,
     Room,
     ScenarioChanged,
     Team,
@@ -529,6 +531,18 @@ class TeamApp(FollowsStore):
             # is the reason.
             room.submit(team.id, message.option_id, (message.why or "").strip(),
                         round_no=screen.round_no)
+        except Refused as exc:
+            decided = room.refresh().decision(team.id, screen.round_no)
+            text = str(exc)
+            if exc.reason == "duplicate" and decided is not None:
+                # The store names the option by its id ('r2-access-dialogue'), which no
+                # participant has seen: say it as the screens do.
+                text = (f"Your team has already submitted for round {screen.round_no}: "
+                        f"{team_decision(room.scenario, decided)}. Only the facilitator can "
+                        "change it.")
+            self.notify(text, title="Not submitted", severity="error", timeout=10,
+                        markup=False)
+            return
         except WorkshopError as exc:
             self.notify(str(exc), title="Not submitted", severity="error", timeout=10,
                         markup=False)

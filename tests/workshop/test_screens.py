@@ -197,7 +197,12 @@ def test_team_round_draft_submit_reveal(ws):
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmChoice))
         await pilot.press("enter")
-        await pilot.pause()
+        await until(pilot, lambda: any(n.title == "Not submitted" for n in app._notifications))
+        said = next(n.message for n in app._notifications if n.title == "Not submitted")
+        # Said as the screens name options, not by the id no participant has seen.
+        title = ws.room.scenario.option(second).title
+        assert f"already submitted for round 1: [Track 1.5] {title} (submitted)" in said
+        assert second not in said
         assert ws.room.refresh().decision(ws.ids["Red"], 1).option_id == second
         ws.act("close", "reveal")
         await until(pilot, lambda: showing(app, TeamOutcomeScreen))
