@@ -749,6 +749,13 @@ class PlainTeamClient:
                         self.selectable = False  # end of input: keep waiting for the room
                     elif line.strip().lower() in ("q", "quit"):
                         return "quit"
+                    elif self.inp.isatty():
+                        # A person typed while no choice was asked (the round not open, or
+                        # closed): kept, the line became the next round's choice the moment
+                        # it opened, unseen. Scripts (pipes) may still type ahead.
+                        if line.strip():
+                            self.say("No choice is asked now; that line was not kept (q "
+                                     "leaves). The options come when your round opens.")
                     else:
                         self.pending_line = line
                         return None

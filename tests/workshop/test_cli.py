@@ -288,6 +288,50 @@ def test_plain_client_says_what_happens_when_the_round_closes_before_it_submits(
     assert "Traceback" not in shown()
 
 
+@pytest.mark.skipif(os.name != "posix", reason="a terminal (pty) for the team's input")
+def test_a_line_typed_at_a_terminal_while_no_choice_is_asked_is_not_kept(capsys, store_path,
+                                                                          tmp_path):
+    """At a terminal, a line typed while the round was not open became the next round's
+    choice the moment it opened, before the team had seen its options (a newcomer's team
+    'chose' round 6 in 0 s). It is dropped, and said so; a script's input still types
+    ahead (test_a_scripted_workshop_from_new_to_export)."""
+    import pty
+
+    wid, codes = _new(capsys, "--teams", "Red")
+    env = {**os.environ, "BACKCHANNEL_STORE": str(store_path)}
+    transcript = (tmp_path / "team.out").open("w+")
+    keyboard, terminal = pty.openpty()
+    team = subprocess.Popen(
+        [sys.executable, "-m", "backchannel_cli.main", "workshop", "join", codes["Red"],
+         "--plain", "--poll", "0.05"],
+        stdin=terminal, stdout=transcript, stderr=subprocess.STDOUT, env=env)
+    os.close(terminal)
+
+    def shown() -> str:
+        transcript.seek(0)
+        return " ".join(transcript.read().split())
+
+    try:
+        _wait_for(lambda: "waiting for the facilitator" in shown())
+        os.write(keyboard, b"1 # too early\n")
+        _wait_for(lambda: "that line was not kept" in shown())
+        assert ws(capsys, "open", wid)[0] == 0
+        _wait_for(lambda: "Choice [1-3" in shown())
+        time.sleep(0.2)  # a kept line would be submitted now
+        room = Room(open_store(store_path), wid)
+        assert room.refresh().decision(1, 1) is None
+        os.write(keyboard, b"2 # now we chose\n")
+        _wait_for(lambda: room.refresh().decision(1, 1) is not None)
+        assert room.snap.decision(1, 1).reason == "now we chose"
+        os.write(keyboard, b"q\n")
+        team.wait(timeout=30)
+    finally:
+        if team.poll() is None:
+            team.kill()
+        os.close(keyboard)
+    assert "Traceback" not in shown()
+
+
 def test_plain_client_does_not_miss_a_change_made_while_it_reads(tmp_path):
     """A change committed between the client reading the workshop and taking the store's
     change token was never seen: the client waited for a later change that, after the last
