@@ -253,8 +253,10 @@ class PlainGame:
         scn, g = self.s.scenario, self.s.game
         if not start:
             assert o.option is not None
-            self.say(f"\n-- Outcome of round {o.round_no}: "
-                     + plain(w.option_heading(o.option, g.option_number(o.option.id))))
+            self.say()  # wrapped as all else: a long title ran past 80 columns, cut mid-word
+            self.para(f"-- Outcome of round {o.round_no}: "
+                      + plain(w.option_heading(o.option, g.option_number(o.option.id))),
+                      "   ", "")
         mine = [r for r in o.resolutions if r.kind == "option" and not r.delayed]
         self.show_resolutions(mine)
         due = [r for r in o.resolutions if r.delayed and w.newsworthy(r)]

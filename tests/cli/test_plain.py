@@ -224,3 +224,15 @@ def test_discussion_shows_questions_and_notes_with_citation_labels(tmp_path):
     shown = flat(out.split("Choice [")[1])
     assert "Discussion questions:" in shown and "Facilitator notes:" in shown
     assert "Kang & Kwa 2025 ¶11" in shown and "kang-kwa-2025" not in shown
+
+
+def test_an_outcome_heading_is_wrapped_like_the_rest(tmp_path):
+    """A long option title ran the outcome's heading past the width, so an 80-column
+    terminal cut it mid-word ('...on the regime's perm' / 'its')."""
+    _, out = play(tmp_path, MY, "1\nq\n")
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("-- Outcome of round 1: "))
+    assert max(len(line) for line in lines[at:at + 2]) <= 80
+    assert flat(" ".join(lines[at:at + 2])).endswith(
+        "ASEAN relief through the AHA Centre, on the regime's permits")
+    assert lines[at + 1].startswith("   ")
