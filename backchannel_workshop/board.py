@@ -32,9 +32,12 @@ def submitted_line(status: Status) -> str:
         return ""
     done = [r for r in due if r.status in ("submitted", "override")]
     absent = [r for r in due if r.status == "absent"]
-    marks = "  ".join({"waiting": "[dim]…[/] ", "absent": "[dim]–[/] "}.get(
+    # A team marked absent in an earlier round is named too, never counted: in the rounds
+    # after its absence it dropped off the line, and the room wondered where it had gone.
+    gone = [r for r in status.rows if r.status == "out"]
+    marks = "  ".join({"waiting": "[dim]…[/] ", "absent": "[dim]–[/] ", "out": "[dim]–[/] "}.get(
         r.status, "[b $text-success]✓[/] ") + esc(r.team.name)
-        + (" [dim](absent)[/]" if r.status == "absent" else "") for r in due)
+        + (" [dim](absent)[/]" if r.status in ("absent", "out") else "") for r in due + gone)
     # An absent team is not counted as submitted (it read 'Submitted 3 of 3 ✓ Green').
     extra = f" ({len(absent)} absent)" if absent else ""
     return f"[b]Submitted {len(done)} of {len(due)}{extra}[/b]   {marks}"

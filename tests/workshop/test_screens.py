@@ -564,7 +564,8 @@ def test_submission_count_absent_teams_and_nothing_due(ws):
     ws.act("reveal", "next", "open")
     ws.submit("Red")
     ws.room.refresh()
-    assert "Submitted 1 of 1" in submitted_line(ws.room.status())
+    line = submitted_line(ws.room.status())
+    assert "Submitted 1 of 1[/b]   " in line and line.endswith("[dim]–[/] Blue [dim](absent)[/]")
     ws.act("close", "reveal", "next")
     ws.room.refresh()
     assert ws.room.workshop.control.phase is Phase.ENDED
