@@ -465,12 +465,18 @@ class TeamApp(FollowsStore):
         assert room is not None and team is not None
         c = room.workshop.control
         parts = [team.name, round_words(room)]
-        clock = timer_text(room)
-        if clock and c.phase is Phase.OPEN:
-            parts.append(f"{clock} left")
         decided = room.snap.decision(team.id, c.round_no)
+        # Marked absent in an earlier round: nothing is due from this team any more (it was
+        # told to choose an option and submit, over its debrief, in every round after).
+        gone = room.team_game(team.id).absent_from if decided is None else None
+        clock = timer_text(room)
+        if clock and c.phase is Phase.OPEN and gone is None:
+            parts.append(f"{clock} left")
         if c.phase is Phase.ENDED:
             parts.append("see your debrief below")
+        elif gone is not None:
+            parts.append(f"your team was marked absent in round {gone}; its game stopped "
+                         "there (see your debrief below)")
         elif decided is not None:
             if decided.absent:
                 parts.append("marked absent by the facilitator")

@@ -319,6 +319,28 @@ def test_team_sees_the_end_and_downloads_its_debrief(ws):
     assert "Red" in text or "Round 1" in text
 
 
+def test_a_team_absent_since_an_earlier_round_is_not_told_to_submit(ws):
+    """In the rounds after its absence the team's status line said 'open for decisions ·
+    04:59 left · choose an option, write your reason, press Enter to submit' over its
+    debrief; nothing is due from it any more."""
+    app = TeamApp(ws.path, code=ws.codes["Red"])
+
+    async def script(pilot):
+        await until(pilot, lambda: showing(app, TeamDecisionScreen))
+        ws.act("open")
+        ws.submit("Blue")
+        ws.act("close")
+        ws.room.mark_absent(ws.ids["Red"], "left early")
+        ws.act("reveal", "next", "open")
+        await until(pilot, lambda: showing(app, TeamDebriefScreen)
+                    and "Round 2" in status(app) and "open for decisions" in status(app))
+        line = status(app)
+        assert "marked absent in round 1; its game stopped there" in line
+        assert "choose an option" not in line and " left ·" not in line  # no timer
+
+    run(app, script)
+
+
 # ------------------------------------------------------------------ facilitator console
 
 
