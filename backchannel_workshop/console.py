@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import NamedTuple
 
@@ -259,9 +259,11 @@ class TimerScreen(ModalScreen[float | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, suggested: str, left: str = "") -> None:
+    def __init__(self, suggested: str, left: str = "",
+                 follow: Callable[[], str] | None = None) -> None:
         super().__init__(classes="modal")
         self.suggested, self.left = suggested, left
+        self.follow = follow  # what is left now: the title kept the time the dialog opened
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small", id="timer-dialog") as box:
@@ -281,6 +283,17 @@ class TimerScreen(ModalScreen[float | None]):
 
     def on_mount(self) -> None:
         self.query_one("#timer-length", Input).focus()
+        if self.left and self.follow is not None:
+            self.set_interval(0.5, self._follow)
+
+    def _follow(self) -> None:
+        assert self.follow is not None
+        left = self.follow()
+        if left and left != self.left:
+            self.left = left
+            self.query_one("#timer-dialog").border_title = f"Change the timer ({left})"
+            self.query_one("#timer-running", Static).update(Content(
+                f"Running: {left}. The length you give replaces it, counted from now."))
 
     @on(Input.Submitted, "#timer-length")
     @on(Button.Pressed, "#start")
@@ -543,16 +556,18 @@ class ConsoleApp(FollowsStore):
             return
         minutes = room.workshop.round_seconds / 60
         suggested = f"{minutes:g}" if minutes else "5"
-        c = room.workshop.control
-        left = c.remaining(time.time())
-        # None, or time is up: a new one starts. Else '03:12 left' or '03:12 left, paused'.
-        running = f"{clock_text(left)} left" + (", paused" if c.paused else "") if left else ""
+
+        def running() -> str:
+            # None, or time is up: a new one starts. Else '03:12 left' or '03:12 left, paused'.
+            c = room.workshop.control
+            left = c.remaining(time.time())
+            return f"{clock_text(left)} left" + (", paused" if c.paused else "") if left else ""
 
         def answer(seconds: float | None) -> None:
             if seconds is not None:
                 self._timer("timer-start", seconds)
 
-        self.push_screen(TimerScreen(suggested, running), answer)
+        self.push_screen(TimerScreen(suggested, running(), follow=running), answer)
 
     def _timer(self, action: str, seconds: float = 0.0) -> None:
         room = self.room

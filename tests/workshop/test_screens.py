@@ -630,6 +630,12 @@ def test_console_timer_controls(tmp_path):
         assert str(app.screen.query_one("#start", Button).label) == "Change (enter)"
         assert "Running: 02:" in text_of(app.screen)
         assert fits(app.screen, "#timer-dialog")
+        # It follows the timer while open (it kept the time it opened with): 30 s more
+        # from elsewhere shows there.
+        room.act("timer-add", seconds=30)
+        await until(pilot, lambda: app.screen.query_one("#timer-dialog").border_title
+                    .startswith("Change the timer (02:5"))
+        assert "Running: 02:5" in text_of(app.screen)
         app.screen.query_one("#timer-length", Input).value = "3"
         await pilot.press("enter")
         await until(pilot, lambda: "timer 03:" in app.sub_title)
