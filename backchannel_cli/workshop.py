@@ -687,7 +687,7 @@ class PlainTeamClient:
                  "does both at once); m N shows option N in full, o the options again; q "
                  "leaves (join again with the code to come back).")
         if self.once("briefing", 0):
-            self.para(scn.summary)
+            self.view.briefing()  # what solo line mode and the screens show, in their order
         while True:
             # The token first: a change committed while we read is then seen as new (read
             # after, it would be taken as seen, and the wait below could last for ever).

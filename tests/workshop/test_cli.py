@@ -90,6 +90,13 @@ def test_a_scripted_workshop_from_new_to_export(capsys, store_path, tmp_path):
     assert "Submitted for round 1: [Track 1.5]" in out_team
     assert "Outcome of round 2: 1. [Track 1] Negotiate a binding protocol" in out_team
     assert "Your ending:" in out_team and "Traceback" not in out_team
+    # The briefing is solo line mode's (and the screens'): objectives, tracks, team roles.
+    assert "== Briefing ==" in out_team, out_team
+    brief = out_team.split("== Briefing ==", 1)[1].split("Round 1", 1)[0]
+    for heading in ("What this game is for:", "The three tracks:", "Indicators:",
+                    "Environment ministry"):
+        assert heading in brief, brief
+    assert "- Track 1.5: officials in a personal capacity" in brief
 
     code, out, _ = ws(capsys, "export", wid, "--out", str(tmp_path / "out"))
     assert code == 0
