@@ -113,7 +113,7 @@ class DebriefScreen(GameScreen):
 
     def on_mount(self) -> None:
         self.title = self.scenario.title
-        self.sub_title = "Debrief" if self.session.over else "Debrief so far"
+        self.sub_title = "Debrief" if self.debrief.final else "Debrief so far"
         if self.read_only:
             self.sub_title += " · read-only"
         self.query_one("#debrief-body").focus()

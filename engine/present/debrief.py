@@ -62,6 +62,11 @@ class Debrief:
     lessons: tuple[tuple[Lesson, bool], ...] = ()
     absent_from: int | None = None  # a workshop team marked absent: its game stopped there
 
+    @property
+    def final(self) -> bool:
+        """The game will not go on: it is over, or its team was marked absent."""
+        return self.over or self.absent_from is not None
+
 
 def build_debrief(session) -> Debrief:
     """From an engine.play.session.Session (or anything with game, outcomes, decisions, seed,

@@ -337,6 +337,7 @@ def test_a_team_absent_since_an_earlier_round_is_not_told_to_submit(ws):
         line = status(app)
         assert "marked absent in round 1; its game stopped there" in line
         assert "choose an option" not in line and " left ·" not in line  # no timer
+        assert app.screen.sub_title == "Debrief"  # its game will not go on: not "so far"
 
     run(app, script)
 
