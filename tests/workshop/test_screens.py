@@ -239,10 +239,11 @@ def test_team_at_80x24_sees_where_the_round_stands_without_scrolling(tmp_path):
         room.act("open")
         room.message("Ten minutes")
         await until(pilot, lambda: "open for decisions" in status(app) and message(app))
-        assert in_view(StatusLine) and in_view(MessageLine)
+        # Waited for, not asserted at once: the message's line is laid out on the next refresh.
+        await until(pilot, lambda: in_view(StatusLine) and in_view(MessageLine))
         await pilot.press("3")  # the options come into view
         await pilot.pause()
-        assert in_view(StatusLine) and in_view(MessageLine)
+        await until(pilot, lambda: in_view(StatusLine) and in_view(MessageLine))
 
     run(app, script, size=(80, 24))
 
