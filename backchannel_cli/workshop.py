@@ -244,17 +244,6 @@ def _store(args, create: bool = False) -> WorkshopStore:
     return open_store(args.store, create=create)
 
 
-def _store_location(args) -> str:
-    """Where the command looks for the store (a SQLite file: a server URL always opens)."""
-    import os
-    from pathlib import Path
-
-    from engine.workshop.store import STORE_ENV, default_store_path
-
-    raw = args.store or os.environ.get(STORE_ENV) or None
-    return str(Path(raw).expanduser() if raw else default_store_path())
-
-
 def _room(args, store: WorkshopStore) -> Room:
     from engine.workshop.room import Room
 
@@ -337,11 +326,12 @@ def cmd_new(args) -> int:
 @_run
 def cmd_list(args) -> int:
     from engine.workshop import NotFound
+    from engine.workshop.store import store_location
 
     try:
         store = _store(args)
     except NotFound:  # no store yet (a fresh machine): nothing to list, nothing made
-        print(f"No workshops in {_store_location(args)}. Create one with `backchannel "
+        print(f"No workshops in {store_location(args.store)}. Create one with `backchannel "
               "workshop new`.")
         return 0
     ws = store.workshops()

@@ -156,16 +156,25 @@ def default_store_path() -> Path:
     return data_dir() / "workshops.sqlite3"
 
 
-def open_store(target: str | os.PathLike | None = None, *, create: bool = True
-               ) -> WorkshopStore:
-    """The store at ``target`` (a file path or a postgresql:// URL), else
-    $BACKCHANNEL_STORE, else workshops.sqlite3 in the user data directory."""
+def store_location(target: str | os.PathLike | None = None) -> str | Path:
+    """Where ``open_store(target)`` looks: ``target`` (a file path or a postgresql:// URL,
+    given as it is), else $BACKCHANNEL_STORE, else workshops.sqlite3 in the user data
+    directory. A URL comes back as text, a file as its Path."""
     raw = target if target is not None else os.environ.get(STORE_ENV) or None
     if is_server_url(raw):
+        return str(raw)
+    return Path(raw).expanduser() if raw is not None else default_store_path()
+
+
+def open_store(target: str | os.PathLike | None = None, *, create: bool = True
+               ) -> WorkshopStore:
+    """The store at ``store_location(target)``: a SQLite file (made when missing only with
+    ``create``) or a PostgreSQL server."""
+    where = store_location(target)
+    if isinstance(where, str):
         from engine.workshop.pgstore import PostgresStore
 
-        return PostgresStore(str(raw))
-    path = Path(raw) if raw is not None else default_store_path()
+        return PostgresStore(where)
     from engine.workshop.sqlstore import SQLiteStore
 
-    return SQLiteStore(path, create=create)
+    return SQLiteStore(where, create=create)
