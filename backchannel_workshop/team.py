@@ -40,7 +40,7 @@ from backchannel_workshop.common import (
     visible_play,
 )
 from engine.present.debrief import build_debrief, to_markdown
-from engine.present.wording import team_decision
+from engine.present.wording import already_submitted, team_absent_since
 from engine.workshop import (
     NotFound,
     Phase,
@@ -475,8 +475,7 @@ class TeamApp(FollowsStore):
         if c.phase is Phase.ENDED:
             parts.append("see your debrief below")
         elif gone is not None:
-            parts.append(f"your team was marked absent in round {gone}; its game stopped "
-                         "there (see your debrief below)")
+            parts.append(f"{team_absent_since(gone)} (see your debrief below)")
         elif decided is not None:
             if decided.absent:
                 parts.append("marked absent by the facilitator")
@@ -541,11 +540,7 @@ class TeamApp(FollowsStore):
             decided = room.refresh().decision(team.id, screen.round_no)
             text = str(exc)
             if exc.reason == "duplicate" and decided is not None:
-                # The store names the option by its id ('r2-access-dialogue'), which no
-                # participant has seen: say it as the screens do.
-                text = (f"Your team has already submitted for round {screen.round_no}: "
-                        f"{team_decision(room.scenario, decided)}. Only the facilitator can "
-                        "change it.")
+                text = already_submitted(room.scenario, screen.round_no, decided)
             self.notify(text, title="Not submitted", severity="error", timeout=10,
                         markup=False)
             return

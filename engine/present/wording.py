@@ -193,6 +193,18 @@ def already_decided(scn: Scenario, team: str, round_no: int, d: Any) -> str:
     return f"{team} already has a decision in round {round_no}: {team_decision(scn, d)}"
 
 
+def already_submitted(scn: Scenario, round_no: int, d: Any) -> str:
+    """A team's second submission in a round, refused: what it has, in the words the screens
+    use (the store names the option by its id, which no participant has seen)."""
+    return (f"Your team has already submitted for round {round_no}: {team_decision(scn, d)}. "
+            "Only the facilitator can change it.")
+
+
+def team_absent_since(round_no: int) -> str:
+    """A team's own status after it was marked absent in an earlier round."""
+    return f"your team was marked {ABSENT} in round {round_no}; its game stopped there"
+
+
 def absent_title(round_no: int) -> str:
     """Where an ending would be named, for a workshop team marked absent."""
     return f"Absent from round {round_no}"
