@@ -54,10 +54,13 @@ class YamlProblem(Exception):
 class Document:
     """Parsed data plus where each value and each mapping key stands.
 
-    Positions are kept per container (``where``: id of a dict or list -> the container, its
-    children's value positions, key positions and the styles of its scalars that are not
-    plain), not per path: building a path tuple for every node was much of the reading cost.
-    ``pos``, ``has`` and ``style`` look a path up by walking the data from the root."""
+    Positions are kept per container (``where``: id of a dict or list -> the container, the
+    marks of its children in file order and the styles of its scalars that are not plain),
+    not per path: building a path tuple for every node was much of the reading cost. A
+    sequence's marks are its items'; a mapping's come in pairs, key then value, in the
+    order of its keys (keys added to the data later, such as a source completed from the
+    bibliography, have none). ``pos``, ``has`` and ``style`` look a path up by walking the
+    data from the root."""
 
     data: object
     root: Mark | None  # PyYAML's mark: line and column, both 0-based
@@ -73,14 +76,18 @@ class Document:
             entry = self.where.get(id(node))
             if entry is None or entry[0] is not node:
                 return found, None
-            _, vals, keys, styles = entry
+            _, marks, styles = entry
             if node.__class__ is list:
-                if step.__class__ is not int or not 0 <= step < len(vals):
+                if step.__class__ is not int or not 0 <= step < len(marks):
                     return found, None
-            elif step not in vals:
-                return found, None
-            found.append(vals[step])
-            last = (keys[step] if keys is not None else None, styles.get(step))
+                key_mark, mark = None, marks[step]
+            else:
+                at = _key_index(node, step, marks)
+                if at is None:
+                    return found, None
+                key_mark, mark = marks[at], marks[at + 1]
+            found.append(mark)
+            last = (key_mark, styles.get(step))
             node = node[step]
         return found, last
 
@@ -106,6 +113,18 @@ class Document:
         if last is None or len(found) != len(path) + 1:
             return ""
         return last[1] or ""
+
+
+def _key_index(mapping: dict, key: object, marks: list) -> int | None:
+    """Where ``key``'s pair of marks starts in its mapping's ``marks``, if it was read."""
+    if key not in mapping:
+        return None
+    for i, k in enumerate(mapping):  # on the way to a problem's line only: a short scan
+        if 2 * i >= len(marks):
+            return None
+        if k == key:
+            return 2 * i
+    return None  # pragma: no cover - key is in mapping
 
 
 def _at(mark: Mark) -> Pos:
@@ -172,27 +191,24 @@ def read_text(raw: bytes) -> str:
 def parse(text: str) -> Document:
     """Parse one YAML document; raise YamlProblem with a position on the first problem.
 
-    The hot loop keeps each value's position as the start mark PyYAML made for it anyway
-    (one list or dict of them per container) and the styles of the scalars that are not plain
-    (a dict per container, by key or index); ``Document.pos`` makes a Pos only when somebody
-    asks, which is when a problem is reported."""
+    The hot loop keeps each key's and value's position as the start mark PyYAML made for it
+    anyway (one list of them per container, in file order) and the styles of the scalars
+    that are not plain (a dict per container, by key or index); ``Document.pos`` makes a Pos
+    only when somebody asks, which is when a problem is reported."""
     where: dict[int, tuple] = {}
     anchors: dict[str, tuple[object, int]] = {}  # anchor -> (value, node count)
     root: list[object] = []
     root_pos: Mark | None = None
-    # Each frame: [container, pending_key, key_pos, anchor, nodes_at_start, pos,
-    #              value positions, key positions (mappings) or None, styles]; the pending
-    # key and its position are stored in a frame only while a child container is read.
+    # Each frame: [container, pending_key, anchor, nodes_at_start, pos, marks, styles]; the
+    # pending key is stored in a frame only while a child container is read.
     stack: list[list[Any]] = []
     # The innermost frame's parts, kept in locals for the hot path (``frame`` is None at the
     # top level; ``key`` is _SEQ in a sequence, _NO_KEY in a mapping waiting for its key).
     frame: list[Any] | None = None
     container: Any = None
-    vals: Any = None
-    keys: Any = None
+    marks: Any = None
     styles: Any = None
     key: Any = None
-    key_pos: Mark | None = None
     nodes = 0
     documents = 0
     loader = _Loader(text)
@@ -238,26 +254,26 @@ def parse(text: str) -> Document:
                     raise YamlProblem("mapping keys must be plain text", _at(pos))
                 if frame is not None:
                     frame[1] = key
-                    frame[2] = key_pos
                 if cls is _MapStart:
-                    container, key, vals, keys, styles = {}, no_key, {}, {}, {}
+                    container, key = {}, no_key
                 else:
-                    container, key, vals, keys, styles = [], seq, [], None, {}
-                frame = [container, key, None, event.anchor, nodes, pos, vals, keys, styles]
+                    container, key = [], seq
+                marks, styles = [], {}
+                frame = [container, key, event.anchor, nodes, pos, marks, styles]
                 stack.append(frame)
                 continue
             elif cls is _MapEnd or cls is _SeqEnd:
-                value, _k, _kp, anchor, start_nodes, pos, _v, _ks, _s = stack.pop()
-                where[id(value)] = (value, vals, keys, styles)
+                value, _k, anchor, start_nodes, pos, _m, _s = stack.pop()
+                where[id(value)] = (value, marks, styles)
                 size = 1
                 style = None
                 if anchor:
                     anchors[anchor] = (value, nodes - start_nodes + 1)
                 if stack:
                     frame = stack[-1]
-                    container, key, key_pos, _a, _n, _p, vals, keys, styles = frame
+                    container, key, _a, _n, _p, marks, styles = frame
                 else:
-                    frame = container = vals = keys = styles = key = key_pos = None
+                    frame = container = marks = styles = key = None
             elif cls is _Alias:
                 pos = event.start_mark
                 if event.anchor not in anchors:
@@ -288,25 +304,23 @@ def parse(text: str) -> Document:
                     _at(pos),
                 )
             if key is seq:
-                if style is not None:
-                    styles[len(vals)] = style
+                if style:
+                    styles[len(marks)] = style
                 container.append(value)
-                vals.append(pos)
+                marks.append(pos)
             elif key is no_key:  # this value is a key
                 if value is None or value.__class__ not in _KEY_TYPES:
                     raise YamlProblem("mapping keys must be plain text", _at(pos))
                 key = value if value.__class__ is str else str(value)
                 if key in container:
-                    first = keys.get(key)
-                    where_ = f" (first at line {first.line + 1})" if first else ""
-                    raise YamlProblem(f"duplicate key '{key}'{where_}; remove one of them",
-                                      _at(pos))
-                key_pos = pos
+                    first = marks[_key_index(container, key, marks) or 0]
+                    raise YamlProblem(f"duplicate key '{key}' (first at line {first.line + 1})"
+                                      "; remove one of them", _at(pos))
+                marks.append(pos)
             elif frame is not None:
                 container[key] = value
-                keys[key] = key_pos
-                vals[key] = pos
-                if style is not None:
+                marks.append(pos)
+                if style:
                     styles[key] = style
                 key = no_key
             else:
