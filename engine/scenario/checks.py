@@ -408,17 +408,21 @@ def _check_usage(scn: Scenario, loc) -> None:
     for i, a in enumerate(scn.actors):
         if a.id not in at_table:
             loc.warn(("actors", i, "id"), f"actor '{a.id}' never sits at any option's table")
-    changed = {k for _, e in _effects(scn)
-               for k in (*e.change, *(e.otherwise.change if e.otherwise else ()))}
+    effects = [e for _, effects in _effect_lists(scn) for e in effects]
+    changed = {k for e in effects for k in e.change}
+    changed.update(k for e in effects if e.otherwise for k in e.otherwise.change)
     for i, ind in enumerate(scn.indicators):
         if ind.id not in changed:
             loc.warn(("indicators", i, "id"), f"indicator '{ind.id}' never moves: no effect "
                                               "changes it, so it stays at its start all game")
-    set_flags = {f for _, e in _effects(scn) for f in (*e.set, *(e.otherwise.set if e.otherwise
-                                                                 else ()))}
+    set_flags = {f for e in effects for f in e.set}
+    set_flags.update(f for e in effects if e.otherwise for f in e.otherwise.set)
     read: set[str] = set()
+    texts = set()  # a condition's names follow from its text, and texts recur
     for _, cond in _conditions(scn):
-        read.update(n[len("flags."):] for n, _ in cond.names() if n.startswith("flags."))
+        if cond.text not in texts:
+            texts.add(cond.text)
+            read.update(n[len("flags."):] for n, _ in cond.names() if n.startswith("flags."))
     for i, f in enumerate(scn.flags):
         if f.id not in set_flags:
             loc.warn(("flags", i, "id"), f"flag '{f.id}' is never set by any effect")
@@ -463,8 +467,9 @@ def dominated_by(scn: Scenario, a: Option, b: Option) -> bool:
     Conservative: effects whose result depends on the state (a ``when``, or a chance by rows)
     cannot be ranked without the state, so options whose state-dependent effects differ are
     never called dominated here (``backchannel explore`` compares them state by state)."""
-    signs = _signs(scn)
-    return _dominates(_profile(scn, a), _profile(scn, b), signs)
+    ids = [i.id for i in scn.indicators]
+    return (_better_or_equal(_numbers(scn, a, ids), _numbers(scn, b, ids), _signs(scn))
+            and _comparable(a) == _comparable(b))
 
 
 def _signs(scn: Scenario) -> tuple[int, ...]:
@@ -473,27 +478,27 @@ def _signs(scn: Scenario) -> tuple[int, ...]:
     return tuple(sign[i.id] for i in scn.indicators)
 
 
-def _profile(scn: Scenario, opt: Option, indicator_ids: list[str] | None = None) -> tuple:
-    """What dominance compares, computed once per option: when it is offered, its
-    state-dependent effects, the flags it sets and clears, its expected change of each
-    indicator (in order) and its rating on each trade-off dimension (DIMENSIONS order)."""
-    if indicator_ids is None:
-        indicator_ids = [i.id for i in scn.indicators]
+def _numbers(scn: Scenario, opt: Option, indicator_ids: list[str]) -> tuple[tuple, tuple]:
+    """What dominance ranks: an option's expected change of each indicator (in order) and
+    its rating on each trade-off dimension (DIMENSIONS order)."""
     expected = expected_effects(scn, opt)
     ratings = {t.dimension: t.rating for t in opt.tradeoffs}
-    return (opt.requires, _conditional_part(opt), _flag_effects(opt),
-            tuple([expected.get(i, 0.0) for i in indicator_ids]),
+    return (tuple([expected.get(i, 0.0) for i in indicator_ids]),
             tuple([ratings.get(dim, 0) for dim in DIMENSIONS]))
 
 
-def _dominates(pa: tuple, pb: tuple, signs: tuple[int, ...]) -> bool:
-    """``dominated_by`` on two profiles: does option b dominate option a?"""
-    if pa[0] != pb[0]:
-        return False  # offered in different states: not comparable
-    if pa[1] != pb[1]:
-        return False
+def _comparable(opt: Option) -> tuple:
+    """What must be equal for two options to be ranked at all: when each is offered, their
+    state-dependent effects, and the flags they set and clear (different flags can open
+    different futures)."""
+    return (opt.requires, _conditional_part(opt), _flag_effects(opt))
+
+
+def _better_or_equal(na: tuple[tuple, tuple], nb: tuple[tuple, tuple],
+                     signs: tuple[int, ...]) -> bool:
+    """Are ``nb``'s numbers at least as good as ``na``'s everywhere and better somewhere?"""
     strictly = False
-    for s, da, db in zip(signs, pa[3], pb[3], strict=True):
+    for s, da, db in zip(signs, na[0], nb[0], strict=True):
         if s == 0:
             if da != db:
                 return False
@@ -502,9 +507,7 @@ def _dominates(pa: tuple, pb: tuple, signs: tuple[int, ...]) -> bool:
             return False
         if s * db > s * da + 1e-9:
             strictly = True
-    if pa[2] != pb[2]:
-        return False  # different flags can open different futures
-    for xa, xb in zip(pa[4], pb[4], strict=True):
+    for xa, xb in zip(na[1], nb[1], strict=True):
         if xb < xa:
             return False
         if xb > xa:
@@ -519,13 +522,16 @@ def _flag_effects(opt: Option) -> tuple[frozenset, frozenset]:
 
 
 def _check_dominance(scn: Scenario, loc) -> None:
+    # The numbers first: two options are rarely ranked by them, and only then is it worth
+    # asking whether the two can be compared at all.
     signs = _signs(scn)
     ids = [i.id for i in scn.indicators]
     for r, rnd in enumerate(scn.rounds):
-        profiles = [_profile(scn, opt, ids) for opt in rnd.options]
+        numbers = [_numbers(scn, opt, ids) for opt in rnd.options]
         for o, a in enumerate(rnd.options):
-            for b, pb in zip(rnd.options, profiles, strict=True):
-                if a is not b and _dominates(profiles[o], pb, signs):
+            for b, nb in zip(rnd.options, numbers, strict=True):
+                if a is not b and _better_or_equal(numbers[o], nb, signs) \
+                        and _comparable(a) == _comparable(b):
                     loc.warn(("rounds", r, "options", o, "id"),
                              f"option '{a.id}' is dominated by '{b.id}': no worse on any "
                              "indicator or trade-off dimension, so nobody should pick it")
