@@ -159,7 +159,9 @@ def read_file(path: str | os.PathLike) -> bytes:
 
 def read_text(raw: bytes) -> str:
     """Decode a scenario file's bytes, refusing what is clearly not a YAML text (with the
-    line and column of the first offending byte or character)."""
+    line and column of the first offending byte). A control character is refused by
+    ``parse``, which finds it when the parser does (scanning every text for one beforehand
+    was 0.6 ms of reading a 200 KB file)."""
     if len(raw) > MAX_BYTES:
         raise YamlProblem(
             f"file is {len(raw):,} bytes; scenarios are limited to {MAX_BYTES:,} bytes"
@@ -178,18 +180,35 @@ def read_text(raw: bytes) -> str:
             f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot start or continue "
             "a character here); save it as UTF-8", _byte_pos(raw, exc.start)
         ) from None
-    bad = _NON_PRINTABLE.search(text)
-    if bad is not None:
-        before = text[: bad.start()]
-        line = before.count("\n") + 1
-        col = bad.start() - (before.rfind("\n") + 1) + 1
-        raise YamlProblem(f"control character U+{ord(bad.group()):04X} is not allowed in "
-                          "YAML; remove it", Pos(line, col))
     return text
 
 
+def _control_character(text: str) -> YamlProblem | None:
+    """The first character YAML does not allow, said with its line and column."""
+    bad = _NON_PRINTABLE.search(text)
+    if bad is None:
+        return None
+    before = text[: bad.start()]
+    line = before.count("\n") + 1
+    col = bad.start() - (before.rfind("\n") + 1) + 1
+    return YamlProblem(f"control character U+{ord(bad.group()):04X} is not allowed in YAML; "
+                       "remove it", Pos(line, col))
+
+
 def parse(text: str) -> Document:
-    """Parse one YAML document; raise YamlProblem with a position on the first problem.
+    """Parse one YAML document; raise YamlProblem with a position on the first problem (a
+    control character anywhere comes first, as the parser's reader refuses it)."""
+    try:
+        return _parse(text)
+    except YamlProblem:
+        bad = _control_character(text)
+        if bad is not None:
+            raise bad from None
+        raise
+
+
+def _parse(text: str) -> Document:
+    """``parse`` itself.
 
     The hot loop keeps each key's and value's position as the start mark PyYAML made for it
     anyway (one list of them per container, in file order) and the styles of the scalars

@@ -75,3 +75,15 @@ def test_a_duplicate_key_names_the_line_of_the_first():
         assert exc.pos == yamlsrc.Pos(5, 3)
     else:  # pragma: no cover - the assertion is the test
         raise AssertionError("a duplicate key was accepted")
+
+
+def test_a_control_character_is_the_problem_named_even_after_other_mistakes():
+    for text, at in [("a: x\x07y\n", (1, 5)), ("a: 1\na: 2\nb: '\x01'\n", (3, 5)),
+                     ("a: [1\nb: é\x1b\n", (2, 5))]:
+        try:
+            yamlsrc.parse(text)
+        except yamlsrc.YamlProblem as exc:
+            assert "control character U+00" in str(exc) and "remove it" in str(exc)
+            assert (exc.pos.line, exc.pos.col) == at
+        else:  # pragma: no cover - the assertion is the test
+            raise AssertionError(f"{text!r} was accepted")
