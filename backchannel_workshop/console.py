@@ -159,6 +159,10 @@ class OverrideScreen(ModalScreen[OverrideAnswer | None]):
         with Vertical(classes="dialog", id="override-dialog") as box:
             box.border_title = f"Decision for {self.team.name}"
             with VerticalScroll(classes="dialog-body"):
+                # what the team has now, before anything is chosen (it was said only when
+                # the confirmation of a replacement asked)
+                yield Static(Content(wording.decision_now(self.room.scenario, self.round_no,
+                                                          self.existing)), id="override-now")
                 if self.options:
                     yield Label("The option to enter:")
                     yield OptionList(*(ListOption(Hanging(
@@ -638,6 +642,7 @@ class ConsoleApp(FollowsStore):
         # Letter keys belong to an input while one has focus. Only the console's own keys
         # wait: Tab, Shift+Tab and ctrl+p are the way out of a note or message line (all
         # actions were refused here, so a facilitator who typed a note was stuck in it).
+        # (Under a dialog, a modal screen, the app's keys are not even looked up.)
         return not (isinstance(self.focused, Input) and action in LETTER_ACTIONS)
 
 

@@ -187,6 +187,13 @@ def team_decision(scn: Scenario, d: Any) -> str:
     return f"{plain(option_heading(opt))} ({how})" if opt else f"{d.option_id} ({how})"
 
 
+def decision_now(scn: Scenario, round_no: int, d: Any | None) -> str:
+    """What a team has in a round, as the facilitator's decision dialog says it first."""
+    if d is None:
+        return f"No decision yet in round {round_no}."
+    return f"Now in round {round_no}: {team_decision(scn, d)}."
+
+
 def already_decided(scn: Scenario, team: str, round_no: int, d: Any) -> str:
     """What a team has in a round that a facilitator's decision or absent mark would
     replace (each front end then says how to replace it there)."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
+from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
@@ -551,6 +552,50 @@ def test_console_decision_dialog_chooses_nothing_itself_and_confirms_what_is_fin
         await until(pilot, lambda: isinstance(app.screen, ConfirmStep))
         await pilot.press("y")
         await until(pilot, lambda: ws.room.refresh().decision(blue, 1).absent)
+
+    run(app, script, size=(80, 24))
+
+
+def test_console_keys_wait_while_a_dialog_is_open(ws):
+    """Under an open dialog the console's letter keys do nothing (r must not reveal the
+    round behind the decision dialog); the dialog says first what the team has this round
+    (it was said only when replacing it was confirmed)."""
+    app = ConsoleApp(ws.id, ws.path)
+    blue = ws.ids["Blue"]
+
+    async def script(pilot):
+        ws.act("open")
+        ws.submit("Red", 0)
+        ws.act("close")
+        await until(pilot, lambda: app.shown_version == ws.room.workshop.control.version)
+        table = app.query_one("#teams", DataTable)
+        table.focus()
+        for team, now in (("Red", "Now in round 1: [Track 1]"),
+                          ("Blue", "No decision yet in round 1.")):
+            table.move_cursor(row=table.get_row_index(str(ws.ids[team])))
+            await pilot.press("d")
+            await until(pilot, lambda: isinstance(app.screen, OverrideScreen))
+            assert str(app.screen.query_one("#override-now").render()).startswith(now)
+            if team == "Red":
+                await pilot.press("escape")
+                await until(pilot, lambda: not isinstance(app.screen, OverrideScreen))
+        dialog = app.screen
+        before = ws.room.refresh().workshop.control
+        await pilot.press("r", "n", "o", "t", "p", "e", "plus")
+        await pilot.pause(0.2)
+        assert ws.room.refresh().workshop.control == before  # phase, timer, version
+        assert app.screen is dialog
+        dialog.query_one("#absent", Button).press()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmStep))
+        await pilot.press("r", "d")
+        await pilot.pause(0.2)
+        assert ws.room.refresh().workshop.control.phase is Phase.CLOSED
+        assert isinstance(app.screen, ConfirmStep)
+        await pilot.press("n", "escape")  # go back, then cancel: the keys are the console's
+        await until(pilot, lambda: not isinstance(app.screen, ModalScreen))
+        assert ws.room.refresh().decision(blue, 1) is None
+        await pilot.press("r")  # Blue has no decision: the reveal is refused and says so
+        await until(pilot, lambda: any("press d" in n.message for n in app._notifications))
 
     run(app, script, size=(80, 24))
 
