@@ -494,10 +494,12 @@ def exercise_report(room, runs: list[TeamRun]) -> list[ReportBlock]:
             what = {"override": "Override", "absent": "Marked absent", "note": "Note",
                     "message": "Message"}[e.kind]
             opt = e.data.get("option")
+            said: tuple = (": ", w.Span(str(text) or "no reason given", w.EMPHASIS))
+            if e.kind == "message" and not text:  # an empty message takes the last one down
+                what, said = "Message taken down", ()
             lines.append((w.phrase(w.Span(what, w.WARNING), f" · {who}",
                                    f" · round {e.round_no}" if e.round_no else "",
-                                   f" · {opt}" if opt else "", ": ",
-                                   w.Span(str(text) or "no reason given", w.EMPHASIS)), ()))
+                                   f" · {opt}" if opt else "", *said), ()))
     out.append(Items(tuple(lines)) if lines else Para(w.phrase(w.Span("None.", w.MUTED))))
     out.append(Heading("Phase and timer log", 2))
     log = [(w.phrase(_dt.datetime.fromtimestamp(e.at, _dt.UTC).strftime("%H:%M:%S"),

@@ -296,3 +296,16 @@ def test_a_team_named_after_a_colour_is_drawn_in_it():
     assert len(set(stroke.values())) == len(names)
     for name, colour in stroke.items():  # each label is in its line's colour
         assert f'fill="{colour}">{name}: ' in html
+
+
+def test_the_exercise_report_says_when_a_message_was_taken_down(tmp_path):
+    store = open_store(tmp_path / "ws.sqlite3")
+    wk = create_workshop(store, NK, ["Red"], seed=5, bots=1)
+    room = Room(store, wk.id)
+    room.act("open")
+    room.message("Five minutes left")
+    room.message("")  # the facilitator clears it
+    html = R.page_html("x", R.exercise_report(room, R.runs_from_room(room)))
+    assert "Five minutes left" in html
+    assert "Message taken down" in html and "no reason given" not in html
+    store.close()
