@@ -234,6 +234,14 @@ class TeamDecisionScreen(DecisionScreen):
     def action_submit(self) -> None:
         self.action_choose()
 
+    def _ask(self, index: int | None) -> None:
+        # Once the team has submitted, say so at once: Enter walked the team through the
+        # confirmation, reason and all, only to be refused at the end.
+        app = self.app
+        if isinstance(app, TeamApp) and app.refused_as_decided(self.round_no):
+            return
+        super()._ask(index)
+
     def action_reason(self) -> None:
         """From the options to the reason box (Tab gets there too, past other widgets). At
         once, not after the queue: what is typed right after the key goes into the box."""
@@ -508,6 +516,17 @@ class TeamApp(FollowsStore):
             shown.update(plain(f"From the facilitator: {message}" if message else ""))
             shown.display = bool(message)
 
+    def refused_as_decided(self, round_no: int) -> bool:
+        """Whether the team already has a decision in ``round_no``; if so, say it is kept."""
+        room, team = self.room, self.team
+        assert room is not None and team is not None
+        decided = room.refresh().decision(team.id, round_no)
+        if decided is None:
+            return False
+        self.notify(already_submitted(room.scenario, round_no, decided), title="Not submitted",
+                    severity="error", timeout=10, markup=False)
+        return True
+
     def current_draft(self):
         assert self.room is not None and self.team is not None
         return self.room.draft(self.team.id)
@@ -537,11 +556,9 @@ class TeamApp(FollowsStore):
             room.submit(team.id, message.option_id, (message.why or "").strip(),
                         round_no=screen.round_no)
         except Refused as exc:
-            decided = room.refresh().decision(team.id, screen.round_no)
-            text = str(exc)
-            if exc.reason == "duplicate" and decided is not None:
-                text = already_submitted(room.scenario, screen.round_no, decided)
-            self.notify(text, title="Not submitted", severity="error", timeout=10,
+            if exc.reason == "duplicate" and self.refused_as_decided(screen.round_no):
+                return  # submitted meanwhile, from another device of the team
+            self.notify(str(exc), title="Not submitted", severity="error", timeout=10,
                         markup=False)
             return
         except WorkshopError as exc:

@@ -194,11 +194,11 @@ def test_team_round_draft_submit_reveal(ws):
         d = ws.room.snap.decision(ws.ids["Red"], 1)
         assert (d.option_id, d.reason, d.by) == (second, "talk first [b]now[/b]", "team")
         await until(pilot, lambda: "waiting for the reveal" in status(app))
-        # A second submission is refused by the store and said so; nothing changes.
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmChoice))
+        # A second submission is refused at once, without the confirmation, and said so;
+        # nothing changes.
         await pilot.press("enter")
         await until(pilot, lambda: any(n.title == "Not submitted" for n in app._notifications))
+        assert not isinstance(app.screen, ConfirmChoice)
         said = next(n.message for n in app._notifications if n.title == "Not submitted")
         # Said as the screens name options, not by the id no participant has seen.
         title = ws.room.scenario.option(second).title
@@ -215,6 +215,28 @@ def test_team_round_draft_submit_reveal(ws):
         ws.act("next")
         await until(pilot, lambda: showing(app, TeamDecisionScreen)
                     and app.screen.round_no == 2 and app.ready)
+
+    run(app, script)
+
+
+def test_a_submission_from_another_device_meanwhile_is_kept_and_said(ws):
+    """The team's second device submits while this one's confirmation is open: this one's
+    submission is refused in the screens' words, and the first stands."""
+    app = TeamApp(ws.path, code=ws.codes["Red"])
+
+    async def script(pilot):
+        ws.act("open")
+        await until(pilot, lambda: showing(app, TeamDecisionScreen)
+                    and "open for decisions" in status(app))
+        await pilot.press("2", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmChoice))
+        first = ws.submit("Red", 0, "from the other laptop")
+        app.screen.query_one("#why", Input).value = "ours"
+        await pilot.press("enter")
+        await until(pilot, lambda: any(n.title == "Not submitted" for n in app._notifications))
+        said = next(n.message for n in app._notifications if n.title == "Not submitted")
+        assert "already submitted for round 1: [Track 1]" in said and first not in said
+        assert ws.room.refresh().decision(ws.ids["Red"], 1).reason == "from the other laptop"
 
     run(app, script)
 
