@@ -795,7 +795,7 @@ class PlainTeamClient:
                      + (f" - {draft.reason}" if draft.reason else ""))
 
     def ask(self, round_no: int) -> str | None:
-        from engine.present.wording import NOT_AVAILABLE
+        from engine.present.wording import NOT_AVAILABLE, already_submitted
         from engine.workshop.model import Refused, WorkshopError
 
         room = self.room
@@ -857,7 +857,11 @@ class PlainTeamClient:
                 room.save_draft(self.team_id, chosen.id, why)
             room.submit(self.team_id, chosen.id, why, round_no=round_no)
         except Refused as exc:
-            self.say(f"Not submitted: {exc}")
+            decided = room.refresh().decision(self.team_id, round_no)
+            if exc.reason == "duplicate" and decided is not None:  # from another device
+                self.say(f"Not submitted: {already_submitted(room.scenario, round_no, decided)}")
+            else:
+                self.say(f"Not submitted: {exc}")
             return None
         except WorkshopError as exc:
             self.say(f"Not submitted: {exc}")

@@ -295,6 +295,39 @@ def test_plain_client_says_what_happens_when_the_round_closes_before_it_submits(
     assert "Traceback" not in shown()
 
 
+def test_plain_client_says_in_the_screens_words_that_another_device_submitted(
+        capsys, store_path, tmp_path):
+    """The team's other device submits while line mode waits for this one's choice: the
+    refusal names the decision kept as the screens do, not by an option id."""
+    wid, codes = _new(capsys, "--teams", "Red")
+    ws(capsys, "open", wid)
+    env = {**os.environ, "BACKCHANNEL_STORE": str(store_path)}
+    transcript = (tmp_path / "team.out").open("w+")
+    team = subprocess.Popen(
+        [sys.executable, "-m", "backchannel_cli.main", "workshop", "join", codes["Red"],
+         "--plain", "--poll", "0.05"],
+        stdin=subprocess.PIPE, stdout=transcript, stderr=subprocess.STDOUT, text=True, env=env)
+
+    def shown() -> str:
+        transcript.seek(0)
+        return " ".join(transcript.read().split())
+
+    try:
+        _wait_for(lambda: "Choice [1-" in shown())
+        room = Room(open_store(store_path), wid)
+        first = room.offered(1)[0]
+        room.submit(1, first.id, "from the other laptop")
+        team.communicate("2 # ours\nq\n", timeout=30)
+    finally:
+        if team.poll() is None:
+            team.kill()
+    text = shown()
+    assert f"Not submitted: Your team has already submitted for round 1: [{first.track.label}]" \
+        f" {first.title} (submitted)" in text
+    refusal = text.split("Not submitted:")[1]
+    assert first.id not in refusal.split("change it.")[0] and "Traceback" not in text
+
+
 @pytest.mark.skipif(os.name != "posix", reason="a terminal (pty) for the team's input")
 def test_a_line_typed_at_a_terminal_while_no_choice_is_asked_is_not_kept(capsys, store_path,
                                                                           tmp_path):
