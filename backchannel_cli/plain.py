@@ -62,18 +62,19 @@ class PlainGame:
 
     def run(self) -> int:
         s, scn = self.s, self.s.scenario
-        self.say(f"backchannel: {scn.title}")
-        self.say(f"{', '.join(facts(scn))}. Seed {s.seed}. Saving to {s.path}")
+        self.para(f"backchannel: {scn.title}")
+        self.para(f"{', '.join(facts(scn))}. Seed {s.seed}.")
+        self.say(f"Saving to {s.path}")  # a line of its own: a long path is not broken
         if self.study:
-            self.say("Study mode: exact effects are shown before each choice.")
+            self.para("Study mode: exact effects are shown before each choice.")
         for warning in s.warnings:
-            self.say(f"warning: {warning}")
+            self.para(f"warning: {warning}", "  ")
         if not s.decisions:
             self.briefing()
             self.show_outcome(s.outcomes[0], start=True)
         else:
             self.role_brief()  # a resumed game: the player's private brief again
-        self.say(HELP)
+        self.para(HELP)
         while not s.over:
             self.show_round(s.state)
             outcome = self.ask(s.state)
@@ -203,7 +204,7 @@ class PlainGame:
                 self.show_options(state)
                 continue
             if text in ("?", "h", "help"):
-                self.say(HELP)
+                self.para(HELP)
                 continue
             if cmd in ("m", "more") and arg:
                 offer = g.offer(state, arg)
@@ -214,17 +215,17 @@ class PlainGame:
                 continue
             offer = g.offer(state, text) if text else None
             if offer is None:
-                self.say(f"'{text}' is not an option here; type 1-{len(offers)}, "
-                         "m N, o, d, ? or q.")
+                self.para(f"'{text}' is not an option here; type 1-{len(offers)}, "
+                          "m N, o, d, ? or q.")
                 continue
             if not offer.available:
-                self.say(f"Option {offer.number} is not available now: "
-                         f"{offer.reason or w.NOT_AVAILABLE} Choose another.")
+                self.para(f"Option {offer.number} is not available now: "
+                          f"{offer.reason or w.NOT_AVAILABLE} Choose another.")
                 continue
             try:
                 return self.s.decide(offer.option.id, by=self.team, why=why.strip() or None)
             except SessionError as exc:  # too long a reason, or the save could not be written
-                self.say(f"Not recorded: {exc}")
+                self.para(f"Not recorded: {exc}")
 
     def discussion(self, state: GameState) -> None:
         """The round's discussion questions and the facilitator's notes (citations as
