@@ -190,10 +190,12 @@ class PlainGame:
             if not line:
                 self.say("(end of input)")
                 return None
-            text, _, why = line.partition("#")
+            text, hash_, why = line.partition("#")
             text = text.strip()
             if not self.inp.isatty():
                 self.say(line.rstrip("\n"))  # echo scripted input so transcripts read well
+            if not text and not hash_:
+                continue  # Enter alone: ask again, as the workshop's line mode does
             cmd, _, arg = text.partition(" ")
             if text in ("q", "quit"):
                 return None
