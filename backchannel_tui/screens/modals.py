@@ -49,14 +49,31 @@ def _md(markup: str, classes: str = "") -> Static:
     return Static(Content.from_markup(markup), classes=classes)
 
 
+class _EnterLine(Input):
+    """An input line whose Enter (it submits the line, after every letter typed before it)
+    shows in the footer under the dialog's word for it (an Input's own Enter is hidden)."""
+
+
+class _ReasonLine(_EnterLine):
+    BINDINGS = [Binding("enter", "submit", "Choose")]
+
+
+class _FolderLine(_EnterLine):
+    BINDINGS = [Binding("enter", "submit", "Export")]
+
+
 class ConfirmChoice(ModalScreen[str | None]):
     """'Choose this option?' with its trade-offs shown once more, and a line for why (the
     reason is saved with the decision and appears in the debrief, exports and compare).
     Dismisses with the reason ('' when none was typed), or None when cancelled. ``why``
     fills the line in advance (a workshop team's reason, written before it chose)."""
 
+    # Enter is not a priority key: a priority binding is handled as the key arrives, ahead of
+    # the letters before it still queued for the line, so a reason typed or pasted quickly
+    # lost its end ('keep the door open' saved as 'keep the do'). In the line, Enter submits
+    # it (after every letter); elsewhere the dialog's binding chooses.
     BINDINGS = [
-        Binding("enter", "choose", "Choose", priority=True),
+        Binding("enter", "choose", "Choose"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -72,8 +89,8 @@ class ConfirmChoice(ModalScreen[str | None]):
                 yield _md("You accept these trade-offs:", "details-heading")
                 yield _md("\n".join(f"• {tradeoff_line(self.scenario, t)}"
                                     for t in self.option.tradeoffs))
-            yield Input(self.why, placeholder="Why? (optional: saved with your choice)",
-                        id="why", max_length=500, compact=True)
+            yield _ReasonLine(self.why, placeholder="Why? (optional: saved with your choice)",
+                              id="why", max_length=500, compact=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Choose (enter)", id="yes", variant="primary", compact=True)
                 yield Button("Cancel (esc)", id="no", compact=True)
@@ -81,6 +98,10 @@ class ConfirmChoice(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#why", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_choose()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -264,8 +285,8 @@ class RewindScreen(_Closes, ModalScreen[int | None]):
 class ExportScreen(ModalScreen[Path | None]):
     """Ask where to write the debrief; the default directory is filled in and shown."""
 
-    BINDINGS = [
-        Binding("enter", "export", "Export", priority=True),
+    BINDINGS = [  # Enter not a priority key, as in ConfirmChoice: a pasted path is whole
+        Binding("enter", "export", "Export"),
         Binding("escape", "close", "Cancel"),
     ]
 
@@ -277,11 +298,15 @@ class ExportScreen(ModalScreen[Path | None]):
         with Vertical(classes="dialog small", id="export-dialog") as box:
             box.border_title = "Export the debrief"
             yield Label("Directory (Markdown and self-contained HTML are written there):")
-            yield Input(str(self.default), id="export-dir")
+            yield _FolderLine(str(self.default), id="export-dir")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export (enter)", id="yes", variant="primary", compact=True)
                 yield Button("Cancel (esc)", id="no", compact=True)
         yield Footer(compact=True)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._done()
 
     def action_export(self) -> None:
         focused = self.focused
