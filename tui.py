@@ -388,9 +388,29 @@ def run_app(scenario: str | None = None, resume: str | None = None,
             save: str | None = None, role: str | None = None, served: bool = False) -> None:
     """Run the TUI: on the picker, on one scenario's briefing, or resuming a saved game;
     with ``role``, that team member's private brief and round notes are shown; ``served``:
-    under `backchannel serve` (see BackchannelApp)."""
-    BackchannelApp(scenario=scenario, resume=resume, seed=seed, team=team, save=save,
-                   role=role, served=served).run()
+    under `backchannel serve` (see BackchannelApp), in a data folder of this process's own."""
+    app = BackchannelApp(scenario=scenario, resume=resume, seed=seed, team=team, save=save,
+                         role=role, served=served)
+    if not served:
+        app.run()
+        return
+    import os
+    import tempfile
+
+    # A visitor's game, theme and caches live in a folder of this process's own, removed when
+    # the browser tab closes: they went to the data folder of the server's user, where they
+    # piled up and filled that user's own list of saved games with strangers' (a visitor
+    # never saw them again: the served picker lists no saves; the debrief is a download).
+    before = os.environ.get("BACKCHANNEL_DATA_DIR")
+    with tempfile.TemporaryDirectory(prefix="backchannel-visitor-") as private:
+        os.environ["BACKCHANNEL_DATA_DIR"] = private
+        try:
+            app.run()
+        finally:
+            if before is None:
+                os.environ.pop("BACKCHANNEL_DATA_DIR", None)
+            else:
+                os.environ["BACKCHANNEL_DATA_DIR"] = before
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, public_url: str | None = None,

@@ -152,6 +152,41 @@ def test_solo_serve_runs_the_app_in_served_mode(monkeypatch):
     assert shlex.split(seen[0])[1:] == ["-m", "tui", "--served"]
 
 
+def test_a_served_visitors_game_stays_out_of_the_hosts_data_folder(tmp_path, monkeypatch):
+    """A served visitor's game was saved in the data folder of the server's user, where it
+    piled up and filled that user's own list of saved games. It is saved in a folder of the
+    visitor's process instead, which is gone when the tab closes."""
+    import tui
+    from tests.tui.helpers import example_catalog, run, settle
+
+    host = tmp_path / "host-data"
+    monkeypatch.setenv("BACKCHANNEL_DATA_DIR", str(host))
+    monkeypatch.setenv("BACKCHANNEL_SCENARIOS", str(example_catalog(tmp_path / "scen")))
+    seen: dict = {}
+
+    def visit(app) -> None:  # what a browser tab does, headless
+        async def script(pilot):
+            await pilot.press("enter")  # the example, its briefing
+            await settle(pilot)
+            await pilot.press("enter", "1", "enter")
+            await settle(pilot)
+            await pilot.press("enter")  # confirm the first option
+            await settle(pilot)
+            seen["save"] = app.session.path
+            seen["kept"] = app.session.path.exists() and len(app.session.decisions) == 1
+            seen["data"] = os.environ["BACKCHANNEL_DATA_DIR"]
+
+        run(app, script)
+
+    monkeypatch.setattr(tui.BackchannelApp, "run", visit)
+    tui.run_app(served=True)
+    assert seen["kept"]  # the game is saved while the tab is open
+    assert seen["save"].is_relative_to(seen["data"]) and seen["data"] != str(host)
+    assert not Path(seen["data"]).exists()
+    assert not (host / "saves").exists() or not any((host / "saves").iterdir())
+    assert os.environ["BACKCHANNEL_DATA_DIR"] == str(host)
+
+
 def test_public_url_and_origins():
     assert public_url_for("127.0.0.1", 8000) == "http://127.0.0.1:8000"
     assert public_url_for("192.168.1.20", 8000) == "http://192.168.1.20:8000"
