@@ -22,7 +22,7 @@ import functools
 import operator
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -273,9 +273,9 @@ def _col(node: tuple) -> int:
 Getter = Callable[[Any], Any]
 
 
-@attrs.frozen
-class Namespace:
-    """What a condition may read in one scenario: indicator positions and declared flags."""
+class Namespace(NamedTuple):
+    """What a condition may read in one scenario: indicator positions and declared flags.
+    (A named tuple, not an attrs class: `check` builds this module at every run.)"""
 
     indicators: dict[str, int]
     flags: frozenset[str]

@@ -46,9 +46,9 @@ def file_identity(path: str | os.PathLike) -> tuple | None:
     return identity(Path(path))
 
 
-@attrs.frozen(order=True)
-class Problem:
-    """One finding, printable as ``path:line:col: severity: message``."""
+class Problem(typing.NamedTuple):
+    """One finding, printable as ``path:line:col: severity: message``. A named tuple, not an
+    attrs class: `check` builds this module at every run (an attrs class costs 0.25 ms)."""
 
     file: str
     line: int | None

@@ -12,9 +12,8 @@ from __future__ import annotations
 import codecs
 import os
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
-import attrs
 import yaml
 from yaml.error import Mark
 
@@ -35,22 +34,24 @@ _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
-@attrs.frozen
-class Pos:
+# The reader's own small types are a named tuple and plain classes, not attrs classes: `check`
+# imports this module at every run, and each attrs class costs about 0.25 ms to build.
+
+
+class Pos(NamedTuple):
     line: int  # 1-based
     col: int  # 1-based
 
 
-@attrs.define
 class YamlProblem(Exception):
-    message: str
-    pos: Pos | None = None
+    def __init__(self, message: str, pos: Pos | None = None) -> None:
+        super().__init__(message, pos)
+        self.message, self.pos = message, pos
 
     def __str__(self) -> str:
         return self.message
 
 
-@attrs.frozen
 class Document:
     """Parsed data plus where each value and each mapping key stands.
 
@@ -62,9 +63,12 @@ class Document:
     bibliography, have none). ``pos``, ``has`` and ``style`` look a path up by walking the
     data from the root."""
 
-    data: object
-    root: Mark | None  # PyYAML's mark: line and column, both 0-based
-    where: dict[int, tuple] = attrs.field(repr=False)
+    __slots__ = ("data", "root", "where")
+
+    def __init__(self, data: object, root: Mark | None, where: dict[int, tuple]) -> None:
+        self.data = data
+        self.root = root  # PyYAML's mark: line and column, both 0-based
+        self.where = where
 
     def _walk(self, path: Path_) -> tuple[list[Mark | None], tuple | None]:
         """Positions of the values along ``path`` as far as they are known, and the entry
