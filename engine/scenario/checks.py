@@ -55,8 +55,12 @@ def check_scenario(scn: Scenario, loc) -> None:
     _check_actors(scn, loc)
     ns = Namespace({i.id: n for n, i in enumerate(scn.indicators)},
                    frozenset(f.id for f in scn.flags))
+    checked: dict[str, list] = {}  # a condition's problems follow from its text; texts recur
     for path, cond in _conditions(scn):
-        for problem in ns.check(cond):
+        found = checked.get(cond.text)
+        if found is None:
+            found = checked[cond.text] = ns.check(cond)
+        for problem in found:
             loc.error(path, f"condition: {problem.message}", col_offset=problem.column)
     indicators = {i.id for i in scn.indicators}
     flags = {f.id for f in scn.flags}

@@ -34,3 +34,12 @@ def test_an_indicator_changed_only_when_a_chance_fails_still_moves(example_text,
 
 def test_the_example_and_its_indicators_draw_no_usage_warning(example_text, write):
     assert warnings(write(example_text)) == []
+
+
+def test_a_mistaken_condition_written_twice_is_reported_at_each_place(example_text, write):
+    # The same text is parsed and checked once (texts recur), but every use is reported.
+    text = example_text.replace("when: friction >= 8", "when: fricton >= 8")
+    lines = [n for n, line in enumerate(text.splitlines(), 1) if "fricton >= 8" in line]
+    assert len(lines) == 2
+    errors = [p for p in check_file(write(text)).problems if p.severity == "error"]
+    assert [p.line for p in errors if "fricton" in p.message] == lines, errors
