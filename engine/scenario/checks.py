@@ -4,6 +4,7 @@ which turns it into file:line:col."""
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Iterator
 
@@ -488,7 +489,10 @@ def _numbers(scn: Scenario, opt: Option, indicator_ids: list[str]) -> tuple[tupl
     expected = expected_effects(scn, opt)
     ratings = {t.dimension: t.rating for t in opt.tradeoffs}
     return (tuple([expected.get(i, 0.0) for i in indicator_ids]),
-            tuple([ratings.get(dim, 0) for dim in DIMENSIONS]))
+            tuple(map(ratings.get, DIMENSIONS, _NO_RATINGS)))
+
+
+_NO_RATINGS = (0,) * len(DIMENSIONS)  # an option's rating where it has none
 
 
 def _comparable(opt: Option) -> tuple:
@@ -500,8 +504,12 @@ def _comparable(opt: Option) -> tuple:
 
 def _better_or_equal(na: tuple[tuple, tuple], nb: tuple[tuple, tuple],
                      signs: tuple[int, ...]) -> bool:
-    """Are ``nb``'s numbers at least as good as ``na``'s everywhere and better somewhere?"""
-    strictly = False
+    """Are ``nb``'s numbers at least as good as ``na``'s everywhere and better somewhere?
+    The ratings first: whole numbers, compared at once, and most pairs differ there."""
+    ra, rb = na[1], nb[1]
+    if not all(map(operator.ge, rb, ra)):
+        return False
+    strictly = rb != ra  # no rating worse, so one is better
     for s, da, db in zip(signs, na[0], nb[0], strict=True):
         if s == 0:
             if da != db:
@@ -510,11 +518,6 @@ def _better_or_equal(na: tuple[tuple, tuple], nb: tuple[tuple, tuple],
         if s * db < s * da - 1e-9:
             return False
         if s * db > s * da + 1e-9:
-            strictly = True
-    for xa, xb in zip(na[1], nb[1], strict=True):
-        if xb < xa:
-            return False
-        if xb > xa:
             strictly = True
     return strictly
 
