@@ -425,6 +425,8 @@ class Game:
         # example scenario: 19 states, 0.1 ms), and pays for itself after a few thousand steps.
         self._untiered = _GENERATE_AFTER
         self._advancers: list[Callable[[_Work], Any] | None] = [None] * (self.n_rounds + 2)
+        # Delayed effects as they fall due, by (kind, owner, index) (_delayed_runner).
+        self._delayed: dict[tuple[str, str, int], Callable[[_Work], Any]] = {}
         # Past the last round with nothing but the final endings to check.
         self._calm_end = not self._events_in[self.n_rounds + 1] and not self.early
 
@@ -1019,6 +1021,33 @@ class Game:
                 self._run(w, self._owner_effect(p), p.kind, p.owner, p.index,
                           p.origin_round, k, True)
 
+    def _run_due_quietly(self, w: _Work, k: int) -> None:
+        """``_run_due`` without a record (the generated round starts'), each effect through
+        the function generated for it (``_delayed_runner``) instead of ``_run``."""
+        pending = w.pending
+        due = [p for p in pending if p.due == k]
+        if due:
+            w.pending = [p for p in pending if p.due != k]
+            runners = self._delayed
+            for p in due:
+                (runners.get((p.kind, p.owner, p.index)) or self._delayed_runner(p))(w)
+
+    def _delayed_runner(self, p: Pending) -> Callable[[_Work], Any]:
+        """A delayed effect resolving as it falls due, without a record, generated as one
+        function: what ``_run`` does with ``delayed`` set (its condition, its chance, then its
+        changes or its ``otherwise``'s), as the generated choices resolve effects at once."""
+        gen = _Generated(self.ns, {})
+        lines = ["def run(s):", " values = s.values",
+                 *self._effect_lines(self._owner_effect(p), self.effect_of(p), p.kind, p.owner,
+                                     p.index, p.due, " ", gen.const, gen.test, delayed=True),
+                 " return None"]
+        code = _compiled("\n".join(lines) + "\n", f"<delayed {p.kind} effect>")
+        namespace = {"__builtins__": {}, **gen.consts}
+        exec(code, namespace)  # noqa: S102 - generated above from the checked scenario
+        fn: Callable[[_Work], Any] = namespace["run"]
+        self._delayed[p.kind, p.owner, p.index] = fn
+        return fn
+
     def _advance_quietly(self, w: _Work) -> str | None:
         """``_advance`` for a step that keeps no record (``w.record`` False), through one
         function generated per round (``_advancer``): exact exploration's general path."""
@@ -1042,7 +1071,7 @@ class Game:
         even set). Conditions come from ``condition_source`` (the checked tree, never the
         author's text); anything else is a constant of the function's own namespace. Compiled
         the first time a walk reaches the round; rounds of the same shape share the code."""
-        gen = _Generated(self.ns, {"SKIP": _SKIP, "due": self._run_due})
+        gen = _Generated(self.ns, {"SKIP": _SKIP, "due": self._run_due_quietly})
         const, test, consts = gen.const, gen.test, gen.consts
         lines = ["def advance(s):", " if s.pending:", f"  due(s, {k})",
                  " values = s.values", " fired = s.fired"]
@@ -1089,12 +1118,13 @@ class Game:
 
     def _effect_lines(self, eff: _CEffect, model: Effect, kind: str, owner: str, index: int,
                       k: int, indent: str, const: Callable[[Any], str],
-                      test: Callable[[Any, Test | None], str]) -> list[str]:
-        """Generated lines resolving ``eff`` at once in round ``k`` without a record, as
-        ``_run`` does (``delayed`` False): a delay schedules it; else its condition, then its
-        chance (``s.roll``, as ``_Work.roll`` draws it), then its changes, or its
-        ``otherwise``'s when the chance fails."""
-        if eff.after:
+                      test: Callable[[Any, Test | None], str],
+                      delayed: bool = False) -> list[str]:
+        """Generated lines resolving ``eff`` in round ``k`` without a record, as ``_run``
+        does: a delay schedules it (unless ``delayed``: it is falling due now); else its
+        condition, then its chance (``s.roll``, as ``_Work.roll`` draws it), then its
+        changes, or its ``otherwise``'s when the chance fails."""
+        if eff.after and not delayed:
             return [f"{indent}s.pending.append({const(Pending)}({k + eff.after}, {kind!r}, "
                     f"{owner!r}, {index}, {k}))"]
 
