@@ -1025,12 +1025,13 @@ class Game:
         """``_run_due`` without a record (the generated round starts'), each effect through
         the function generated for it (``_delayed_runner``) instead of ``_run``."""
         pending = w.pending
-        due = [p for p in pending if p.due == k]
-        if due:
-            w.pending = [p for p in pending if p.due != k]
+        later = [p for p in pending if p.due != k]
+        if len(later) != len(pending):  # some fall due: in their order, as _run_due runs them
+            w.pending = later
             runners = self._delayed
-            for p in due:
-                (runners.get((p.kind, p.owner, p.index)) or self._delayed_runner(p))(w)
+            for p in pending:
+                if p.due == k:
+                    (runners.get((p.kind, p.owner, p.index)) or self._delayed_runner(p))(w)
 
     def _delayed_runner(self, p: Pending) -> Callable[[_Work], Any]:
         """A delayed effect resolving as it falls due, without a record, generated as one
