@@ -94,8 +94,9 @@ class PlainGame:
         self.out.write(render_text(summary(d), self.width))
         self.say(f"\nSession log: {s.path}")
         self.say(f"Export: backchannel debrief {s.path} --out DIR")
-        self.out.write("\nType a and Enter for the appendix (every trade-off, events, sources, "
-                       "questions), or just Enter to finish: ")
+        prompt = ("Type a and Enter for the appendix (every trade-off, events, sources, "
+                  "questions), or just Enter to finish:")
+        self.out.write("\n" + textwrap.fill(prompt, self.width) + " ")
         self.out.flush()
         line = self.inp.readline()
         if not self.inp.isatty() and line:

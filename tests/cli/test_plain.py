@@ -242,7 +242,9 @@ def test_every_line_of_a_game_fits_80_columns_but_a_path_of_its_own(tmp_path):
     """The header, the help and the refusals were written unwrapped: at 80 columns a
     terminal or a screen reader's braille line cut them mid-word. Only a file path, alone
     on its line, may be longer (it is not broken)."""
-    s, out = play(tmp_path, MY, "?\n\n" + "x" * 30 + "\n1 # ours\nq\n")
+    moves = "".join(f"{1 + k % 3} # reason {k}\n" for k in range(12))
+    s, out = play(tmp_path, MY, "?\n\n" + "x" * 30 + "\n" + moves + "\n")
+    assert s.over and "Type a and Enter for the appendix" in out
     for line in out.splitlines():
         assert len(line) <= 80 or str(s.path) in line, line
     assert f"Saving to {s.path}" in out.splitlines()
