@@ -36,7 +36,7 @@ from backchannel_tui.messages import (
 )
 from backchannel_tui.screens.base import BaseScreen
 from backchannel_tui.screens.picker import PickerScreen
-from backchannel_tui.textbase import fit_title
+from backchannel_tui.textbase import fitted_header_title
 from engine.scenario import catalog
 
 if TYPE_CHECKING:
@@ -102,8 +102,7 @@ class BackchannelApp(App[None]):
         self.other: Session | None = None  # the path a what-if branched from
 
     def format_title(self, title: str, sub_title: str) -> Content:
-        title = fit_title(title, sub_title, self.size.width)
-        return super().format_title(title, sub_title) if title else Content(sub_title)
+        return fitted_header_title(self, title, sub_title)
 
     # -- start-up
 

@@ -5,6 +5,8 @@ rule or wording module is imported (the app's first screen paints sooner without
 
 from __future__ import annotations
 
+from textual.app import App
+from textual.content import Content
 from textual.markup import escape
 
 from engine.present.reflow import reflow
@@ -27,3 +29,10 @@ def fit_title(title: str, sub_title: str, width: int) -> str:
         return title
     keep = room - 3 - len(sub_title)
     return title[:keep - 1].rstrip() + "…" if keep > 8 else ""
+
+
+def fitted_header_title(app: App, title: str, sub_title: str) -> Content:
+    """``App.format_title`` with the title fitted to the window (``fit_title``): what the
+    solo app's and the team client's headers show."""
+    title = fit_title(title, sub_title, app.size.width)
+    return App.format_title(app, title, sub_title) if title else Content(sub_title)

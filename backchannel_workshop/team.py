@@ -28,6 +28,7 @@ from backchannel_tui.messages import Continue, Decide
 from backchannel_tui.screens.debrief import DebriefScreen
 from backchannel_tui.screens.decision import DecisionScreen
 from backchannel_tui.screens.outcome import OutcomeScreen
+from backchannel_tui.textbase import fitted_header_title
 from backchannel_tui.widgets.options import OptionPicker
 from backchannel_workshop.common import (
     BREAKPOINTS,
@@ -333,6 +334,11 @@ class TeamApp(FollowsStore):
     TITLE = "backchannel workshop"
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
     ENABLE_COMMAND_PALETTE = False  # its system commands (e.g. save screenshot) are not for here
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        # "Red · <workshop>" is shortened, never "Round 2 of 6 · outcome": at 80 columns the
+        # header cut the round off the end.
+        return fitted_header_title(self, title, sub_title)
 
     def __init__(self, store: WorkshopStore | str | None = None, code: str | None = None,
                  workshop_id: str | None = None, client: str = "terminal",

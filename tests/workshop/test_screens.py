@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, OptionList, Static
 from textual.widgets._footer import FooterKey
+from textual.widgets._header import HeaderTitle
 
 from backchannel_tui.screens.modals import ConfirmChoice
 from backchannel_tui.widgets.options import OptionPicker
@@ -267,6 +268,11 @@ def test_team_at_80x24_sees_where_the_round_stands_without_scrolling(tmp_path):
         await pilot.press("3")  # the options come into view
         await pilot.pause()
         await until(pilot, lambda: in_view(StatusLine) and in_view(MessageLine))
+        # the header keeps the round and shortens the team's and workshop's name instead
+        title = app.screen.query_one(HeaderTitle)
+        header = str(title.render())
+        assert header.startswith("Red · Myanmar") and header.endswith("Round 1 of 6"), header
+        assert len(header) <= title.region.width, header  # all of it shows
 
     run(app, script, size=(80, 24))
 
