@@ -89,8 +89,10 @@ class ConfirmChoice(ModalScreen[str | None]):
                 yield _md("You accept these trade-offs:", "details-heading")
                 yield _md("\n".join(f"• {tradeoff_line(self.scenario, t)}"
                                     for t in self.option.tradeoffs))
+            # The cursor after the text, nothing selected: a team's reason written before it
+            # chose is here to keep or add to (selected, the first key typed replaced it).
             yield _ReasonLine(self.why, placeholder="Why? (optional: saved with your choice)",
-                              id="why", max_length=500, compact=True)
+                              id="why", max_length=500, compact=True, select_on_focus=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Choose (enter)", id="yes", variant="primary", compact=True)
                 yield Button("Cancel (esc)", id="no", compact=True)

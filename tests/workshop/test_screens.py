@@ -188,12 +188,14 @@ def test_team_round_draft_submit_reveal(ws):
         ws.submit("Blue", 0, "Blue's secret reason")
         await pilot.press("enter")  # in the reason box: choose the highlighted option
         await until(pilot, lambda: isinstance(app.screen, ConfirmChoice))
-        # The confirmation's 'Why?' starts with the reason already written (it was empty).
+        # The confirmation's 'Why?' starts with the reason already written (it was empty),
+        # to keep or add to: a key typed goes after it (selected, the key replaced it).
         assert app.screen.query_one("#why", Input).value == "talk first [b]now[/b]"
+        await pilot.press("!")
         await pilot.press("enter")
         await until(pilot, lambda: ws.room.refresh().decision(ws.ids["Red"], 1) is not None)
         d = ws.room.snap.decision(ws.ids["Red"], 1)
-        assert (d.option_id, d.reason, d.by) == (second, "talk first [b]now[/b]", "team")
+        assert (d.option_id, d.reason, d.by) == (second, "talk first [b]now[/b]!", "team")
         await until(pilot, lambda: "waiting for the reveal" in status(app))
         # A second submission is refused at once, without the confirmation, and said so;
         # nothing changes.
