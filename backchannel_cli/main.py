@@ -37,13 +37,13 @@ def run() -> NoReturn:
     3 ms of the ~110 ms `backchannel check` takes."""
     code = main()
     if _only_read:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except BrokenPipeError:  # `backchannel check | head`, as main() treats it
-            pass
-        except (OSError, ValueError):  # a full disk: what Python's own exit would say
-            code = code or 120
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BrokenPipeError:  # `backchannel check | head`, as main() treats it
+                pass
+            except (OSError, ValueError):  # a full disk: what Python's own exit would say
+                code = code or 120
         os._exit(code)
     sys.exit(code)
 
