@@ -265,24 +265,31 @@ def test_the_plain_client_ignores_an_empty_line_and_wraps_what_it_says(capsys, s
     assert max(len(line) for line in run.stdout.splitlines()) <= 78
 
 
+def _plain_team(code: str, store_path, tmp_path):
+    """A line-mode team client in its own process, fed through a pipe: the process, and what
+    it has said so far (white space folded)."""
+    env = {**os.environ, "BACKCHANNEL_STORE": str(store_path)}
+    transcript = (tmp_path / "team.out").open("w+")
+    team = subprocess.Popen(
+        [sys.executable, "-m", "backchannel_cli.main", "workshop", "join", code, "--plain",
+         "--poll", "0.05"],
+        stdin=subprocess.PIPE, stdout=transcript, stderr=subprocess.STDOUT, text=True, env=env)
+
+    def shown() -> str:
+        transcript.seek(0)
+        return " ".join(transcript.read().split())
+
+    return team, shown
+
+
 def test_plain_client_says_what_happens_when_the_round_closes_before_it_submits(
         capsys, store_path, tmp_path):
     """Line mode said only 'The round changed before you chose.' and then nothing until the
     reveal; the app's status line says the facilitator will enter a decision."""
     wid, codes = _new(capsys, "--teams", "Red")
     ws(capsys, "open", wid)
-    env = {**os.environ, "BACKCHANNEL_STORE": str(store_path)}
-    transcript = (tmp_path / "team.out").open("w+")
-    team = subprocess.Popen(
-        [sys.executable, "-m", "backchannel_cli.main", "workshop", "join", codes["Red"],
-         "--plain", "--poll", "0.05"],
-        stdin=subprocess.PIPE, stdout=transcript, stderr=subprocess.STDOUT, text=True, env=env)
+    team, shown = _plain_team(codes["Red"], store_path, tmp_path)
     said = "Round 1 closed before your team submitted: the facilitator will enter a decision"
-
-    def shown() -> str:
-        transcript.seek(0)
-        return " ".join(transcript.read().split())
-
     try:
         room = Room(open_store(store_path), wid)
         _wait_for(lambda: room.refresh().team(1).joined_at is not None)
@@ -301,17 +308,7 @@ def test_plain_client_says_in_the_screens_words_that_another_device_submitted(
     refusal names the decision kept as the screens do, not by an option id."""
     wid, codes = _new(capsys, "--teams", "Red")
     ws(capsys, "open", wid)
-    env = {**os.environ, "BACKCHANNEL_STORE": str(store_path)}
-    transcript = (tmp_path / "team.out").open("w+")
-    team = subprocess.Popen(
-        [sys.executable, "-m", "backchannel_cli.main", "workshop", "join", codes["Red"],
-         "--plain", "--poll", "0.05"],
-        stdin=subprocess.PIPE, stdout=transcript, stderr=subprocess.STDOUT, text=True, env=env)
-
-    def shown() -> str:
-        transcript.seek(0)
-        return " ".join(transcript.read().split())
-
+    team, shown = _plain_team(codes["Red"], store_path, tmp_path)
     try:
         _wait_for(lambda: "Choice [1-" in shown())
         room = Room(open_store(store_path), wid)
