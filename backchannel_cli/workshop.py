@@ -666,6 +666,8 @@ class PlainTeamClient:
         return self.room.snap.team(self.team_id)
 
     def run(self) -> int:
+        from engine.present.wording import team_absent_since
+
         room = self.room
         room.join(self.team, "plain")
         room.refresh()
@@ -694,8 +696,9 @@ class PlainTeamClient:
             self.show_revealed_rounds()
             status = tg.status(c.round_no, room.snap.decision(self.team_id, c.round_no))
             if status == "out":
-                self.say(f"Your team was marked absent in round {tg.absent_from}; your game "
-                         "stopped there.")
+                assert tg.absent_from is not None  # "out": marked absent in a round before
+                said = team_absent_since(tg.absent_from)
+                self.say(f"{said[0].upper()}{said[1:]}.")
                 return 0
             if status == "finished" and self.once("finished", 0):
                 self.show_end()

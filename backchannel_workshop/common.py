@@ -51,6 +51,13 @@ def timer_text(room: Room, now: float | None = None) -> str:
     return clock_text(left, c.paused)
 
 
+def timer_left(room: Room) -> str:
+    """'03:12 left' or '03:12 left, paused'; '' without a timer or once time is up."""
+    c = room.workshop.control
+    left = c.remaining(time.time())
+    return f"{clock_text(left)} left" + (", paused" if c.paused else "") if left else ""
+
+
 def round_words(room: Room) -> str:
     c = room.workshop.control
     total = len(room.scenario.rounds)

@@ -11,7 +11,6 @@ a half-typed note or message survives every refresh.
 from __future__ import annotations
 
 import datetime as _dt
-import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import NamedTuple
@@ -50,8 +49,8 @@ from backchannel_workshop.common import (
     BREAKPOINTS,
     CSS_PATHS,
     FollowsStore,
-    clock_text,
     round_words,
+    timer_left,
     timer_text,
 )
 from engine.present import wording
@@ -272,11 +271,9 @@ class TimerScreen(ModalScreen[float | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small", id="timer-dialog") as box:
             # It said "Start a timer" while one was running: say what the length will do.
-            box.border_title = f"Change the timer ({self.left})" if self.left \
-                else "Start a timer"
+            box.border_title = self._change_title() if self.left else "Start a timer"
             if self.left:
-                yield Static(Content(f"Running: {self.left}. The length you give replaces "
-                                     "it, counted from now."), id="timer-running")
+                yield Static(self._running_text(), id="timer-running")
             yield Label("Length: minutes (5 or 2.5), seconds (90s) or minutes:seconds (4:30)")
             yield Input(self.suggested, id="timer-length", max_length=12)
             yield Static("", id="timer-error")
@@ -290,14 +287,20 @@ class TimerScreen(ModalScreen[float | None]):
         if self.left and self.follow is not None:
             self.set_interval(0.5, self._follow)
 
+    def _change_title(self) -> str:
+        return f"Change the timer ({self.left})"
+
+    def _running_text(self) -> Content:
+        return Content(f"Running: {self.left}. The length you give replaces it, counted "
+                       "from now.")
+
     def _follow(self) -> None:
         assert self.follow is not None
         left = self.follow()
         if left and left != self.left:
             self.left = left
-            self.query_one("#timer-dialog").border_title = f"Change the timer ({left})"
-            self.query_one("#timer-running", Static).update(Content(
-                f"Running: {left}. The length you give replaces it, counted from now."))
+            self.query_one("#timer-dialog").border_title = self._change_title()
+            self.query_one("#timer-running", Static).update(self._running_text())
 
     @on(Input.Submitted, "#timer-length")
     @on(Button.Pressed, "#start")
@@ -561,17 +564,13 @@ class ConsoleApp(FollowsStore):
         minutes = room.workshop.round_seconds / 60
         suggested = f"{minutes:g}" if minutes else "5"
 
-        def running() -> str:
-            # None, or time is up: a new one starts. Else '03:12 left' or '03:12 left, paused'.
-            c = room.workshop.control
-            left = c.remaining(time.time())
-            return f"{clock_text(left)} left" + (", paused" if c.paused else "") if left else ""
-
         def answer(seconds: float | None) -> None:
             if seconds is not None:
                 self._timer("timer-start", seconds)
 
-        self.push_screen(TimerScreen(suggested, running(), follow=running), answer)
+        # No timer, or time is up: a new one starts; else the dialog changes the running one.
+        self.push_screen(TimerScreen(suggested, timer_left(room), follow=partial(timer_left, room)),
+                         answer)
 
     def _timer(self, action: str, seconds: float = 0.0) -> None:
         room = self.room
