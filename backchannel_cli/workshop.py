@@ -666,7 +666,7 @@ class PlainTeamClient:
         return self.room.snap.team(self.team_id)
 
     def run(self) -> int:
-        from engine.present.wording import team_absent_since
+        from engine.present.wording import CLOSED_UNSUBMITTED, team_absent_since
 
         room = self.room
         room.join(self.team, "plain")
@@ -725,8 +725,7 @@ class PlainTeamClient:
             elif c.phase.value == "closed" and status == "waiting" and self.once("late",
                                                                                  c.round_no):
                 # As the app's status line says it: the team is not left guessing.
-                self.say(f"Round {c.round_no} closed before your team submitted: the "
-                         "facilitator will enter a decision for it.")
+                self.say(f"Round {c.round_no} {CLOSED_UNSUBMITTED}.")
             if self.wait_for_change() == "quit":
                 return 0
 

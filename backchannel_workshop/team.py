@@ -41,7 +41,7 @@ from backchannel_workshop.common import (
     visible_play,
 )
 from engine.present.debrief import build_debrief, to_markdown
-from engine.present.wording import already_submitted, team_absent_since
+from engine.present.wording import CLOSED_UNSUBMITTED, already_submitted, team_absent_since
 from engine.workshop import (
     NotFound,
     Phase,
@@ -505,7 +505,7 @@ class TeamApp(FollowsStore):
         elif c.phase is Phase.OPEN:
             parts.append("choose an option, write your reason, press Enter to submit")
         elif c.phase is Phase.CLOSED:
-            parts.append("closed before you submitted: the facilitator will enter a decision")
+            parts.append(CLOSED_UNSUBMITTED)
         elif c.phase is Phase.REVEALED:
             parts.append("waiting for the next round")
         return " · ".join(parts)

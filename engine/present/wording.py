@@ -207,6 +207,11 @@ def already_submitted(scn: Scenario, round_no: int, d: Any) -> str:
             "Only the facilitator can change it.")
 
 
+# A workshop team whose round closed before it submitted, as its screens and line mode say it.
+CLOSED_UNSUBMITTED = ("closed before your team submitted: the facilitator will enter a "
+                      "decision for it")
+
+
 def team_absent_since(round_no: int) -> str:
     """A team's own status after it was marked absent in an earlier round."""
     return f"your team was marked {ABSENT} in round {round_no}; its game stopped there"
