@@ -179,8 +179,8 @@ def test_errors_are_reported_as_before(example_text, write, cache):
 
 def test_a_new_process_plays_the_same_game_from_the_copy(tmp_path):
     """Real processes: the first parses the bundled Myanmar file and keeps its copy, the
-    second reads the copy (without importing PyYAML or cattrs), a third has the cache
-    turned off; all three play the same seeded games to the same end states."""
+    second reads the copy (without reading YAML at all), a third has the cache turned off;
+    all three play the same seeded games to the same end states."""
     script = (
         "import sys, random\n"
         "from engine.scenario import compiled\n"
@@ -193,7 +193,8 @@ def test_a_new_process_plays_the_same_game_from_the_copy(tmp_path):
         "    while not state.over:\n"
         "        state = game.step(state, rng.choice(game.offered(state)).id)\n"
         "    ends.append(repr(state))\n"
-        "print(digest, hash(tuple(ends)), 'yaml' in sys.modules, 'cattrs' in sys.modules)\n")
+        "print(digest, hash(tuple(ends)), 'engine.scenario.yamlsrc' in sys.modules,\n"
+        "      'yaml' in sys.modules, 'cattrs' in sys.modules)\n")
     env = {**os.environ, compiled.CACHE_ENV: str(tmp_path / "cache"), "PYTHONHASHSEED": "0"}
     target = str(ROOT / "scenarios" / "myanmar-humanitarian-access.yaml")
 
@@ -205,5 +206,7 @@ def test_a_new_process_plays_the_same_game_from_the_copy(tmp_path):
     first, second = run(), run()
     off = run(**{compiled.OFF_ENV: "1"})
     assert first[:2] == second[:2] == off[:2]
-    # A well-formed file is structured without cattrs (engine.scenario.loader), copy or not.
-    assert first[2:] == ["True", "False"] and second[2:] == ["False", "False"]
+    # A well-formed file is structured without cattrs (engine.scenario.loader), copy or not,
+    # and a bundled file is read without PyYAML (engine.scenario.blockyaml).
+    assert first[2:] == ["True", "False", "False"]
+    assert second[2:] == ["False", "False", "False"]

@@ -1,0 +1,499 @@
+"""A quick reader for the plain block YAML that scenario files are written in.
+
+`check` reads a whole scenario at every run, and PyYAML's share of that was about a third:
+importing it (10 ms, most of it compiling one regular expression) and building a Python
+object per parser event (17 ms for a 200-round story). This module reads the subset of YAML
+that scenarios use, line by line, straight into the data and the marks ``yamlsrc.Document``
+keeps:
+
+- block mappings whose keys are names (``id:``, ``learning_objectives:``, ``r1-t1:``);
+- block sequences, including ``- key: value`` items and a sequence at its key's indentation;
+- one-line plain, single-quoted and double-quoted (without escapes) scalars, resolved as
+  YAML 1.1 and PyYAML resolve them;
+- ``|``, ``|-``, ``>`` and ``>-`` block scalars;
+- one-line flow sequences and mappings of such scalars (``[a, "b"]``, ``{when: x, text: y}``);
+- comments and blank lines.
+
+Anything else, and anything it is not sure of (a tab, a tag, an anchor, a multi-line plain or
+quoted scalar, an escape, a duplicate key, a mistake of any kind), makes ``read`` return
+None and ``yamlsrc`` reads the text with PyYAML, which also words every problem. So this
+module never reports a problem and never decides what a text means on its own where PyYAML
+would decide otherwise: tests/scenario/test_blockyaml.py holds its data, marks and styles to
+PyYAML's on generated documents and on damaged copies of the bundled scenarios.
+
+Marks are (line, column) pairs, both 0-based, as PyYAML's start marks are.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Characters YAML refuses (the set libyaml checks) and characters this reader leaves to
+# PyYAML: tab, carriage return and the other line breaks (U+0085, U+2028, U+2029), and a
+# byte-order mark past the start.
+_UNSURE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+# A mapping key this reader takes: a name, then ':' and a space or the end of the line
+# (YAML's implicit keys are limited to 1024 characters).
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):(?: +|$)")
+
+# YAML 1.1's implicit types as PyYAML resolves plain scalars (yaml/resolver.py), for the
+# scalars whose first character can start one.
+_IMPLICIT_FIRST = frozenset("-+0123456789.yYnNtTfFoO~<=")
+_BOOL = {w: True for w in ("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON")}
+_BOOL.update({w: False for w in ("no", "No", "NO", "false", "False", "FALSE", "off", "Off",
+                                 "OFF")})
+_NULL = frozenset(("~", "null", "Null", "NULL"))
+_SIMPLE_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")  # longer: left to PyYAML
+_SIMPLE_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+")
+# What PyYAML would read as a number in a form the two above do not take (octal, hex,
+# binary, underscores, base 60, exponents, .inf, .nan): left to PyYAML.
+_OTHER_NUMBER = re.compile(
+    r"""[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+
+    |[-+]?[0-9_]+|[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)""", re.X)
+
+
+class _Unsure(Exception):
+    """Raised where the text leaves this reader's subset: PyYAML reads it instead."""
+
+
+def _resolve(text: str) -> object:
+    """A plain scalar's value, as PyYAML's safe loader gives it (dates stay text, as yamlsrc
+    keeps them)."""
+    first = text[0]
+    if first not in _IMPLICIT_FIRST:
+        return text
+    if first.isalpha():  # a boolean, null or text
+        return _BOOL.get(text, None if text in _NULL else text)
+    if _SIMPLE_INT.fullmatch(text):
+        return int(text)
+    if _SIMPLE_FLOAT.fullmatch(text):
+        return float(text)
+    if text in _BOOL:
+        return _BOOL[text]
+    if text in _NULL:
+        return None
+    if text in ("<<", "=") or _OTHER_NUMBER.fullmatch(text):
+        raise _Unsure
+    return text
+
+
+# A key is a name (``_KEY``), so of YAML's implicit types only a boolean or null can be one.
+_WORD_KEYS = frozenset(_BOOL) | _NULL
+
+
+def _word_key(key: str) -> str:
+    """A key that PyYAML reads as a boolean is text again in yamlsrc ("True"); one it reads as
+    null is refused there."""
+    if key in _NULL:
+        raise _Unsure
+    return str(_BOOL[key])
+
+
+def read(text: str, max_depth: int, max_nodes: int
+         ) -> tuple[object, tuple[int, int], dict[int, tuple]] | None:
+    """(data, the root's mark, marks and styles per container as ``yamlsrc.Document`` keeps
+    them), or None when PyYAML must read ``text``."""
+    if _UNSURE.search(text):
+        return None
+    reader = _Reader(text.split("\n"), max_depth, max_nodes)
+    try:
+        return reader.document()
+    except (_Unsure, RecursionError):
+        return None
+
+
+class _Reader:
+    def __init__(self, lines: list[str], max_depth: int, max_nodes: int) -> None:
+        self.lines = lines
+        self.n = len(lines)
+        self.where: dict[int, tuple] = {}
+        self.nodes = 0
+        self.depth = 0
+        self.max_depth = max_depth
+        self.max_nodes = max_nodes
+        self.next = 0  # the first line after the node read last
+        self.skipped: tuple[int, tuple[int, int]] = (-1, (0, 0))
+
+    def skip(self, i: int) -> tuple[int, int]:
+        """The first line from ``i`` on that holds more than a comment, and its indentation
+        (``n``, -1 at the end). Remembers its last answer: a plain scalar's end asks, then
+        the collection that holds it."""
+        if i == self.skipped[0]:
+            return self.skipped[1]
+        start = i
+        lines, n = self.lines, self.n
+        found = n, -1
+        while i < n:
+            line = lines[i]
+            rest = line.lstrip(" ")
+            if rest and rest[0] != "#":
+                found = i, len(line) - len(rest)
+                break
+            i += 1
+        self.skipped = start, found
+        return found
+
+    def document(self) -> tuple[object, tuple[int, int], dict[int, tuple]] | None:
+        i, col = self.skip(0)
+        if i == self.n:
+            return None  # an empty file: PyYAML's reading says so
+        value, mark = self.block_node(i, col)
+        if self.skip(self.next)[0] != self.n:
+            raise _Unsure  # more than one node at the top
+        return value, mark, self.where
+
+    def block_node(self, i: int, col: int) -> tuple[object, tuple[int, int]]:
+        line = self.lines[i]
+        if line[col] == "-" and (len(line) == col + 1 or line[col + 1] == " "):
+            return self.sequence(i, col)
+        if _KEY.match(line, col):
+            return self.mapping(i, col)
+        raise _Unsure  # a scalar on a line of its own
+
+    def mapping(self, i: int, col: int) -> tuple[object, tuple[int, int]]:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise _Unsure
+        data: dict = {}
+        marks: list = []
+        styles: dict = {}
+        start = (i, col)
+        lines = self.lines
+        key_match = _KEY.match
+        while True:
+            line = lines[i]
+            m = key_match(line, col)
+            if m is None:
+                raise _Unsure
+            key: str = m.group(1)
+            if key in _WORD_KEYS:
+                key = _word_key(key)
+            if key in data:
+                raise _Unsure
+            marks.append((i, col))
+            self.nodes += 1
+            at = m.end()
+            if at == len(line) or line[at] == "#":  # the value is on the lines below
+                j, jcol = self.skip(i + 1)
+                if jcol > col:
+                    value, mark = self.block_node(j, jcol)
+                elif jcol == col and lines[j][col] == "-" and (
+                        len(lines[j]) == col + 1 or lines[j][col + 1] == " "):
+                    value, mark = self.sequence(j, col)  # a sequence at its key's indent
+                else:
+                    value, mark = None, (i, m.end(1) + 1)
+                    self.nodes += 1
+                    self.next = j
+            else:
+                value, mark, style = self.inline(i, at, col)
+                if style:
+                    styles[key] = style
+            data[key] = value
+            marks.append(mark)
+            i, icol = self.skip(self.next)
+            if icol != col:
+                if icol > col:
+                    raise _Unsure  # a continuation line or a mistake
+                break
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            raise _Unsure
+        self.where[id(data)] = (data, marks, styles)
+        self.next = i
+        self.depth -= 1
+        return data, start
+
+    def sequence(self, i: int, col: int) -> tuple[object, tuple[int, int]]:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise _Unsure
+        items: list = []
+        marks: list = []
+        styles: dict = {}
+        start = (i, col)
+        lines = self.lines
+        while True:
+            line = lines[i]
+            at = col + 1
+            size = len(line)
+            while at < size and line[at] == " ":
+                at += 1
+            if at == size or line[at] == "#":  # the item is on the lines below
+                j, jcol = self.skip(i + 1)
+                if jcol > col:
+                    value, mark = self.block_node(j, jcol)
+                else:
+                    value, mark = None, (i, col + 1)
+                    self.nodes += 1
+                    self.next = j
+            elif line[at] == "-" and (at + 1 == size or line[at + 1] == " "):
+                raise _Unsure  # '- - x'
+            elif _KEY.match(line, at):
+                value, mark = self.mapping(i, at)
+            else:
+                value, mark, style = self.inline(i, at, col)
+                if style:
+                    styles[len(items)] = style
+            items.append(value)
+            marks.append(mark)
+            i, icol = self.skip(self.next)
+            if icol != col:
+                if icol > col:
+                    raise _Unsure
+                break
+            line = lines[i]
+            if not (line[col] == "-" and (len(line) == col + 1 or line[col + 1] == " ")):
+                break  # the key after a sequence at its key's indent
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            raise _Unsure
+        self.where[id(items)] = (items, marks, styles)
+        self.next = i
+        self.depth -= 1
+        return items, start
+
+    def inline(self, i: int, at: int, parent: int) -> tuple[object, tuple[int, int], str | None]:
+        """The value that starts at column ``at`` of line ``i`` (in a collection indented
+        ``parent``), its mark and its style if it is not plain."""
+        line = self.lines[i]
+        first = line[at]
+        self.next = i + 1
+        self.nodes += 1
+        if first == '"' or first == "'":
+            text, end = _quoted(line, at)
+            _end_of_line(line, end)
+            return text, (i, at), first
+        if first == "|" or first == ">":
+            return self.block_scalar(i, at, parent), (i, at), first
+        if first == "[" or first == "{":
+            value, end = self.flow(i, at)
+            _end_of_line(line, end)
+            return value, (i, at), None
+        if first in _INDICATORS and not (first == "-" and line[at + 1:at + 2] in _DIGITS):
+            raise _Unsure
+        end = line.find(" #", at)
+        text = (line[at:] if end < 0 else line[at:end]).rstrip(" ")
+        if ": " in text or text[-1] == ":":
+            raise _Unsure
+        if end < 0 and self.skip(i + 1)[1] > parent:
+            more = self.continued(i + 1, parent)
+            if more:
+                return "".join([text, *more]), (i, at), None  # text, never a number
+        return (_resolve(text) if text[0] in _IMPLICIT_FIRST else text), (i, at), None
+
+    def continued(self, j: int, parent: int) -> list[str]:
+        """The lines that continue a plain scalar from line ``j`` on (indented past its
+        collection's ``parent`` column), each after what it folds into: a space, or a line
+        break per empty line before it."""
+        lines, n = self.lines, self.n
+        parts: list[str] = []
+        empty = 0
+        while j < n:
+            line = lines[j]
+            rest = line.lstrip(" ")
+            if not rest:
+                empty += 1
+                j += 1
+                continue
+            if len(line) - len(rest) <= parent or rest[0] == "#":
+                break  # the next node, or a comment, which ends the scalar
+            if rest[0] in _INDICATORS:
+                raise _Unsure
+            end = rest.find(" #")
+            piece = (rest if end < 0 else rest[:end]).rstrip(" ")
+            if ": " in piece or piece[-1] == ":":
+                raise _Unsure
+            parts.append("\n" * empty if empty else " ")
+            parts.append(piece)
+            empty = 0
+            j += 1
+            if end >= 0:
+                break  # a comment ends it
+        if parts:
+            self.next = j
+        return parts
+
+    def block_scalar(self, i: int, at: int, parent: int) -> str:
+        line = self.lines[i]
+        header = line[at + 1:].rstrip(" ")
+        if header not in ("", "-"):
+            raise _Unsure  # an indentation or keep indicator, or a comment
+        lines, n = self.lines, self.n
+        j = i + 1
+        if j >= n or not lines[j].strip(" "):
+            raise _Unsure  # empty, or starting with empty lines
+        first = lines[j]
+        indent = len(first) - len(first.lstrip(" "))
+        if indent <= parent:
+            raise _Unsure  # an empty block scalar
+        folded = line[at] == ">"
+        content: list[str | None] = []
+        while j < n:
+            text = lines[j]
+            rest = text.lstrip(" ")
+            if not rest:
+                if len(text) > indent:
+                    raise _Unsure  # spaces past the indentation
+                content.append(None)
+            else:
+                ind = len(text) - len(rest)
+                if ind < indent:
+                    break
+                if (ind > indent and folded) or text[-1] == " ":
+                    raise _Unsure  # a more-indented folded line, or trailing spaces
+                content.append(text[indent:])
+            j += 1
+        self.next = j
+        while content[-1] is None:
+            content.pop()
+        if folded:
+            parts = [content[0]]
+            empty = 0
+            for piece in content[1:]:
+                if piece is None:
+                    empty += 1
+                else:
+                    parts.append("\n" * empty if empty else " ")
+                    parts.append(piece)
+                    empty = 0
+            value = "".join(parts)  # type: ignore[arg-type]
+        else:
+            value = "\n".join(piece or "" for piece in content)
+        return value if header else value + "\n"
+
+    def flow(self, i: int, at: int) -> tuple[object, int]:
+        """A flow sequence or mapping that opens and closes on line ``i``, of scalars and
+        other such collections, and the column after it."""
+        if self.depth >= self.max_depth:
+            raise _Unsure
+        self.depth += 1
+        line = self.lines[i]
+        is_map = line[at] == "{"
+        close = "}" if is_map else "]"
+        data: Any = {} if is_map else []
+        marks: list = []
+        styles: dict = {}
+        token = _FLOW_TOKEN.match
+        nodes = 0
+        m = token(line, at + 1)
+        if m is None:
+            raise _Unsure  # continued on the next line
+        if m.lastindex == _CLOSE:
+            if m.group(_CLOSE) != close:
+                raise _Unsure
+        else:
+            while True:
+                if is_map:
+                    if m.lastindex != _FLOW_KEY:
+                        raise _Unsure  # a mapping needs 'name: ' here
+                    key: str = m.group(_FLOW_KEY)
+                    start = m.start(_FLOW_KEY)
+                    if key in _WORD_KEYS:
+                        key = _word_key(key)
+                    if key in data:
+                        raise _Unsure
+                    marks.append((i, start))
+                    nodes += 1
+                    m = token(line, m.end())
+                    if m is None:
+                        raise _Unsure
+                kind = m.lastindex
+                start = m.start(kind)  # type: ignore[arg-type]
+                style = None
+                if kind == _PLAIN:
+                    value = m.group(_PLAIN).rstrip(" ")
+                    if line[start] in _IMPLICIT_FIRST:
+                        value = _resolve(value)
+                    end = m.end()
+                elif kind == _DOUBLE:
+                    value, style, end = m.group(_DOUBLE), '"', m.end()
+                    start -= 1  # the quote
+                elif kind == _SINGLE:
+                    value, style, end = m.group(_SINGLE).replace("''", "'"), "'", m.end()
+                    start -= 1
+                elif kind == _OPEN:
+                    value, end = self.flow(i, start)
+                else:
+                    raise _Unsure
+                marks.append((i, start))
+                nodes += 1
+                if is_map:
+                    data[key] = value
+                    if style:
+                        styles[key] = style
+                else:
+                    if style:
+                        styles[len(data)] = style
+                    data.append(value)
+                m = token(line, end)
+                if m is None:
+                    raise _Unsure
+                if m.lastindex == _CLOSE:
+                    if m.group(_CLOSE) != close:
+                        raise _Unsure
+                    break
+                if m.lastindex != _COMMA:
+                    raise _Unsure
+                m = token(line, m.end())
+                if m is None or m.lastindex == _CLOSE:
+                    raise _Unsure  # a trailing comma, or continued on the next line
+        self.nodes += nodes
+        self.where[id(data)] = (data, marks, styles)
+        self.depth -= 1
+        return data, m.end()
+
+
+# The pieces of a flow collection, each after optional spaces.
+_FLOW_TOKEN = re.compile(r"""\ *(?:
+    ([\[{])                                # an opening bracket
+    |([\]}])                               # a closing one
+    |(,)
+    |([A-Za-z_][A-Za-z0-9_-]{0,200}):\ +    # a key
+    |"([^"\\]*)"                          # double-quoted, without escapes
+    |'([^']*(?:''[^']*)*)'                 # single-quoted
+    # plain: no character that could end or nest it, start a comment or make it a key,
+    # and no indicator first
+    |((?:[^-?:,\[\]{}\#&*!|>'"%@`\s]|-(?=[0-9.]))[^,\[\]{}:\#]*)
+    )""", re.X)
+_OPEN, _CLOSE, _COMMA, _FLOW_KEY, _DOUBLE, _SINGLE, _PLAIN = range(1, 8)
+
+
+_DIGITS = frozenset("0123456789.")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+
+
+def _quoted(line: str, at: int) -> tuple[str, int]:
+    """A quoted scalar that closes on its line: its text and the column after it."""
+    quote = line[at]
+    if quote == '"':
+        end = line.find('"', at + 1)
+        if end < 0:
+            raise _Unsure  # continued on the next line
+        text = line[at + 1:end]
+        if "\\" in text:
+            raise _Unsure  # an escape
+        return text, end + 1
+    parts = []
+    pos = at + 1
+    while True:
+        end = line.find("'", pos)
+        if end < 0:
+            raise _Unsure
+        if line[end + 1:end + 2] == "'":
+            parts.append(line[pos:end + 1])
+            pos = end + 2
+        else:
+            parts.append(line[pos:end])
+            return "".join(parts), end + 1
+
+
+def _end_of_line(line: str, pos: int) -> None:
+    """Only spaces and a comment may follow a closed scalar or collection."""
+    rest = line[pos:]
+    if rest:
+        stripped = rest.lstrip(" ")
+        if stripped and (stripped[0] != "#" or stripped is rest):
+            raise _Unsure
