@@ -110,7 +110,7 @@ class _Reader:
         self.lines = lines
         self.n = len(lines)
         self.where: dict[int, tuple] = {}
-        self.nodes = 0
+        self.nodes = 1  # the top node
         self.depth = 0
         self.max_depth = max_depth
         self.max_nodes = max_nodes
@@ -174,7 +174,6 @@ class _Reader:
             if key in data:
                 raise _Unsure
             marks.append((i, col))
-            self.nodes += 1
             at = m.end()
             if at == len(line) or line[at] == "#":  # the value is on the lines below
                 j, jcol = self.skip(i + 1)
@@ -185,10 +184,10 @@ class _Reader:
                     value, mark = self.sequence(j, col)  # a sequence at its key's indent
                 else:
                     value, mark = None, (i, m.end(1) + 1)
-                    self.nodes += 1
                     self.next = j
             else:
-                value, mark, style = self.inline(i, at, col)
+                value, style = self.inline(i, at, col)
+                mark = (i, at)
                 if style:
                     styles[key] = style
             data[key] = value
@@ -198,9 +197,7 @@ class _Reader:
                 if icol > col:
                     raise _Unsure  # a continuation line or a mistake
                 break
-        self.nodes += 1
-        if self.nodes > self.max_nodes:
-            raise _Unsure
+        self.count(marks)
         self.where[id(data)] = (data, marks, styles)
         self.next = i
         self.depth -= 1
@@ -227,14 +224,14 @@ class _Reader:
                     value, mark = self.block_node(j, jcol)
                 else:
                     value, mark = None, (i, col + 1)
-                    self.nodes += 1
                     self.next = j
             elif line[at] == "-" and (at + 1 == size or line[at + 1] == " "):
                 raise _Unsure  # '- - x'
             elif _KEY.match(line, at):
                 value, mark = self.mapping(i, at)
             else:
-                value, mark, style = self.inline(i, at, col)
+                value, style = self.inline(i, at, col)
+                mark = (i, at)
                 if style:
                     styles[len(items)] = style
             items.append(value)
@@ -247,31 +244,36 @@ class _Reader:
             line = lines[i]
             if not (line[col] == "-" and (len(line) == col + 1 or line[col + 1] == " ")):
                 break  # the key after a sequence at its key's indent
-        self.nodes += 1
-        if self.nodes > self.max_nodes:
-            raise _Unsure
+        self.count(marks)
         self.where[id(items)] = (items, marks, styles)
         self.next = i
         self.depth -= 1
         return items, start
 
-    def inline(self, i: int, at: int, parent: int) -> tuple[object, tuple[int, int], str | None]:
+    def count(self, marks: list) -> None:
+        """Count what a collection holds against the limit: each value and key has a mark
+        (the collection itself is counted in its parent's marks, the top one from the
+        start)."""
+        self.nodes += len(marks)
+        if self.nodes > self.max_nodes:
+            raise _Unsure
+
+    def inline(self, i: int, at: int, parent: int) -> tuple[object, str | None]:
         """The value that starts at column ``at`` of line ``i`` (in a collection indented
-        ``parent``), its mark and its style if it is not plain."""
+        ``parent``) and its style if it is not plain."""
         line = self.lines[i]
         first = line[at]
         self.next = i + 1
-        self.nodes += 1
         if first == '"' or first == "'":
             text, end = _quoted(line, at)
             _end_of_line(line, end)
-            return text, (i, at), first
+            return text, first
         if first == "|" or first == ">":
-            return self.block_scalar(i, at, parent), (i, at), first
+            return self.block_scalar(i, at, parent), first
         if first == "[" or first == "{":
             value, end = self.flow(i, at)
             _end_of_line(line, end)
-            return value, (i, at), None
+            return value, None
         if first in _INDICATORS and not (first == "-" and line[at + 1:at + 2] in _DIGITS):
             raise _Unsure
         end = line.find(" #", at)
@@ -281,8 +283,8 @@ class _Reader:
         if end < 0 and self.skip(i + 1)[1] > parent:
             more = self.continued(i + 1, parent)
             if more:
-                return "".join([text, *more]), (i, at), None  # text, never a number
-        return (_resolve(text) if text[0] in _IMPLICIT_FIRST else text), (i, at), None
+                return "".join([text, *more]), None  # text, never a number
+        return (_resolve(text) if text[0] in _IMPLICIT_FIRST else text), None
 
     def continued(self, j: int, parent: int) -> list[str]:
         """The lines that continue a plain scalar from line ``j`` on (indented past its
@@ -376,50 +378,50 @@ class _Reader:
         data: Any = {} if is_map else []
         marks: list = []
         styles: dict = {}
-        token = _FLOW_TOKEN.match
-        nodes = 0
-        m = token(line, at + 1)
-        if m is None:
-            raise _Unsure  # continued on the next line
-        if m.lastindex == _CLOSE:
-            if m.group(_CLOSE) != close:
+        m = _FLOW_EMPTY.match(line, at + 1) if line[at + 1:at + 2] in _EMPTY_NEXT else None
+        if m is not None:
+            if m.group(1) != close:
                 raise _Unsure
+            end = m.end()
         else:
+            item = _FLOW_ITEM.match
+            after = _FLOW_AFTER.match
+            end = at + 1
             while True:
+                m = item(line, end)
+                if m is None:
+                    raise _Unsure  # something else, or continued on the next line
+                key, opening, double, single, plain, comma, closing = m.groups()
                 if is_map:
-                    if m.lastindex != _FLOW_KEY:
+                    if key is None:
                         raise _Unsure  # a mapping needs 'name: ' here
-                    key: str = m.group(_FLOW_KEY)
-                    start = m.start(_FLOW_KEY)
                     if key in _WORD_KEYS:
                         key = _word_key(key)
                     if key in data:
                         raise _Unsure
-                    marks.append((i, start))
-                    nodes += 1
-                    m = token(line, m.end())
+                    marks.append((i, m.start(1)))
+                elif key is not None:
+                    raise _Unsure  # a pair in a sequence
+                style = None
+                if plain is not None:
+                    start = m.start(5)
+                    value = plain.rstrip(" ")
+                    if value[0] in _IMPLICIT_FIRST:
+                        value = _resolve(value)
+                elif double is not None:
+                    start = m.start(3) - 1  # the quote
+                    value, style = double, '"'
+                elif single is not None:
+                    start = m.start(4) - 1
+                    value, style = single.replace("''", "'"), "'"
+                else:  # a collection inside
+                    start = m.start(2)
+                    value, end = self.flow(i, start)
+                    m = after(line, end)
                     if m is None:
                         raise _Unsure
-                kind = m.lastindex
-                start = m.start(kind)  # type: ignore[arg-type]
-                style = None
-                if kind == _PLAIN:
-                    value = m.group(_PLAIN).rstrip(" ")
-                    if line[start] in _IMPLICIT_FIRST:
-                        value = _resolve(value)
-                    end = m.end()
-                elif kind == _DOUBLE:
-                    value, style, end = m.group(_DOUBLE), '"', m.end()
-                    start -= 1  # the quote
-                elif kind == _SINGLE:
-                    value, style, end = m.group(_SINGLE).replace("''", "'"), "'", m.end()
-                    start -= 1
-                elif kind == _OPEN:
-                    value, end = self.flow(i, start)
-                else:
-                    raise _Unsure
+                    comma, closing = m.groups()
                 marks.append((i, start))
-                nodes += 1
                 if is_map:
                     data[key] = value
                     if style:
@@ -428,37 +430,35 @@ class _Reader:
                     if style:
                         styles[len(data)] = style
                     data.append(value)
-                m = token(line, end)
-                if m is None:
-                    raise _Unsure
-                if m.lastindex == _CLOSE:
-                    if m.group(_CLOSE) != close:
+                end = m.end()
+                if closing is not None:
+                    if closing != close:
                         raise _Unsure
                     break
-                if m.lastindex != _COMMA:
+                if comma is None:
                     raise _Unsure
-                m = token(line, m.end())
-                if m is None or m.lastindex == _CLOSE:
-                    raise _Unsure  # a trailing comma, or continued on the next line
-        self.nodes += nodes
+        self.count(marks)
         self.where[id(data)] = (data, marks, styles)
         self.depth -= 1
-        return data, m.end()
+        return data, end
 
 
-# The pieces of a flow collection, each after optional spaces.
-_FLOW_TOKEN = re.compile(r"""\ *(?:
-    ([\[{])                                # an opening bracket
-    |([\]}])                               # a closing one
-    |(,)
-    |([A-Za-z_][A-Za-z0-9_-]{0,200}):\ +    # a key
-    |"([^"\\]*)"                          # double-quoted, without escapes
-    |'([^']*(?:''[^']*)*)'                 # single-quoted
-    # plain: no character that could end or nest it, start a comment or make it a key,
-    # and no indicator first
-    |((?:[^-?:,\[\]{}\#&*!|>'"%@`\s]|-(?=[0-9.]))[^,\[\]{}:\#]*)
-    )""", re.X)
-_OPEN, _CLOSE, _COMMA, _FLOW_KEY, _DOUBLE, _SINGLE, _PLAIN = range(1, 8)
+# An item of a flow collection: an optional key, then a scalar followed by a comma or a
+# closing bracket, or an opening bracket (what follows the collection it opens is then read
+# by _FLOW_AFTER). A comma is never followed by a closing bracket (a trailing comma).
+_AFTER = r"""\ *(?:(,)\ *(?![\]}])|([\]}]))"""
+_FLOW_ITEM = re.compile(r"""\ *
+    (?:([A-Za-z_][A-Za-z0-9_-]{0,200}):\ +)?    # a key
+    (?:([\[{])                                # an opening bracket
+      |(?:"([^"\\]*)"                         # double-quoted, without escapes
+      |'([^']*(?:''[^']*)*)'                  # single-quoted
+      # plain: no character that could end or nest it, start a comment or make it a
+      # key, and no indicator first
+      |((?:[^-?:,\[\]{}\#&*!|>'"%@`\s]|-(?=[0-9.]))[^,\[\]{}:\#]*)
+      )""" + _AFTER + ")", re.X)
+_FLOW_AFTER = re.compile(_AFTER)
+_FLOW_EMPTY = re.compile(r"\ *([\]}])")
+_EMPTY_NEXT = frozenset(" ]}")  # what may follow an opening bracket that closes at once
 
 
 _DIGITS = frozenset("0123456789.")

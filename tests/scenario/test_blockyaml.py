@@ -169,6 +169,24 @@ def test_texts_in_the_scenario_style_are_read_quickly_and_alike(rng):
     quick_agrees(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text("0123456789+-._:eExXbo~<=nNyYaflsINFA", min_size=1, max_size=8))
+def test_scalars_that_may_be_numbers_resolve_as_in_pyyaml(text):
+    quick_agrees(f"k: {text}\nl: [{text}, 1]\n{text}: 1\n")
+
+
+_FLOW_PIECES = ["[", "]", "{", "}", ",", ", ", " ", "a", "two words", "k: ", "on: ", "k:", '"q"',
+                "'s''t'", "1", "-2", "1.5", ":", "#", " #", "- ", "-", "~", "é", "a:b"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_FLOW_PIECES), min_size=1, max_size=14))
+def test_flow_collections_are_read_alike_or_left_to_pyyaml(pieces):
+    flow = "".join(pieces)
+    quick_agrees(f"k: [{flow}]\nm: {{k: {flow}}}\n")
+    quick_agrees(f"- {flow}\n")
+
+
 _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=14)
 _DATA = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-99, 99), st.floats(allow_nan=False,
