@@ -1,25 +1,25 @@
 """A quick reader for the plain block YAML that scenario files are written in.
 
 `check` reads a whole scenario at every run, and PyYAML's share of that was about a third:
-importing it (10 ms, most of it compiling one regular expression) and building a Python
-object per parser event (17 ms for a 200-round story). This module reads the subset of YAML
-that scenarios use, line by line, straight into the data and the marks ``yamlsrc.Document``
-keeps:
+importing it (10 ms) and building a Python object per parser event (17 ms for a 200-round
+story). This module reads the subset of YAML that scenarios use, line by line, straight into
+the data and the marks ``yamlsrc.Document`` keeps:
 
 - block mappings whose keys are names (``id:``, ``learning_objectives:``, ``r1-t1:``);
 - block sequences, including ``- key: value`` items and a sequence at its key's indentation;
-- one-line plain, single-quoted and double-quoted (without escapes) scalars, resolved as
-  YAML 1.1 and PyYAML resolve them;
+- plain scalars (continued on more-indented lines too), resolved as YAML 1.1 and PyYAML
+  resolve them, and one-line single- and double-quoted ones (without escapes);
 - ``|``, ``|-``, ``>`` and ``>-`` block scalars;
-- one-line flow sequences and mappings of such scalars (``[a, "b"]``, ``{when: x, text: y}``);
+- flow sequences and mappings on one line, of such scalars and of each other
+  (``[a, "b"]``, ``{when: x, text: y}``, ``[{change: {trust: 1}}]``);
 - comments and blank lines.
 
-Anything else, and anything it is not sure of (a tab, a tag, an anchor, a multi-line plain or
-quoted scalar, an escape, a duplicate key, a mistake of any kind), makes ``read`` return
-None and ``yamlsrc`` reads the text with PyYAML, which also words every problem. So this
-module never reports a problem and never decides what a text means on its own where PyYAML
-would decide otherwise: tests/scenario/test_blockyaml.py holds its data, marks and styles to
-PyYAML's on generated documents and on damaged copies of the bundled scenarios.
+Anything else, and anything it is not sure of (a tab, a tag, an anchor, a quoted scalar over
+several lines, an escape, a duplicate key, a mistake of any kind), makes ``read`` return None
+and ``yamlsrc`` reads the text with PyYAML, which also words every problem. So this module
+never reports a problem and never decides what a text means on its own where PyYAML would
+decide otherwise: tests/scenario/test_blockyaml.py holds its data, marks and styles to
+PyYAML's on generated documents and on damaged pieces of the bundled files.
 
 Marks are (line, column) pairs, both 0-based, as PyYAML's start marks are.
 """
@@ -71,9 +71,7 @@ def _resolve(text: str) -> object:
         return int(text)
     if _SIMPLE_FLOAT.fullmatch(text):
         return float(text)
-    if text in _BOOL:
-        return _BOOL[text]
-    if text in _NULL:
+    if text == "~":
         return None
     if text in ("<<", "=") or _OTHER_NUMBER.fullmatch(text):
         raise _Unsure

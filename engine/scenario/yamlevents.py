@@ -14,7 +14,6 @@ import yaml
 from yaml.error import Mark
 
 from engine.scenario.yamlsrc import (
-    _CORE,
     MAX_DEPTH,
     MAX_NODES,
     Document,
@@ -29,6 +28,7 @@ try:  # the C parser when PyYAML was built with libyaml
 except ImportError:  # pragma: no cover - pure-Python fallback
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+_CORE = "tag:yaml.org,2002:"
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 

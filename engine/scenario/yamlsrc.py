@@ -28,7 +28,6 @@ MAX_NODES = 300_000
 
 Path_ = tuple  # a path into the data: ("rounds", 0, "options", 2, "track")
 
-_CORE = "tag:yaml.org,2002:"
 # Where a value starts: PyYAML's start mark, or blockyaml's (line, column); both 0-based.
 Where = Union["Mark", tuple[int, int]]
 
