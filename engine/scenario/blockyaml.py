@@ -346,6 +346,8 @@ class _Reader:
                     raise _Unsure  # a more-indented folded line, or trailing spaces
                 content.append(text[indent:])
             j += 1
+        if j == n and lines[-1].strip(" "):
+            raise _Unsure  # the text ends without a line break: 'clip' keeps none
         self.next = j
         while content[-1] is None:
             content.pop()
@@ -493,5 +495,5 @@ def _end_of_line(line: str, pos: int) -> None:
     rest = line[pos:]
     if rest:
         stripped = rest.lstrip(" ")
-        if stripped and (stripped[0] != "#" or stripped is rest):
+        if stripped and (stripped[0] != "#" or rest[0] != " "):
             raise _Unsure

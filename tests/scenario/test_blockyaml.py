@@ -96,6 +96,7 @@ _LINE = st.one_of(
 def test_texts_made_of_scenario_pieces_are_read_alike_or_left_to_pyyaml(lines):
     text = "\n".join(" " * indent + form.format(k=k, v=v) for indent, (form, k, v) in lines)
     quick_agrees(text + "\n")
+    quick_agrees(text)
 
 
 _WORDS = ["alpha", "two words", "risk > 3", "it's", "Trust wins.", "é ¶1", "1", "-3", "1.5",
@@ -165,8 +166,18 @@ def _block(rng: random.Random, indent: int, depth: int) -> list[str]:
 @settings(max_examples=300, deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_texts_in_the_scenario_style_are_read_quickly_and_alike(rng):
-    text = "\n".join(_block(rng, 0, 0)) + "\n"
-    quick_agrees(text)
+    text = "\n".join(_block(rng, 0, 0))
+    quick_agrees(text + "\n")
+    quick_agrees(text)  # no line break at the end
+
+
+def test_a_block_scalar_at_the_end_of_a_text_without_a_last_line_break():
+    # Found in review: '|' and '>' keep the line break that follows their last line, and
+    # here there is none.
+    for text in ["k: |\n  x", "k: >\n  a\n  b", "- |\n x", "k:\n- |\n x", "- k: |\n   x",
+                 "k: |\n  a\n\n  b", "k: |-\n  x", "k: |\n  x\n  "]:
+        quick_agrees(text)
+        assert yamlsrc.parse(text).data == yamlevents.parse(text).data
 
 
 @settings(max_examples=300, deadline=None)
