@@ -205,6 +205,14 @@ def bench_explore(game: Game, max_states: int, reps: int) -> dict:
 # --------------------------------------------------------------------------- the run
 
 
+def _pyyaml_parser() -> str:
+    """The parser PyYAML reads with where the quick reader leaves a text (CSafeLoader when
+    PyYAML was built with libyaml)."""
+    from engine.scenario import yamlevents
+
+    return yamlevents._Loader.__name__
+
+
 def run(quick: bool, sizes: tuple[int, ...], breakdown: bool) -> dict:
     # Per size: games per repetition (about 20,000 choices) and repetitions.
     games = {10: 2000, 50: 400, 200: 100, 1000: 20}
@@ -212,7 +220,7 @@ def run(quick: bool, sizes: tuple[int, ...], breakdown: bool) -> dict:
     result: dict = {
         "machine": {"python": platform.python_version(), "implementation":
                     platform.python_implementation(), "platform": platform.platform(),
-                    "cpus": os.cpu_count(), "libyaml": yamlsrc._Loader.__name__},
+                    "cpus": os.cpu_count(), "libyaml": _pyyaml_parser()},
         "quick": quick, "synthetic": {}, "explore": {}, "bundled_playthroughs": {},
     }
     with tempfile.TemporaryDirectory(prefix="bench-backchannel-") as tmp:

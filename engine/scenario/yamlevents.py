@@ -14,8 +14,6 @@ import yaml
 from yaml.error import Mark
 
 from engine.scenario.yamlsrc import (
-    MAX_DEPTH,
-    MAX_NODES,
     Document,
     Pos,
     YamlProblem,
@@ -33,8 +31,8 @@ _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
-def parse(text: str) -> Document:
-    """``yamlsrc.parse`` by PyYAML.
+def parse(text: str, max_depth: int, max_nodes: int) -> Document:
+    """``yamlsrc.parse`` by PyYAML, with its limits on nesting and on nodes.
 
     The hot loop keeps each key's and value's position as the start mark PyYAML made for it
     anyway (one list of them per container, in file order) and the styles of the scalars
@@ -65,7 +63,6 @@ def parse(text: str) -> Document:
     no_key = _NO_KEY
     seq = _SEQ
     scalar_event = _Scalar
-    max_nodes = MAX_NODES
     try:
         while True:
             # Any: events are told apart by class identity below (the hot loop), which a type
@@ -93,8 +90,8 @@ def parse(text: str) -> Document:
                 if tag and tag not in _CONTAINER_TAGS:
                     raise YamlProblem(
                         f"YAML tag {tag!r} is not allowed in a scenario; remove it", _at(pos))
-                if len(stack) >= MAX_DEPTH:
-                    raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", _at(pos))
+                if len(stack) >= max_depth:
+                    raise YamlProblem(f"nesting deeper than {max_depth} levels", _at(pos))
                 if key is no_key:
                     raise YamlProblem("mapping keys must be plain text", _at(pos))
                 if frame is not None:

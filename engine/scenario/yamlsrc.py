@@ -209,7 +209,7 @@ def parse(text: str) -> Document:
     from engine.scenario import yamlevents  # PyYAML: only for what blockyaml leaves
 
     try:
-        return yamlevents.parse(text)
+        return yamlevents.parse(text, MAX_DEPTH, MAX_NODES)
     except YamlProblem:
         bad = _control_character(text)
         if bad is not None:

@@ -41,7 +41,7 @@ def quick_agrees(text: str) -> bool:
     text to PyYAML; fails the test when it read it otherwise."""
     quick = blockyaml.read(text, MAX_DEPTH, MAX_NODES)
     try:
-        slow = yamlevents.parse(text)
+        slow = yamlevents.parse(text, MAX_DEPTH, MAX_NODES)
     except YamlProblem as exc:
         assert quick is None, f"PyYAML refuses ({exc}) what the quick reader read:\n{text}"
         return False
@@ -177,7 +177,7 @@ def test_a_block_scalar_at_the_end_of_a_text_without_a_last_line_break():
     for text in ["k: |\n  x", "k: >\n  a\n  b", "- |\n x", "k:\n- |\n x", "- k: |\n   x",
                  "k: |\n  a\n\n  b", "k: |-\n  x", "k: |\n  x\n  "]:
         quick_agrees(text)
-        assert yamlsrc.parse(text).data == yamlevents.parse(text).data
+        assert yamlsrc.parse(text).data == yamlevents.parse(text, MAX_DEPTH, MAX_NODES).data
 
 
 @settings(max_examples=300, deadline=None)
