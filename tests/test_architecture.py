@@ -83,9 +83,10 @@ def test_the_textual_app_does_not_load_line_mode():
 
 def test_checking_a_file_loads_only_what_checking_needs(tmp_path):
     # `backchannel check` runs after every edit, and most of its time is start-up: it does
-    # not load what only games, saves or broken files need (measured together: about 15 ms
-    # of the 0.1 s that benchmarks/side_by_side.py compares with ChoiceScript's quicktest).
+    # not load what only games, saves or broken files need (measured together: about 25 ms
+    # of the 0.1 s that benchmarks/side_by_side.py compared with ChoiceScript's quicktest;
+    # PyYAML was 10 of them, and the quick reader reads a well-formed file without it).
     loaded = _modules_loaded_by(["check", str(EXAMPLE)], tmp_path)
     assert "engine.analysis.reachability" in loaded  # the file was checked all the way
-    assert sorted(loaded & {"argparse", "cattrs", "hashlib", "pathlib", "pickle",
+    assert sorted(loaded & {"argparse", "cattrs", "hashlib", "pathlib", "pickle", "yaml",
                             "engine.scenario.compiled", "engine.play.session"}) == []

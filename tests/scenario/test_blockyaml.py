@@ -16,7 +16,8 @@ from engine.scenario import blockyaml, yamlevents, yamlsrc
 from engine.scenario.yamlsrc import MAX_DEPTH, MAX_NODES, Document, YamlProblem
 
 ROOT = Path(__file__).resolve().parents[2]
-BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml")) + [ROOT / "bibliography.yaml"]
+BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml")) + [ROOT / "bibliography.yaml",
+                                                          ROOT / "docs/example-scenario.yaml"]
 
 
 def _typed(value: object) -> object:
@@ -62,11 +63,13 @@ def test_the_bundled_files_are_read_quickly_and_alike(path):
     assert quick_agrees(yamlsrc.read_text(path.read_bytes()))
 
 
-def test_the_synthetic_benchmark_stories_are_read_quickly_and_alike():
+def test_the_synthetic_benchmark_stories_and_the_starter_are_read_quickly_and_alike():
     from benchmarks.synthetic import scenario_yaml
+    from engine.scenario.starter import starter_yaml
 
     for n in (3, 50):
         assert quick_agrees(scenario_yaml(n))
+    assert quick_agrees(starter_yaml("my-scenario"))
 
 
 # Pieces of lines that scenario files use, and some that they must not, to put together at
