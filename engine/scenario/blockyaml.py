@@ -453,8 +453,9 @@ _FLOW_ITEM = re.compile(r"""\ *
       |(?:"([^"\\]*)"                         # double-quoted, without escapes
       |'([^']*(?:''[^']*)*)'                  # single-quoted
       # plain: no character that could end or nest it, start a comment or make it a
-      # key, and no indicator first
-      |((?:[^-?:,\[\]{}\#&*!|>'"%@`\s]|-(?=[0-9.]))[^,\[\]{}:\#]*)
+      # key, and no indicator first; possessive (*+): giving back its trailing spaces
+      # cannot help, and trying to made a long run of spaces take quadratic time
+      |((?:[^-?:,\[\]{}\#&*!|>'"%@`\s]|-(?=[0-9.]))[^,\[\]{}:\#]*+)
       )""" + _AFTER + ")", re.X)
 _FLOW_AFTER = re.compile(_AFTER)
 _FLOW_EMPTY = re.compile(r"\ *([\]}])")

@@ -5,6 +5,7 @@ PyYAML's; where PyYAML finds a problem, it gives up, so the problem is worded as
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -278,3 +279,14 @@ def test_limits_are_left_to_pyyaml_which_words_them():
     many = "".join(f"- {i}\n" for i in range(200))
     assert blockyaml.read(many, MAX_DEPTH, 150) is None
     assert blockyaml.read(many, MAX_DEPTH, 300) is not None
+
+
+def test_a_long_run_of_spaces_in_a_flow_collection_does_not_hang_the_reader():
+    # The plain-scalar pattern used to give back its trailing spaces one at a time when the
+    # collection did not close, so time grew with the square of the run: 16,000 spaces took
+    # 3 s, and a file of them at the size limit would have taken hours. This is not a speed
+    # target, only a guard: the quadratic reading of this text took about 20 s.
+    for text in ("k: [a" + " " * 40_000 + "x\n", "k: {a: b" + " " * 40_000 + "\n"):
+        start = time.process_time()
+        assert blockyaml.read(text, MAX_DEPTH, MAX_NODES) is None
+        assert time.process_time() - start < 1
