@@ -454,7 +454,7 @@ _FLOW_ITEM = re.compile(r"""\ *
       |'([^']*(?:''[^']*)*)'                  # single-quoted
       # plain: no character that could end or nest it, start a comment or make it a
       # key, and no indicator first; possessive (*+): giving back its trailing spaces
-      # cannot help, and trying to made a long run of spaces take quadratic time
+      # cannot help, and trying it made a long run of spaces take quadratic time
       |((?:[^-?:,\[\]{}\#&*!|>'"%@`\s]|-(?=[0-9.]))[^,\[\]{}:\#]*+)
       )""" + _AFTER + ")", re.X)
 _FLOW_AFTER = re.compile(_AFTER)
