@@ -401,7 +401,7 @@ def run_app(scenario: str | None = None, resume: str | None = None,
     # piled up and filled that user's own list of saved games with strangers' (a visitor
     # never saw them again: the served picker lists no saves; the debrief is a download).
     before = os.environ.get("BACKCHANNEL_DATA_DIR")
-    with tempfile.TemporaryDirectory(prefix="backchannel-visitor-") as private:
+    with tempfile.TemporaryDirectory(prefix=f"{_VISITOR}{os.getpid()}-") as private:
         os.environ["BACKCHANNEL_DATA_DIR"] = private
         try:
             app.run()
@@ -412,6 +412,38 @@ def run_app(scenario: str | None = None, resume: str | None = None,
                 os.environ["BACKCHANNEL_DATA_DIR"] = before
 
 
+_VISITOR = "backchannel-visitor-"  # then the visitor process's id, '-' and a random part
+
+
+def remove_stale_visitor_folders(folder: str | None = None) -> list[str]:
+    """Remove the visitor folders (``run_app``) whose process is gone: one killed outright
+    (SIGKILL, or SIGHUP with the server) cannot remove its own. A folder of a live process, or
+    of a process id now someone else's, is left alone. Returns the folders removed."""
+    import os
+    import shutil
+    import tempfile
+
+    folder = folder or tempfile.gettempdir()
+    removed: list[str] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        pid = name[len(_VISITOR):].partition("-")[0]
+        if not name.startswith(_VISITOR) or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # gone: its folder is left over
+            path = os.path.join(folder, name)
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        except (PermissionError, OverflowError):  # another user's process, or no process id
+            continue
+    return removed
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, public_url: str | None = None,
           max_sessions: int = 30) -> int:
     """Serve the TUI in a web browser; each visitor gets their own app process. Loopback
@@ -420,6 +452,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, public_url: str | None = No
     from backchannel_tui.serving import ServeError, serve_app
 
     command = f"{shlex.quote(sys.executable)} -m tui --served"
+    remove_stale_visitor_folders()  # left by a server killed outright
     try:
         serve_app(command, host=host, port=port, public_url=public_url, title="backchannel",
                   max_sessions=max_sessions)

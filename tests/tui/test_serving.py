@@ -187,6 +187,23 @@ def test_a_served_visitors_game_stays_out_of_the_hosts_data_folder(tmp_path, mon
     assert os.environ["BACKCHANNEL_DATA_DIR"] == str(host)
 
 
+def test_serving_removes_the_folders_of_visitor_processes_that_were_killed(tmp_path):
+    """A visitor process killed outright (the server got SIGKILL or SIGHUP) cannot remove
+    its folder; the next `serve` does, and leaves live processes' folders alone."""
+    import tui
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead = tmp_path / f"backchannel-visitor-{gone.stdout.strip()}-abc"
+    live = tmp_path / f"backchannel-visitor-{os.getpid()}-def"
+    other = tmp_path / "backchannel-visitor-notapid"
+    for folder in (dead, live, other):
+        (folder / "saves").mkdir(parents=True)
+        (folder / "saves" / "game.jsonl").write_text("{}\n")
+    assert tui.remove_stale_visitor_folders(str(tmp_path)) == [str(dead)]
+    assert not dead.exists() and live.exists() and other.exists()
+
+
 def test_public_url_and_origins():
     assert public_url_for("127.0.0.1", 8000) == "http://127.0.0.1:8000"
     assert public_url_for("192.168.1.20", 8000) == "http://192.168.1.20:8000"
