@@ -252,7 +252,7 @@ def _tagged(event, pos: Mark, tag: str) -> object:
         }[tag[len(_CORE) :]]
         try:
             return method(node)
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError):
             kind = tag[len(_CORE):]
             value = event.value
             if kind == "int" and len(value) > 100:
