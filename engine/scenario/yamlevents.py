@@ -250,11 +250,17 @@ def _tagged(event, pos: Mark, tag: str) -> object:
             "bool": _CONSTRUCTOR.construct_yaml_bool,
             "null": _CONSTRUCTOR.construct_yaml_null,
         }[tag[len(_CORE) :]]
+        kind = tag[len(_CORE):]
+        value = event.value
+        # PyYAML reads a base-60 number ('1:30') part by part into an ever larger integer, in
+        # time growing with the square of its length (a 1 MB one took 23 s): a long one is
+        # refused before it is read, as a long decimal number is when it fails below.
+        if ":" in value and len(value) > 100 and kind in ("int", "float"):
+            raise YamlProblem(f"a number of {len(value):,} characters is too large; "
+                              "scenario numbers are small", _at(pos))
         try:
             return method(node)
         except (ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError):
-            kind = tag[len(_CORE):]
-            value = event.value
             if kind == "int" and len(value) > 100:
                 raise YamlProblem(f"a number of {len(value):,} characters is too large; "
                                   "scenario numbers are small", _at(pos)) from None
