@@ -437,8 +437,9 @@ def remove_stale_visitor_folders(folder: str | None = None) -> list[str]:
             os.kill(int(pid), 0)
         except ProcessLookupError:  # gone: its folder is left over
             path = os.path.join(folder, name)
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
+            shutil.rmtree(path, ignore_errors=True)  # another user's stays: not ours to remove
+            if not os.path.exists(path):
+                removed.append(path)
         except (PermissionError, OverflowError):  # another user's process, or no process id
             continue
     return removed
