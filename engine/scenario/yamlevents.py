@@ -53,6 +53,7 @@ def parse(text: str, max_depth: int, max_nodes: int) -> Document:
     styles: Any = None
     key: Any = None
     nodes = 0
+    aliases = False  # whether an alias was expanded (for the words of the node limit)
     documents = 0
     loader = _Loader(text)
     get_event = loader.get_event
@@ -123,6 +124,7 @@ def parse(text: str, max_depth: int, max_nodes: int) -> Document:
                                       _at(pos))
                 value, size = anchors[event.anchor]
                 style = None
+                aliases = True
             elif cls is _StreamEnd:
                 break
             elif cls is _DocStart:
@@ -140,11 +142,9 @@ def parse(text: str, max_depth: int, max_nodes: int) -> Document:
             # attach ``value`` (found at ``pos``) to its parent
             nodes += size
             if nodes > max_nodes:
-                raise YamlProblem(
-                    f"more than {max_nodes:,} YAML nodes (after expanding aliases); "
-                    "this looks like an alias bomb or a generated file",
-                    _at(pos),
-                )
+                why = (" (after expanding aliases); this looks like an alias bomb or a "
+                       "generated file" if aliases else "; this looks like a generated file")
+                raise YamlProblem(f"more than {max_nodes:,} YAML nodes{why}", _at(pos))
             if key is seq:
                 if style:
                     styles[len(marks)] = style

@@ -87,3 +87,16 @@ def test_a_control_character_is_the_problem_named_even_after_other_mistakes():
             assert (exc.pos.line, exc.pos.col) == at
         else:  # pragma: no cover - the assertion is the test
             raise AssertionError(f"{text!r} was accepted")
+
+
+def test_the_node_limit_speaks_of_an_alias_bomb_only_when_aliases_were_expanded(monkeypatch):
+    monkeypatch.setattr(yamlsrc, "MAX_NODES", 50)
+    for text, bomb in [("".join(f"- {i}\n" for i in range(60)), False),
+                       ("a: &a [x, x, x, x, x, x, x, x]\nb: [*a, *a, *a, *a, *a, *a, *a]\n", True)]:
+        try:
+            yamlsrc.parse(text)
+        except yamlsrc.YamlProblem as exc:
+            assert "more than 50 YAML nodes" in str(exc)
+            assert ("alias bomb" in str(exc)) == bomb, str(exc)
+        else:  # pragma: no cover - the assertion is the test
+            raise AssertionError("the limit was not applied")
