@@ -666,7 +666,7 @@ class PlainTeamClient:
         return self.room.snap.team(self.team_id)
 
     def run(self) -> int:
-        from engine.present.wording import CLOSED_UNSUBMITTED, team_absent_since
+        from engine.present.wording import CLOSED_UNSUBMITTED, capital, team_absent_since
 
         room = self.room
         room.join(self.team, "plain")
@@ -697,8 +697,7 @@ class PlainTeamClient:
             status = tg.status(c.round_no, room.snap.decision(self.team_id, c.round_no))
             if status == "out":
                 assert tg.absent_from is not None  # "out": marked absent in a round before
-                said = team_absent_since(tg.absent_from)
-                self.say(f"{said[0].upper()}{said[1:]}.")
+                self.say(f"{capital(team_absent_since(tg.absent_from))}.")
                 return 0
             if status == "finished" and self.once("finished", 0):
                 self.show_end()

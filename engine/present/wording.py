@@ -401,7 +401,8 @@ def at_due(scn: Scenario, due: int) -> str:
             else "after the game has ended")
 
 
-def _capital(s: str) -> str:
+def capital(s: str) -> str:
+    """``s`` with its first letter a capital (the rest as it is)."""
     return s[:1].upper() + s[1:]
 
 
@@ -471,7 +472,7 @@ def scheduled(scn: Scenario, eff: Effect, due: int, lead: bool = False) -> Phras
     as a sentence, 'Set in motion for round 3, ...' (line mode)."""
     when = due_round(scn, due)
     head = [phrase(SET_IN_MOTION if lead else None,
-                   Span(when if lead else _capital(when), STRONG))]
+                   Span(when if lead else capital(when), STRONG))]
     if eff.when is not None:
         head.append(phrase("if ", condition(scn, eff.when)))
     if eff.chance is not None:
