@@ -145,7 +145,7 @@ class _Reader:
 
     def block_node(self, i: int, col: int) -> tuple[object, tuple[int, int]]:
         line = self.lines[i]
-        if line[col] == "-" and (len(line) == col + 1 or line[col + 1] == " "):
+        if _is_item(line, col):
             return self.sequence(i, col)
         if _KEY.match(line, col):
             return self.mapping(i, col)
@@ -177,8 +177,7 @@ class _Reader:
                 j, jcol = self.skip(i + 1)
                 if jcol > col:
                     value, mark = self.block_node(j, jcol)
-                elif jcol == col and lines[j][col] == "-" and (
-                        len(lines[j]) == col + 1 or lines[j][col + 1] == " "):
+                elif jcol == col and _is_item(lines[j], col):
                     value, mark = self.sequence(j, col)  # a sequence at its key's indent
                 else:
                     value, mark = None, (i, m.end(1) + 1)
@@ -223,7 +222,7 @@ class _Reader:
                 else:
                     value, mark = None, (i, col + 1)
                     self.next = j
-            elif line[at] == "-" and (at + 1 == size or line[at + 1] == " "):
+            elif _is_item(line, at):
                 raise _Unsure  # '- - x'
             elif _KEY.match(line, at):
                 value, mark = self.mapping(i, at)
@@ -239,8 +238,7 @@ class _Reader:
                 if icol > col:
                     raise _Unsure
                 break
-            line = lines[i]
-            if not (line[col] == "-" and (len(line) == col + 1 or line[col + 1] == " ")):
+            if not _is_item(lines[i], col):
                 break  # the key after a sequence at its key's indent
         self.count(marks)
         self.where[id(items)] = (items, marks, styles)
@@ -281,15 +279,14 @@ class _Reader:
         if end < 0 and self.skip(i + 1)[1] > parent:
             more = self.continued(i + 1, parent)
             if more:
-                return "".join([text, *more]), None  # text, never a number
+                return _folded([text, *more]), None  # text, never a number
         return (_resolve(text) if text[0] in _IMPLICIT_FIRST else text), None
 
-    def continued(self, j: int, parent: int) -> list[str]:
+    def continued(self, j: int, parent: int) -> list[str | None]:
         """The lines that continue a plain scalar from line ``j`` on (indented past its
-        collection's ``parent`` column), each after what it folds into: a space, or a line
-        break per empty line before it."""
+        collection's ``parent`` column), None for each empty line between them."""
         lines, n = self.lines, self.n
-        parts: list[str] = []
+        parts: list[str | None] = []
         empty = 0
         while j < n:
             line = lines[j]
@@ -306,7 +303,7 @@ class _Reader:
             piece = (rest if end < 0 else rest[:end]).rstrip(" ")
             if ": " in piece or piece[-1] == ":":
                 raise _Unsure
-            parts.append("\n" * empty if empty else " ")
+            parts += [None] * empty
             parts.append(piece)
             empty = 0
             j += 1
@@ -351,19 +348,7 @@ class _Reader:
         self.next = j
         while content[-1] is None:
             content.pop()
-        if folded:
-            parts = [content[0]]
-            empty = 0
-            for piece in content[1:]:
-                if piece is None:
-                    empty += 1
-                else:
-                    parts.append("\n" * empty if empty else " ")
-                    parts.append(piece)
-                    empty = 0
-            value = "".join(parts)  # type: ignore[arg-type]
-        else:
-            value = "\n".join(piece or "" for piece in content)
+        value = _folded(content) if folded else "\n".join(piece or "" for piece in content)
         return value if header else value + "\n"
 
     def flow(self, i: int, at: int) -> tuple[object, int]:
@@ -460,6 +445,28 @@ _FLOW_ITEM = re.compile(r"""\ *
 _FLOW_AFTER = re.compile(_AFTER)
 _FLOW_EMPTY = re.compile(r"\ *([\]}])")
 _EMPTY_NEXT = frozenset(" ]}")  # what may follow an opening bracket that closes at once
+
+
+def _is_item(line: str, col: int) -> bool:
+    """Whether ``line`` holds a block sequence's '-' at ``col`` (then a space, or nothing)."""
+    return line[col] == "-" and (len(line) == col + 1 or line[col + 1] == " ")
+
+
+def _folded(lines: list[str | None]) -> str:
+    """Lines folded as YAML folds them (a folded block scalar, a plain scalar over several
+    lines): each joins the one before with a space, or with a line break per empty line
+    (None) between them. The first and the last are not empty."""
+    parts: list[str] = []
+    empty = 0
+    for line in lines:
+        if line is None:
+            empty += 1
+        else:
+            if parts:
+                parts.append("\n" * empty if empty else " ")
+            parts.append(line)
+            empty = 0
+    return "".join(parts)
 
 
 _DIGITS = frozenset("0123456789.")
